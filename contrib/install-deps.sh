@@ -1,0 +1,17 @@
+#!/bin/sh
+# install-deps.sh - the Debian 12 packages certrelay builds, runs and is
+# tested with. Idempotent; run as root.
+set -e
+PKGS="build-essential cmake pkg-config libmilter-dev libssl-dev openssl check
+libcdb-dev tinycdb libpcre2-dev clang libclang-rt-14-dev
+postfix postfix-cdb swaks libio-socket-ssl-perl libauthen-sasl-perl
+dovecot-core sasl2-bin m4 liblockfile1 miltertest util-linux procps"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,39 @@
+#ifndef CERTRELAY_CONF_H
+#define CERTRELAY_CONF_H
+
+#include "diag.h"
+#include "table.h"
+
+#define CONF_MAX_LIST	256
+
+struct conf_net {
+	int	af;			/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int	bits;
+};
+
+struct conf {
+	char	*path;
+	char	*table[TABLE_NKINDS];	/* source paths, NULL if unset */
+	int	table_line[TABLE_NKINDS];
+	char	*regex_table;
+	int	regex_line;
+	char	*cert_index;
+	int	cert_index_line;
+	char	*local_domains[CONF_MAX_LIST];
+	int	n_local;
+	struct conf_net nets[CONF_MAX_LIST];
+	int	n_nets;
+	int	min_tls;		/* 10 = TLSv1, 12 = TLSv1.2, ... */
+	int	min_cipher_bits;
+	char	header_name[64];	/* empty: no header */
+	int	gatekeeper;
+};
+
+int	conf_load(const char *path, struct conf **out, struct diag *d);
+int	conf_tls_version(const char *s);
+int	conf_local_domain(const struct conf *c, const char *rcpt);
+int	conf_trusted(const struct conf *c, const char *addr);
+void	conf_free(struct conf *c);
+
+#endif

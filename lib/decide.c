@@ -1,0 +1,528 @@
+/*
+ * decide - the one decision every front-end asks for
+ *
+ * SYNOPSIS
+ *	#include "decide.h"
+ *	void	request_init(struct request *r);
+ *	int	decide(const struct engine *e, struct request *r,
+ *		    enum stage stage, struct decision *out, struct diag *d);
+ *	enum verify decide_verify(const char *sendmail_verify);
+ * DESCRIPTION
+ *	A front-end copies what the MTA said into a struct request (strings
+ *	it owns for the request's life) and asks decide() at a stage:
+ *
+ *	STAGE_CERT: what the certificate rules say, most specific first,
+ *	first non-DUNNO wins: fingerprint (cert, then public key), subject
+ *	DN, e-mail address, issuer DN (and a Sendmail access file:
+ *	CERTISSUER: RELAY, or SUBJECT then CERTSUBJECT:), regex, attribute.
+ *	Only fingerprint rules apply to a certificate the MTA did not verify;
+ *	a self-signed cert that copies a trusted issuer's DN meets nothing
+ *	else. The certificate index, when configured, turns a fingerprint
+ *	into the whole certificate (full DNs, subjectAltName addresses,
+ *	public key). A Sendmail name that may have been cut at 255 bytes
+ *	never matches an exact DN rule; what arrived is still matched by
+ *	attribute, regex, CN and e-mail rules. Computed once, kept in r.
+ *
+ *	STAGE_MAIL: an authenticated session without TLS, under
+ *	min_tls_version or under min_cipher_bits is refused with 530 5.7.0
+ *	(RFC 3207), and out->clear_auth says the password crossed in clear.
+ *
+ *	STAGE_RCPT (r->rcpt set): a REJECT, TEMPFAIL, ERROR or DISCARD
+ *	certificate rule answers for every recipient; a recipient outside
+ *	local_domains relays on a RELAY rule, on AUTH over acceptable TLS or
+ *	from trusted_networks; with gatekeeper = yes anything else gets
+ *	550 5.7.1, without it DUNNO (the MTA's own relay check decides).
+ *
+ *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
+ *	match".
+ * DIAGNOSTICS
+ *	0 with *out filled (even for a refusal); -1 only when out itself
+ *	could not be filled, with d saying why. Lookup errors are in *out
+ *	(action TEMPFAIL) and in d.
+ * OWNERSHIP
+ *	out->table points into e; out->kind is static.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "decide.h"
+#include "dn.h"
+
+#define MAX_FP		6
+#define MAX_EMAIL	8
+
+/* What is known of the client's certificate, for one evaluation. */
+struct view {
+	struct dn *subj, *iss;
+	int	cut;
+	struct fp fp[MAX_FP];
+	int	nfp;
+	char	email[MAX_EMAIL][256];
+	int	nemail;
+	char	subj_key[TABLE_KEY_MAX], subj_cn_key[TABLE_KEY_MAX];
+	char	iss_key[TABLE_KEY_MAX], iss_cn_key[TABLE_KEY_MAX];
+	const char *scopes[3];
+};
+
+/* request_init - an empty request */
+void
+request_init(struct request *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->cipher_bits = -1;
+}
+
+/* decide_verify - Sendmail's {verify}: OK and TRUSTED mean verified */
+enum verify
+decide_verify(const char *v)
+{
+	if (v == NULL)
+		return VERIFY_UNKNOWN;
+	if (strcmp(v, "OK") == 0 || strcmp(v, "TRUSTED") == 0)
+		return VERIFY_OK;
+	if (*v == 0 || strcmp(v, "NO") == 0)
+		return VERIFY_NONE;
+	return VERIFY_FAIL;		/* FAIL, NOT, SOFTWARE, PROTOCOL ... */
+}
+
+/* note - say once what could not be used */
+static void
+note(struct request *r, const char *what)
+{
+	size_t n = strlen(r->note);
+
+	snprintf(r->note + n, sizeof(r->note) - n, "%s%s", n ? "; " : "",
+	    what);
+}
+
+/* add_fp - a fingerprint in any spelling, if it parses */
+static void
+add_fp(struct view *v, struct request *r, const char *text, int pubkey)
+{
+	struct diag d;
+
+	if (text == NULL || *text == 0 || v->nfp >= MAX_FP)
+		return;
+	if (fp_normalize(text, strlen(text), &v->fp[v->nfp], &d) < 0) {
+		note(r, "malformed fingerprint ignored");
+		return;
+	}
+	v->fp[v->nfp].pubkey |= pubkey;
+	v->nfp++;
+}
+
+/* parse_name - a subject or issuer as this MTA spells it */
+static struct dn *
+parse_name(struct request *r, const char *text, const char *which)
+{
+	struct dn *dn = NULL;
+	struct diag d;
+	char msg[128];
+	int ret;
+
+	if (text == NULL || *text == 0)
+		return NULL;
+	ret = r->form == REQ_FORM_SENDMAIL ? dn_parse_sendmail(text,
+	    strlen(text), &dn, &d) : r->form == REQ_FORM_POSTFIX ?
+	    dn_from_cn(text, strlen(text), &dn, &d) : dn_parse_any(text,
+	    strlen(text), &dn, &d);
+	if (ret < 0) {
+		snprintf(msg, sizeof(msg), "unreadable %s ignored", which);
+		note(r, msg);
+		return NULL;
+	}
+	return dn;
+}
+
+/* add_email - one address, case-folded */
+static void
+add_email(struct view *v, const char *s, size_t len)
+{
+	size_t i;
+
+	if (v->nemail >= MAX_EMAIL || len == 0 || len >= sizeof(v->email[0]))
+		return;
+	for (i = 0; i < len; i++)
+		v->email[v->nemail][i] = (char)tolower((unsigned char)s[i]);
+	v->email[v->nemail++][len] = 0;
+}
+
+/* from_index - the whole certificate behind a fingerprint */
+static int
+from_index(const struct engine *e, struct view *v, struct diag *d)
+{
+	GENERAL_NAMES *san;
+	const GENERAL_NAME *gn;
+	X509 *cert = NULL;
+	struct dn *s, *i;
+	int k, n = v->nfp, r = 0;
+
+	for (k = 0; k < n && r == 0; k++)
+		r = cindex_lookup(e->ci, &v->fp[k], &cert, d);
+	if (r <= 0)
+		return r;
+	if (dn_from_x509(X509_get_subject_name(cert), &s, d) == 0 &&
+	    dn_from_x509(X509_get_issuer_name(cert), &i, d) == 0) {
+		dn_free(v->subj);
+		dn_free(v->iss);
+		v->subj = s;
+		v->iss = i;
+		v->cut = 0;
+	}
+	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
+		gn = sk_GENERAL_NAME_value(san, k);
+		if (gn->type == GEN_EMAIL)
+			add_email(v, (const char *)ASN1_STRING_get0_data(
+			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
+			    gn->d.rfc822Name));
+	}
+	GENERAL_NAMES_free(san);
+	for (k = 0; k <= 1 && v->nfp < MAX_FP; k++)
+		if (fp_of_cert(cert, FP_SHA256, k, &v->fp[v->nfp], d) == 0)
+			v->nfp++;
+	X509_free(cert);
+	return 1;
+}
+
+/* cn_key - the lookup key of "CN=<the name's CN>" */
+static void
+cn_key(const struct dn *dn, char *key, size_t size)
+{
+	struct dn *cn;
+	struct diag d;
+	const char *val;
+	size_t len;
+
+	key[0] = 0;
+	if (dn == NULL || (val = dn_get(dn, "CN", &len)) == NULL ||
+	    dn_from_cn(val, len, &cn, &d) < 0)
+		return;
+	if (dn_format(cn, DN_KEY, key, size) < 0)
+		key[0] = 0;
+	dn_free(cn);
+}
+
+/* build_view - parse, consult the index, derive every lookup key */
+static int
+build_view(const struct engine *e, struct request *r, struct view *v,
+    struct diag *d)
+{
+	const char *type, *val;
+	size_t len;
+	int k, n = 0;
+
+	add_fp(v, r, r->fingerprint, 0);
+	add_fp(v, r, r->pubkey_fingerprint, 1);
+	v->subj = parse_name(r, r->subject, "subject");
+	v->iss = parse_name(r, r->issuer, "issuer");
+	v->cut = (v->subj && dn_maybe_cut(v->subj)) ||
+	    (v->iss && dn_maybe_cut(v->iss));
+	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
+		return -1;
+	if (v->cut)
+		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
+		    "rules not applied");
+	r->cut = v->cut;
+	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
+		if (strcmp(type, "emailAddress") == 0)
+			add_email(v, val, len);
+	if (v->subj && !v->cut)
+		dn_format(v->subj, DN_KEY, v->subj_key, sizeof(v->subj_key));
+	if (v->iss && !v->cut)
+		dn_format(v->iss, DN_KEY, v->iss_key, sizeof(v->iss_key));
+	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
+	cn_key(v->iss, v->iss_cn_key, sizeof(v->iss_cn_key));
+	if (v->iss_key[0])
+		v->scopes[n++] = v->iss_key;
+	if (v->iss_cn_key[0] && strcmp(v->iss_cn_key, v->iss_key) != 0)
+		v->scopes[n++] = v->iss_cn_key;
+	v->scopes[n] = NULL;
+	if (v->subj && dn_format(v->subj, DN_RFC4514, r->subject_canon,
+	    sizeof(r->subject_canon)) < 0)
+		r->subject_canon[0] = 0;
+	if (v->iss && dn_format(v->iss, DN_RFC4514, r->issuer_canon,
+	    sizeof(r->issuer_canon)) < 0)
+		r->issuer_canon[0] = 0;
+	if (v->nfp > 0) {
+		len = (size_t)snprintf(r->fp_text, sizeof(r->fp_text), "%s:",
+		    fp_alg_name(v->fp[0].alg));
+		fp_text(&v->fp[0], r->fp_text + len, sizeof(r->fp_text) - len);
+	}
+	return 0;
+}
+
+/* lookup - one key in one table; a non-DUNNO hit fills out */
+static int
+lookup(const struct engine *e, enum table_kind k, const char *key,
+    size_t klen, const char *const *scopes, struct table_hit *hit,
+    struct diag *d)
+{
+	int r;
+
+	if (e->t[k] == NULL || klen == 0)
+		return 0;
+	r = table_lookup(e->t[k], key, klen, scopes, hit, d);
+	return r > 0 && hit->act.type == ACT_DUNNO ? 0 : r;
+}
+
+/* by_fingerprint - pins need no verification */
+static int
+by_fingerprint(const struct engine *e, const struct view *v,
+    struct table_hit *hit, struct diag *d)
+{
+	char key[FP_BIN_MAX];
+	int k, r = 0;
+
+	for (k = 0; k < v->nfp && r == 0; k++)
+		r = lookup(e, TABLE_FINGERPRINT, key, fp_bin_key(&v->fp[k],
+		    key), NULL, hit, d);
+	return r;
+}
+
+/* by_access - Sendmail's CERTISSUER:/CERTSUBJECT: semantics */
+static int
+by_access(const struct engine *e, const struct view *v,
+    struct table_hit *hit, struct diag *d)
+{
+	char key[TABLE_KEY_MAX + 16];
+	int r;
+
+	if (e->t[TABLE_ACCESS] == NULL || v->iss_key[0] == 0)
+		return 0;
+	snprintf(key, sizeof(key), "certissuer:%s", v->iss_key);
+	if ((r = table_lookup(e->t[TABLE_ACCESS], key, strlen(key), NULL,
+	    hit, d)) <= 0)
+		return r;
+	if (hit->act.type == ACT_RELAY)
+		return 1;
+	if (hit->act.type != ACT_SUBJECT || v->subj_key[0] == 0)
+		return 0;		/* Sendmail: no cert relay */
+	snprintf(key, sizeof(key), "certsubject:%s", v->subj_key);
+	if ((r = table_lookup(e->t[TABLE_ACCESS], key, strlen(key), NULL,
+	    hit, d)) <= 0)
+		return r;
+	return hit->act.type == ACT_RELAY;
+}
+
+/* by_attribute - "issuer=<DN> attr=<T> value=<V>" for each pair */
+static int
+by_attribute(const struct engine *e, const struct view *v,
+    struct table_hit *hit, struct diag *d)
+{
+	char key[TABLE_KEY_MAX];
+	const char *type, *val;
+	size_t len, klen;
+	int k, s, r = 0;
+
+	if (e->t[TABLE_ATTRIBUTE] == NULL || v->subj == NULL)
+		return 0;
+	for (k = 0; r == 0 && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
+		for (s = 0; r == 0 && v->scopes[s]; s++)
+			if (table_attr_key(v->scopes[s], type, val, len, key,
+			    &klen) == 0)
+				r = lookup(e, TABLE_ATTRIBUTE, key, klen, NULL,
+				    hit, d);
+	return r;
+}
+
+/* by_names - subject, e-mail, issuer, access, regex, attribute */
+static int
+by_names(const struct engine *e, struct request *rq, const struct view *v,
+    struct table_hit *hit, const char **kind, struct diag *d)
+{
+	struct rx_subject rs;
+	int k, r;
+
+	*kind = "subject";
+	if ((r = lookup(e, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
+	    v->scopes, hit, d)) != 0 || (strcmp(v->subj_cn_key, v->subj_key)
+	    && (r = lookup(e, TABLE_SUBJECT, v->subj_cn_key,
+	    strlen(v->subj_cn_key), v->scopes, hit, d)) != 0))
+		return r;
+	*kind = "email";
+	for (k = 0; k < v->nemail; k++)
+		if ((r = lookup(e, TABLE_EMAIL, v->email[k],
+		    strlen(v->email[k]), v->scopes, hit, d)) != 0)
+			return r;
+	*kind = "issuer";
+	if ((r = lookup(e, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
+	    hit, d)) != 0 || (strcmp(v->iss_cn_key, v->iss_key) &&
+	    (r = lookup(e, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
+	    NULL, hit, d)) != 0))
+		return r;
+	*kind = "access";
+	if ((r = by_access(e, v, hit, d)) != 0)
+		return r;
+	*kind = "regex";
+	if (e->rx) {
+		rs.subject = rq->subject_canon[0] ? rq->subject_canon : NULL;
+		rs.issuer = rq->issuer_canon[0] ? rq->issuer_canon : NULL;
+		rs.cut = v->cut;
+		rs.scopes = v->scopes;
+		if ((r = rx_match(e->rx, &rs, hit, d)) > 0 &&
+		    hit->act.type == ACT_DUNNO)
+			r = 0;
+		if (r != 0)
+			return r;
+	}
+	*kind = "attribute";
+	return by_attribute(e, v, hit, d);
+}
+
+/* set - fill a decision */
+static void
+set(struct decision *out, enum act a, const char *kind, const char *reply)
+{
+	memset(out, 0, sizeof(*out));
+	out->action = a;
+	out->kind = kind;
+	snprintf(out->reply, sizeof(out->reply), "%s", reply ? reply : "");
+}
+
+/* from_hit - a rule's action and its SMTP reply */
+static void
+from_hit(struct decision *out, const struct table_hit *hit,
+    const char *kind)
+{
+	const struct action *a = &hit->act;
+
+	set(out, a->type, kind, NULL);
+	out->table = hit->table;
+	out->line = hit->line;
+	if (a->type == ACT_REJECT || a->type == ACT_TEMPFAIL ||
+	    a->type == ACT_ERROR)
+		snprintf(out->reply, sizeof(out->reply), "%s %s %s", a->code,
+		    a->dsn, a->text[0] ? a->text : a->type == ACT_TEMPFAIL ?
+		    "Certificate check deferred, try again later" :
+		    "Certificate rejected");
+}
+
+/* tempfail - a table could not be read: never "no match" */
+static void
+tempfail(struct decision *out, const char *kind)
+{
+	set(out, ACT_TEMPFAIL, kind, "451 4.3.0 Temporary lookup failure");
+}
+
+/* decide_cert - what the certificate rules say */
+static void
+decide_cert(const struct engine *e, struct request *r, struct diag *d)
+{
+	struct view v;
+	struct table_hit hit;
+	const char *kind = "fingerprint";
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	if (build_view(e, r, &v, d) < 0) {
+		tempfail(&r->cert, "index");
+		goto out;
+	}
+	ret = by_fingerprint(e, &v, &hit, d);
+	if (ret == 0 && r->verify == VERIFY_OK)
+		ret = by_names(e, r, &v, &hit, &kind, d);
+	else if (ret == 0 && (v.subj || v.iss))
+		note(r, "certificate not verified: only fingerprint rules "
+		    "apply");
+	if (ret < 0)
+		tempfail(&r->cert, kind);
+	else if (ret > 0)
+		from_hit(&r->cert, &hit, kind);
+	else
+		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? "no-rule" : "no-cert",
+		    NULL);
+out:
+	dn_free(v.subj);
+	dn_free(v.iss);
+	r->cert_done = 1;
+}
+
+/* tls_level - "TLSv1.3" -> 13, "SSLv3" -> 3, unknown -> 0 */
+static int
+tls_level(const char *v)
+{
+	int major = 0, minor = 0;
+
+	if (v == NULL)
+		return 0;
+	if (sscanf(v, "TLSv%d.%d", &major, &minor) >= 1)
+		return major * 10 + minor;
+	if (sscanf(v, "SSLv%d", &major) == 1)
+		return major;
+	return 0;
+}
+
+/* auth_ok - not authenticated, or authenticated over acceptable TLS */
+static int
+auth_ok(const struct engine *e, const struct request *r)
+{
+	if (r->auth_type == NULL || *r->auth_type == 0)
+		return 1;
+	if (r->tls_version == NULL || *r->tls_version == 0)
+		return 0;
+	if (tls_level(r->tls_version) < e->conf->min_tls)
+		return 0;
+	return r->cipher_bits < 0 || r->cipher_bits >= e->conf->min_cipher_bits;
+}
+
+/* decide_rcpt - one recipient, given the certificate's verdict */
+static void
+decide_rcpt(const struct engine *e, const struct request *r,
+    struct decision *out)
+{
+	const struct decision *c = &r->cert;
+	int authed = r->auth_type && *r->auth_type;
+
+	if (c->action != ACT_DUNNO && c->action != ACT_RELAY) {
+		*out = *c;		/* REJECT and friends: every rcpt */
+		return;
+	}
+	if (r->rcpt && conf_local_domain(e->conf, r->rcpt))
+		set(out, ACT_DUNNO, "local", NULL);
+	else if (c->action == ACT_RELAY)
+		*out = *c;
+	else if (authed && auth_ok(e, r))
+		set(out, ACT_RELAY, "auth", NULL);
+	else if (conf_trusted(e->conf, r->client_addr))
+		set(out, ACT_RELAY, "trusted", NULL);
+	else if (e->conf->gatekeeper)
+		set(out, ACT_REJECT, "gatekeeper", "550 5.7.1 Relaying denied: "
+		    "no acceptable client certificate");
+	else
+		set(out, ACT_DUNNO, c->kind, NULL);
+}
+
+/* decide - the engine's one entry point */
+int
+decide(const struct engine *e, struct request *r, enum stage stage,
+    struct decision *out, struct diag *d)
+{
+	if (e == NULL || r == NULL || out == NULL)
+		return diag_set(d, NULL, 0, "no engine or request");
+	if (!r->cert_done)
+		decide_cert(e, r, d);
+	switch (stage) {
+	case STAGE_CERT:
+		*out = r->cert;
+		break;
+	case STAGE_MAIL:
+		if (auth_ok(e, r))
+			set(out, ACT_DUNNO, "auth", NULL);
+		else {
+			set(out, ACT_REJECT, "auth", "530 5.7.0 Must issue a "
+			    "STARTTLS command first");
+			out->clear_auth = r->tls_version == NULL ||
+			    *r->tls_version == 0;
+		}
+		break;
+	case STAGE_RCPT:
+		decide_rcpt(e, r, out);
+		break;
+	}
+	return 0;
+}

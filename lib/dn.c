@@ -1,0 +1,708 @@
+/*
+ * dn - distinguished names in every spelling the MTAs and admins use
+ *
+ * SYNOPSIS
+ *	#include "dn.h"
+ *	int	dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_parse_oneline(const char *s, size_t len, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_parse_sendmail(const char *s, size_t len, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_parse_any(const char *s, size_t len, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_from_cn(const char *cn, size_t len, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_from_x509(const X509_NAME *name, struct dn **out,
+ *		    struct diag *d);
+ *	int	dn_format(const struct dn *dn, enum dn_form form, char *buf,
+ *		    size_t size);
+ *	int	dn_equal(const struct dn *a, const struct dn *b);
+ *	const char *dn_get(const struct dn *dn, const char *type,
+ *		    size_t *len);
+ * DESCRIPTION
+ *	A struct dn is a list of attribute/value pairs in X.509 order (most
+ *	significant RDN first, as OpenSSL's oneline form prints them), each
+ *	tagged with its RDN so multi-valued RDNs survive. Attribute types
+ *	are canonical OpenSSL short names ("CN", "OU", "emailAddress") or a
+ *	dotted OID; values are the bytes the certificate carries (UTF-8 for
+ *	UTF8String).
+ *
+ *	dn_parse_oneline() reads OpenSSL's X509_NAME_oneline() form
+ *	("/C=FR/O=CNRS/CN=Jean Dupont", "\/" and "\+" for literal '/' and
+ *	'+', "\xHH" for bytes outside ASCII, '+' joining a multi-valued RDN).
+ *	dn_parse_sendmail() first undoes Sendmail's xtext layer ("+20"), and
+ *	marks the name as possibly cut when it is long enough that Sendmail's
+ *	255-byte buffer may have dropped trailing RDNs (DN_CUT_AT).
+ *	dn_parse_rfc4514() reads RFC 4514 ("CN=Jean\20Dupont,O=CNRS,C=FR",
+ *	'\' escapes of specials and hex pairs, quoted values).
+ *	dn_parse_any() is what a table key goes through: '/' first means
+ *	Sendmail's form (xtext then oneline), anything else RFC 4514.
+ *	dn_from_cn() wraps a bare common name, as Postfix gives one, into a
+ *	one-RDN name "CN=..." (dn_cn_only() then says so).
+ *
+ *	dn_format() writes the canonical RFC 4514 string (RDNs reversed,
+ *	multi-valued RDNs sorted, minimal escapes, UTF-8 kept, other
+ *	non-ASCII bytes as \HH), its lower-cased lookup key, the paste-able
+ *	table key (spaces as \20) or Sendmail's xtext oneline form. Two names
+ *	are equal when their DN_KEY forms are: X.500 caseIgnoreMatch, which
+ *	is also how Sendmail's access map compares keys.
+ * DIAGNOSTICS
+ *	Parsers return 0, or -1 with d->what naming the column and problem.
+ *	dn_format() returns 0, or -1 when buf is too small.
+ * OWNERSHIP
+ *	*out is the caller's, freed with dn_free() (which accepts NULL).
+ *	dn_get() and dn_ava() return pointers into the struct dn.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
+
+#include "dn.h"
+#include "xtext.h"
+
+struct dn_ava {
+	int	rdn;
+	char	type[DN_TYPE_MAX];
+	size_t	off;			/* value offset in buf */
+	size_t	len;
+};
+
+struct dn {
+	int	n;
+	int	maybe_cut;
+	int	cn_only;
+	struct dn_ava ava[DN_MAX_AVA];
+	size_t	used;
+	char	buf[DN_MAX_BYTES];
+};
+
+/* dn_new - empty name */
+static struct dn *
+dn_new(struct diag *d)
+{
+	struct dn *dn;
+
+	if ((dn = calloc(1, sizeof(*dn))) == NULL)
+		diag_set(d, NULL, 0, "out of memory");
+	return dn;
+}
+
+/* dn_canon_type - "cn", "CN", "commonName", "2.5.4.3" -> "CN" */
+int
+dn_canon_type(const char *in, size_t len, char *out, size_t size)
+{
+	char tmp[DN_TYPE_MAX];
+	size_t i;
+	int nid, pass;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)in[i]) && in[i] != '-' &&
+		    in[i] != '.')
+			return -1;
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < len; i++)
+			tmp[i] = pass == 0 ? in[i] : pass == 1 ?
+			    (char)toupper((unsigned char)in[i]) :
+			    (char)tolower((unsigned char)in[i]);
+		tmp[len] = 0;
+		if ((nid = OBJ_txt2nid(tmp)) != NID_undef)
+			break;
+	}
+	if (nid == NID_undef && (strcasecmp(tmp, "emailaddress") == 0 ||
+	    strcasecmp(tmp, "email") == 0 || strcasecmp(tmp, "e") == 0))
+		nid = NID_pkcs9_emailAddress;
+	if (nid != NID_undef) {
+		if (strlen(OBJ_nid2sn(nid)) >= size)
+			return -1;
+		strcpy(out, OBJ_nid2sn(nid));
+		return 0;
+	}
+	if (!isdigit((unsigned char)in[0]) || len >= size)
+		return -1;		/* an unknown name, not an OID */
+	memcpy(out, in, len);
+	out[len] = 0;
+	return 0;
+}
+
+/* dn_add - append one attribute/value to the name */
+static int
+dn_add(struct dn *dn, int rdn, const char *type, size_t tlen,
+    const char *val, size_t vlen, struct diag *d)
+{
+	struct dn_ava *a;
+
+	if (dn->n >= DN_MAX_AVA)
+		return diag_set(d, NULL, 0, "more than %d attributes",
+		    DN_MAX_AVA);
+	if (dn->used + vlen + 1 > sizeof(dn->buf))
+		return diag_set(d, NULL, 0, "name longer than %d bytes",
+		    DN_MAX_BYTES);
+	a = &dn->ava[dn->n];
+	if (dn_canon_type(type, tlen, a->type, sizeof(a->type)) < 0)
+		return diag_set(d, NULL, 0, "unknown attribute type \"%.*s\"",
+		    (int)(tlen > 40 ? 40 : tlen), type);
+	a->rdn = rdn;
+	a->off = dn->used;
+	a->len = vlen;
+	memcpy(dn->buf + dn->used, val, vlen);
+	dn->buf[dn->used + vlen] = 0;
+	dn->used += vlen + 1;
+	dn->n++;
+	return 0;
+}
+
+/* hexval - one hex digit, or -1 */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* oneline_value - unescape one oneline value up to an unescaped / or + */
+static size_t
+oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (i < len && s[i] != '/' && s[i] != '+') {
+		if (s[i] == '\\' && i + 1 < len &&
+		    (s[i + 1] == '/' || s[i + 1] == '+')) {
+			val[n++] = s[i + 1];
+			i += 2;
+		} else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
+		    (hi = hexval((unsigned char)s[i + 2])) >= 0 &&
+		    (lo = hexval((unsigned char)s[i + 3])) >= 0) {
+			val[n++] = (char)(hi << 4 | lo);
+			i += 4;
+		} else
+			val[n++] = s[i++];
+	}
+	*vlen = n;
+	return i;
+}
+
+/* dn_parse_oneline - OpenSSL's "/C=FR/O=CNRS/CN=x" form */
+int
+dn_parse_oneline(const char *s, size_t len, struct dn **out,
+    struct diag *d)
+{
+	struct dn *dn;
+	char val[DN_MAX_BYTES];
+	size_t i = 0, t, tl, vlen;
+	int rdn = -1;
+
+	*out = NULL;
+	if (len == 0 || s[0] != '/')
+		return diag_set(d, NULL, 0, "oneline DN must start with '/'");
+	if (len >= DN_MAX_BYTES)
+		return diag_set(d, NULL, 0, "name longer than %d bytes",
+		    DN_MAX_BYTES);
+	if ((dn = dn_new(d)) == NULL)
+		return -1;
+	while (i < len) {
+		if (s[i] == '/')
+			rdn++;
+		else if (s[i] != '+' || rdn < 0)
+			goto bad;
+		t = ++i;
+		while (i < len && s[i] != '=' && s[i] != '/')
+			i++;
+		if (i >= len || s[i] != '=')
+			goto bad;
+		tl = i - t;
+		i = oneline_value(s, len, i + 1, val, &vlen);
+		if (dn_add(dn, rdn, s + t, tl, val, vlen, d) < 0)
+			goto err;
+	}
+	*out = dn;
+	return 0;
+bad:
+	diag_set(d, NULL, 0, "column %zu: expected /TYPE=value", i + 1);
+err:
+	dn_free(dn);
+	return -1;
+}
+
+/* dn_parse_sendmail - a {cert_subject}/{cert_issuer} macro value */
+int
+dn_parse_sendmail(const char *s, size_t len, struct dn **out,
+    struct diag *d)
+{
+	char raw[DN_MAX_BYTES];
+	size_t rawlen;
+
+	*out = NULL;
+	if (xtext_decode(s, len, raw, sizeof(raw), &rawlen) < 0)
+		return diag_set(d, NULL, 0, "bad xtext (a '+' must be "
+		    "followed by two hex digits)");
+	if (dn_parse_oneline(raw, rawlen, out, d) < 0)
+		return -1;
+	(*out)->maybe_cut = rawlen > DN_CUT_AT;
+	return 0;
+}
+
+/* rfc_special - characters RFC 4514 lets a backslash escape */
+static int
+rfc_special(int c)
+{
+	return c != 0 && strchr(",+\"\\<>;=# ", c) != NULL;
+}
+
+/* rfc_value - one RFC 4514 value, escapes undone; returns end index */
+static long
+rfc_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
+{
+	size_t n = 0, keep = 0;
+	int hi, lo, quoted = 0, closed = 0;
+
+	if (i < len && s[i] == '#')
+		return -1;		/* BER-encoded value: not supported */
+	if (i < len && s[i] == '"') {
+		quoted = 1;
+		i++;
+	}
+	while (i < len) {
+		if (quoted && s[i] == '"') {
+			i++;
+			closed = 1;
+			break;
+		}
+		if (!quoted && (s[i] == ',' || s[i] == ';' || s[i] == '+'))
+			break;
+		if (s[i] == '\\') {
+			if (i + 2 < len &&
+			    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
+			    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+				val[n++] = (char)(hi << 4 | lo);
+				i += 3;
+			} else if (i + 1 < len &&
+			    rfc_special((unsigned char)s[i + 1])) {
+				val[n++] = s[i + 1];
+				i += 2;
+			} else
+				return -1;
+			keep = n;
+			continue;
+		}
+		val[n++] = s[i++];
+		if (val[n - 1] != ' ')
+			keep = n;
+	}
+	if (quoted && !closed)
+		return -1;
+	*vlen = quoted ? n : keep;	/* unescaped trailing spaces go */
+	return (long)i;
+}
+
+/* skip_sp - past spaces */
+static size_t
+skip_sp(const char *s, size_t len, size_t i)
+{
+	while (i < len && s[i] == ' ')
+		i++;
+	return i;
+}
+
+/* dn_parse_rfc4514 - "CN=x,O=y,C=z" */
+int
+dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
+    struct diag *d)
+{
+	struct dn *dn, *rev;
+	char val[DN_MAX_BYTES];
+	size_t i = 0, t, tl, vlen;
+	long end;
+	int rdn = 0, k, nrdn;
+
+	*out = NULL;
+	if (len >= DN_MAX_BYTES)
+		return diag_set(d, NULL, 0, "name longer than %d bytes",
+		    DN_MAX_BYTES);
+	if ((dn = dn_new(d)) == NULL)
+		return -1;
+	while ((i = skip_sp(s, len, i)) < len) {
+		t = i;
+		while (i < len && (isalnum((unsigned char)s[i]) ||
+		    s[i] == '-' || s[i] == '.'))
+			i++;
+		tl = i - t;
+		i = skip_sp(s, len, i);
+		if (tl == 0 || i >= len || s[i] != '=')
+			goto bad;
+		i = skip_sp(s, len, i + 1);
+		if ((end = rfc_value(s, len, i, val, &vlen)) < 0)
+			goto bad;
+		i = (size_t)end;
+		if (dn_add(dn, rdn, s + t, tl, val, vlen, d) < 0)
+			goto err;
+		i = skip_sp(s, len, i);
+		if (i < len && s[i] != '+')
+			rdn++;
+		if (i < len && ++i >= len)
+			goto bad;	/* a trailing separator */
+	}
+	if (dn->n == 0) {
+		diag_set(d, NULL, 0, "empty name");
+		goto err;
+	}
+	/* RFC 4514 lists the least significant RDN first: reverse. */
+	if ((rev = dn_new(d)) == NULL)
+		goto err;
+	nrdn = dn->ava[dn->n - 1].rdn;
+	for (k = dn->n - 1; k >= 0; k--)
+		if (dn_add(rev, nrdn - dn->ava[k].rdn, dn->ava[k].type,
+		    strlen(dn->ava[k].type), dn->buf + dn->ava[k].off,
+		    dn->ava[k].len, d) < 0) {
+			dn_free(rev);
+			goto err;
+		}
+	dn_free(dn);
+	*out = rev;
+	return 0;
+bad:
+	diag_set(d, NULL, 0, "column %zu: bad RFC 4514 name", i + 1);
+err:
+	dn_free(dn);
+	return -1;
+}
+
+/* dn_parse_any - a table key: Sendmail's form if it starts with '/' */
+int
+dn_parse_any(const char *s, size_t len, struct dn **out, struct diag *d)
+{
+	if (len > 0 && s[0] == '/') {
+		if (dn_parse_sendmail(s, len, out, d) < 0)
+			return -1;
+		(*out)->maybe_cut = 0;	/* the admin wrote it whole */
+		return 0;
+	}
+	return dn_parse_rfc4514(s, len, out, d);
+}
+
+/* dn_from_cn - Postfix's bare CN as a one-RDN name */
+int
+dn_from_cn(const char *cn, size_t len, struct dn **out, struct diag *d)
+{
+	struct dn *dn;
+
+	*out = NULL;
+	if ((dn = dn_new(d)) == NULL)
+		return -1;
+	if (dn_add(dn, 0, "CN", 2, cn, len, d) < 0) {
+		dn_free(dn);
+		return -1;
+	}
+	dn->cn_only = 1;
+	*out = dn;
+	return 0;
+}
+
+/* dn_from_x509 - an OpenSSL name, values converted to UTF-8 */
+int
+dn_from_x509(const X509_NAME *name, struct dn **out, struct diag *d)
+{
+	const X509_NAME_ENTRY *ne;
+	struct dn *dn;
+	unsigned char *utf8;
+	char type[DN_TYPE_MAX];
+	int i, n, r;
+
+	*out = NULL;
+	if ((dn = dn_new(d)) == NULL)
+		return -1;
+	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+		ne = X509_NAME_get_entry(name, i);
+		OBJ_obj2txt(type, sizeof(type),
+		    X509_NAME_ENTRY_get_object(ne), 0);
+		if ((n = ASN1_STRING_to_UTF8(&utf8,
+		    X509_NAME_ENTRY_get_data(ne))) < 0) {
+			diag_set(d, NULL, 0, "attribute %d: not a string", i);
+			goto err;
+		}
+		r = dn_add(dn, X509_NAME_ENTRY_set(ne), type, strlen(type),
+		    (char *)utf8, (size_t)n, d);
+		OPENSSL_free(utf8);
+		if (r < 0)
+			goto err;
+	}
+	*out = dn;
+	return 0;
+err:
+	dn_free(dn);
+	return -1;
+}
+
+/* utf8_seq - length of the valid UTF-8 sequence at p, 0 if none */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	size_t n, k;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && p[0] == 0xe0 && p[1] < 0xa0) ||
+	    (n == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+	    (n == 4 && p[0] == 0xf4 && p[1] > 0x8f) ||
+	    (n == 3 && p[0] == 0xed && p[1] > 0x9f))
+		return 0;		/* overlong, surrogate, > U+10FFFF */
+	return n;
+}
+
+struct out {
+	char	*buf;
+	size_t	size;
+	size_t	n;
+	int	err;
+};
+
+/* put - append bytes, remembering overflow */
+static void
+put(struct out *o, const char *s, size_t len)
+{
+	if (o->err || o->n + len + 1 > o->size) {
+		o->err = 1;
+		return;
+	}
+	memcpy(o->buf + o->n, s, len);
+	o->n += len;
+	o->buf[o->n] = 0;
+}
+
+/* put_hex - "\HH" (prefix "\") or "\xHH" (prefix "\x") */
+static void
+put_hex(struct out *o, const char *prefix, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char h[2] = { hex[c >> 4], hex[c & 15] };
+
+	put(o, prefix, strlen(prefix));
+	put(o, h, 2);
+}
+
+/* put_rfc_value - one value with RFC 4514 escapes */
+static void
+put_rfc_value(struct out *o, const unsigned char *v, size_t len,
+    enum dn_form form)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i += k) {
+		k = utf8_seq(v + i, len - i);
+		if (k == 0 || v[i] < 0x20 || v[i] == 0x7f ||
+		    (v[i] == ' ' && (form == DN_TABLEKEY ||
+		    i == 0 || i + 1 == len))) {
+			put_hex(o, "\\", v[i]);
+			k = 1;
+		} else if (strchr("\"+,;<>\\", v[i]) != NULL ||
+		    (i == 0 && v[i] == '#')) {
+			put(o, "\\", 1);
+			put(o, (const char *)v + i, 1);
+		} else
+			put(o, (const char *)v + i, k);
+	}
+}
+
+/* put_oneline_value - OpenSSL's oneline escapes (xtext comes later) */
+static void
+put_oneline_value(struct out *o, const unsigned char *v, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (v[i] < ' ' || v[i] > '~')
+			put_hex(o, "\\x", v[i]);
+		else {
+			if (v[i] == '/' || v[i] == '+')
+				put(o, "\\", 1);
+			put(o, (const char *)v + i, 1);
+		}
+	}
+}
+
+/* ava_cmp - canonical order inside one RDN: type, then value */
+static int
+ava_cmp(const struct dn *dn, int a, int b)
+{
+	const struct dn_ava *x = &dn->ava[a], *y = &dn->ava[b];
+	int c;
+
+	if (x->rdn != y->rdn)
+		return x->rdn - y->rdn;
+	if ((c = strcasecmp(x->type, y->type)) != 0)
+		return c;
+	c = memcmp(dn->buf + x->off, dn->buf + y->off,
+	    x->len < y->len ? x->len : y->len);
+	return c ? c : (int)x->len - (int)y->len;
+}
+
+/* canon_order - indices sorted by RDN, then type and value */
+static void
+canon_order(const struct dn *dn, int *idx)
+{
+	int i, j, t;
+
+	for (i = 0; i < dn->n; i++)
+		idx[i] = i;
+	for (i = 1; i < dn->n; i++)	/* insertion sort: n is tiny */
+		for (j = i; j > 0 && ava_cmp(dn, idx[j - 1], idx[j]) > 0;
+		    j--) {
+			t = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+}
+
+/* format_rfc4514 - RDNs last to first, '+' inside an RDN */
+static void
+format_rfc4514(const struct dn *dn, enum dn_form form, struct out *o)
+{
+	int idx[DN_MAX_AVA], i, start, end;
+
+	canon_order(dn, idx);
+	for (end = dn->n; end > 0; end = start) {
+		for (start = end - 1; start > 0 &&
+		    dn->ava[idx[start - 1]].rdn == dn->ava[idx[end - 1]].rdn;
+		    start--)
+			;
+		if (end != dn->n)
+			put(o, ",", 1);
+		for (i = start; i < end; i++) {
+			const struct dn_ava *a = &dn->ava[idx[i]];
+
+			if (i != start)
+				put(o, "+", 1);
+			put(o, a->type, strlen(a->type));
+			put(o, "=", 1);
+			put_rfc_value(o, (const unsigned char *)dn->buf +
+			    a->off, a->len, form);
+		}
+	}
+}
+
+/* dn_format - write the name in one of its forms */
+int
+dn_format(const struct dn *dn, enum dn_form form, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0, 0 };
+	char tmp[DN_MAX_BYTES * 4];
+	struct out t = { tmp, sizeof(tmp), 0, 0 };
+	size_t i;
+	int k;
+
+	if (size == 0)
+		return -1;
+	buf[0] = 0;
+	if (form != DN_ONELINE) {
+		format_rfc4514(dn, form, &o);
+		if (form == DN_KEY)
+			for (i = 0; i < o.n; i++)
+				buf[i] = (char)tolower((unsigned char)buf[i]);
+		return o.err ? -1 : 0;
+	}
+	tmp[0] = 0;
+	for (k = 0; k < dn->n; k++) {
+		put(&t, k > 0 && dn->ava[k].rdn == dn->ava[k - 1].rdn ?
+		    "+" : "/", 1);
+		put(&t, dn->ava[k].type, strlen(dn->ava[k].type));
+		put(&t, "=", 1);
+		put_oneline_value(&t, (const unsigned char *)dn->buf +
+		    dn->ava[k].off, dn->ava[k].len);
+	}
+	if (t.err || xtext_encode(tmp, t.n, buf, size) < 0)
+		return -1;
+	return 0;
+}
+
+/* dn_equal - same name, compared as lookup keys */
+int
+dn_equal(const struct dn *a, const struct dn *b)
+{
+	char ka[DN_MAX_BYTES * 4], kb[DN_MAX_BYTES * 4];
+
+	if (dn_format(a, DN_KEY, ka, sizeof(ka)) < 0 ||
+	    dn_format(b, DN_KEY, kb, sizeof(kb)) < 0)
+		return 0;
+	return strcmp(ka, kb) == 0;
+}
+
+/* dn_count - number of attribute/value pairs */
+int
+dn_count(const struct dn *dn)
+{
+	return dn->n;
+}
+
+/* dn_ava - the i-th pair, in X.509 order */
+int
+dn_ava(const struct dn *dn, int i, const char **type, const char **val,
+    size_t *len)
+{
+	if (i < 0 || i >= dn->n)
+		return -1;
+	*type = dn->ava[i].type;
+	*val = dn->buf + dn->ava[i].off;
+	if (len)
+		*len = dn->ava[i].len;
+	return 0;
+}
+
+/* dn_get - the most specific value of a type (the last one) */
+const char *
+dn_get(const struct dn *dn, const char *type, size_t *len)
+{
+	int i;
+
+	for (i = dn->n - 1; i >= 0; i--)
+		if (strcasecmp(dn->ava[i].type, type) == 0) {
+			if (len)
+				*len = dn->ava[i].len;
+			return dn->buf + dn->ava[i].off;
+		}
+	return NULL;
+}
+
+/* dn_maybe_cut - Sendmail may have dropped trailing RDNs */
+int
+dn_maybe_cut(const struct dn *dn)
+{
+	return dn->maybe_cut;
+}
+
+/* dn_cn_only - built from a bare CN (Postfix) */
+int
+dn_cn_only(const struct dn *dn)
+{
+	return dn->cn_only;
+}
+
+/* dn_free - release; accepts NULL */
+void
+dn_free(struct dn *dn)
+{
+	free(dn);
+}

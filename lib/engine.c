@@ -1,0 +1,178 @@
+/*
+ * engine - one snapshot of the configuration and all its tables
+ *
+ * SYNOPSIS
+ *	#include "engine.h"
+ *	int	engine_open(const char *conf_path, struct engine **ep,
+ *		    struct diag *d);
+ *	int	engine_changed(const struct engine *e, unsigned long *sig);
+ *	void	engine_close(struct engine *e);
+ * DESCRIPTION
+ *	engine_open() loads the configuration, opens every compiled table
+ *	it names, reads and compiles the regex table and opens the
+ *	certificate index. All or nothing: one missing or bad file fails the
+ *	whole snapshot, so a daemon refuses to start, or keeps the snapshot
+ *	it has. It also records what an admin should hear once: rules any
+ *	CA's certificate could meet (not scoped to an issuer), a source
+ *	newer than its compiled table, access-file lines that do not count.
+ *	engine_changed() says whether any file the snapshot was built from
+ *	was replaced or touched since (stat only; the caller rate-limits),
+ *	and gives a signature of the files as they are now, so a caller can
+ *	tell "changed again" from "still the change that failed to load".
+ * DIAGNOSTICS
+ *	engine_open(): 0, or -1 with file:line: what (the configuration line
+ *	that names a table that cannot be opened).
+ * OWNERSHIP
+ *	An engine never changes once open; engine_close() frees it (accepts
+ *	NULL). Share it between threads through snap(3).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine.h"
+
+/* warn - remember one thing to tell the admin */
+static void
+warn(struct engine *e, const char *fmt, const char *a, long n)
+{
+	if (e->nwarn < ENGINE_MAX_WARN)
+		snprintf(e->warn[e->nwarn++], sizeof(e->warn[0]), fmt, a, n);
+}
+
+/* watch - note a file's identity to see it change */
+static void
+watch(struct engine *e, const char *path, const char *suffix)
+{
+	struct engine_file *f = &e->files[e->nfiles];
+	struct stat st;
+
+	if (asprintf(&f->path, "%s%s", path, suffix) < 0)
+		return;
+	if (stat(f->path, &st) == 0) {
+		f->ino = (long)st.st_ino;
+		f->mtime_ns = (long)st.st_mtim.tv_sec * 1000000000L +
+		    st.st_mtim.tv_nsec;
+	}
+	e->nfiles++;
+}
+
+/* at_line - turn a file error into "conf:line: what (file: what)" */
+static int
+at_line(struct engine *e, int line, struct diag *d)
+{
+	char inner[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+
+	diag_str(d, inner, sizeof(inner));
+	return diag_set(d, e->conf->path, line, "%s", inner);
+}
+
+/* open_tables - every compiled table the configuration names */
+static int
+open_tables(struct engine *e, struct diag *d)
+{
+	const struct conf *c = e->conf;
+	int k;
+
+	for (k = 0; k < TABLE_NKINDS; k++) {
+		if (c->table[k] == NULL)
+			continue;
+		if (table_open(&e->t[k], c->table[k], (enum table_kind)k, d) < 0)
+			return at_line(e, c->table_line[k], d);
+		watch(e, c->table[k], ".cdb");
+		if (table_stale(e->t[k]))
+			warn(e, "%s is newer than its compiled table: run "
+			    "certrelay compile", c->table[k], 0);
+		if (table_unscoped(e->t[k]) > 0)
+			warn(e, "%s: %ld rules are not scoped to an issuer: a "
+			    "cert from any CA the MTA trusts can meet them",
+			    c->table[k], table_unscoped(e->t[k]));
+		if (table_ignored(e->t[k]) > 0)
+			warn(e, "%s: %ld lines with tags other than CERTISSUER: "
+			    "and CERTSUBJECT: ignored", c->table[k],
+			    table_ignored(e->t[k]));
+	}
+	return 0;
+}
+
+/* engine_open - a whole snapshot, or nothing */
+int
+engine_open(const char *conf_path, struct engine **ep, struct diag *d)
+{
+	struct engine *e;
+
+	*ep = NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return diag_set(d, conf_path, 0, "out of memory");
+	if (conf_load(conf_path, &e->conf, d) < 0)
+		goto err;
+	watch(e, conf_path, "");
+	if (open_tables(e, d) < 0)
+		goto err;
+	if (e->conf->regex_table) {
+		if (rx_open(&e->rx, e->conf->regex_table, d) < 0)
+			goto err;	/* file:line of the pattern */
+		watch(e, e->conf->regex_table, "");
+		if (rx_unscoped(e->rx) > 0)
+			warn(e, "%s: %ld rules are not scoped to an issuer: a "
+			    "cert from any CA the MTA trusts can meet them",
+			    e->conf->regex_table, rx_unscoped(e->rx));
+	}
+	if (e->conf->cert_index) {
+		if (cindex_open(&e->ci, e->conf->cert_index, d) < 0) {
+			at_line(e, e->conf->cert_index_line, d);
+			goto err;
+		}
+		watch(e, e->conf->cert_index, ".cdb");
+	}
+	*ep = e;
+	return 0;
+err:
+	engine_close(e);
+	return -1;
+}
+
+/* engine_changed - a watched file was replaced or touched */
+int
+engine_changed(const struct engine *e, unsigned long *sig)
+{
+	const struct engine_file *f;
+	struct stat st;
+	long ns;
+	int i, changed = 0;
+
+	*sig = 5381;
+	for (i = 0; i < e->nfiles; i++) {
+		f = &e->files[i];
+		if (stat(f->path, &st) < 0) {
+			changed = 1;
+			*sig = *sig * 33 + 1;
+			continue;
+		}
+		ns = (long)st.st_mtim.tv_sec * 1000000000L + st.st_mtim.tv_nsec;
+		if ((long)st.st_ino != f->ino || ns != f->mtime_ns)
+			changed = 1;
+		*sig = (*sig * 33) ^ (unsigned long)st.st_ino ^
+		    (unsigned long)ns;
+	}
+	return changed;
+}
+
+/* engine_close - free a snapshot; accepts NULL */
+void
+engine_close(struct engine *e)
+{
+	int k;
+
+	if (e == NULL)
+		return;
+	for (k = 0; k < TABLE_NKINDS; k++)
+		table_close(e->t[k]);
+	rx_close(e->rx);
+	cindex_close(e->ci);
+	for (k = 0; k < e->nfiles; k++)
+		free(e->files[k].path);
+	conf_free(e->conf);
+	free(e);
+}

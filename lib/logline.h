@@ -1,0 +1,13 @@
+#ifndef CERTRELAY_LOGLINE_H
+#define CERTRELAY_LOGLINE_H
+
+#include <stddef.h>
+
+#include "decide.h"
+
+void	logline_format(const struct request *r, const struct decision *dec,
+	    const char *stage, char *buf, size_t size);
+void	logline_header(const struct request *r, const struct decision *dec,
+	    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,27 @@
+#ifndef CERTRELAY_RX_H
+#define CERTRELAY_RX_H
+
+#include "diag.h"
+#include "table.h"
+
+struct rx;				/* opaque */
+
+/* What one request offers the regex rules. */
+struct rx_subject {
+	const char *subject;		/* canonical RFC 4514, or NULL */
+	const char *issuer;		/* canonical RFC 4514, or NULL */
+	int	cut;			/* names may have lost RDNs */
+	const char *const *scopes;	/* issuer lookup keys */
+};
+
+int	rx_open(struct rx **rp, const char *path, struct diag *d);
+int	rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
+	    struct diag *d);
+int	rx_new(struct rx **rp, const char *path, struct diag *d);
+int	rx_match(const struct rx *r, const struct rx_subject *s,
+	    struct table_hit *hit, struct diag *d);
+int	rx_unscoped(const struct rx *r);
+int	rx_count(const struct rx *r);
+void	rx_close(struct rx *r);
+
+#endif

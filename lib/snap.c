@@ -1,0 +1,180 @@
+/*
+ * snap - the engine in service, swapped whole on reload
+ *
+ * SYNOPSIS
+ *	#include "snap.h"
+ *	int	snap_init(struct snap **sp, const char *conf_path,
+ *		    struct diag *d);
+ *	struct snap_ref *snap_get(struct snap *s);
+ *	const struct engine *snap_engine(const struct snap_ref *ref);
+ *	void	snap_put(struct snap *s, struct snap_ref *ref);
+ *	int	snap_reload(struct snap *s, struct diag *d);
+ *	int	snap_maybe_reload(struct snap *s, time_t now, struct diag *d);
+ *	void	snap_free(struct snap *s);
+ * DESCRIPTION
+ *	A session takes a reference when it starts (snap_get) and drops it
+ *	when it ends (snap_put): it decides on one snapshot from start to
+ *	end, even if a reload happens meanwhile. snap_reload() builds a whole
+ *	new engine beside the one in service and swaps one pointer under the
+ *	mutex; the old one is freed by whoever drops the last reference. A
+ *	new engine that does not load leaves the old one in service.
+ *	snap_maybe_reload() reloads when a file changed, looking at most
+ *	once a second (no stat() per decision), and tries a set of files
+ *	that failed to load only once (one log line, not one a second).
+ *	It is meant for one thread (the daemon's main or timer thread).
+ * DIAGNOSTICS
+ *	snap_init(): 0 or -1. snap_reload(): 1 swapped, -1 kept the old one
+ *	(d says why). snap_maybe_reload(): 0 nothing to do, else as
+ *	snap_reload().
+ * OWNERSHIP
+ *	References must all be put back before snap_free().
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snap.h"
+
+struct snap_ref {
+	struct engine *e;
+	int	refs;			/* holders, plus 1 while in service */
+};
+
+struct snap {
+	pthread_mutex_t lock;
+	struct snap_ref *cur;
+	char	*path;
+	time_t	checked;
+	unsigned long failed_sig;	/* files as they were at a failed load */
+};
+
+/* new_ref - an engine in service */
+static struct snap_ref *
+new_ref(const char *path, struct diag *d)
+{
+	struct snap_ref *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		diag_set(d, path, 0, "out of memory");
+		return NULL;
+	}
+	if (engine_open(path, &r->e, d) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->refs = 1;
+	return r;
+}
+
+/* snap_init - load the first snapshot */
+int
+snap_init(struct snap **sp, const char *conf_path, struct diag *d)
+{
+	struct snap *s;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(conf_path)) == NULL) {
+		free(s);
+		return diag_set(d, conf_path, 0, "out of memory");
+	}
+	if ((s->cur = new_ref(conf_path, d)) == NULL) {
+		free(s->path);
+		free(s);
+		return -1;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->checked = time(NULL);
+	*sp = s;
+	return 0;
+}
+
+/* snap_get - a reference to the snapshot in service */
+struct snap_ref *
+snap_get(struct snap *s)
+{
+	struct snap_ref *r;
+
+	pthread_mutex_lock(&s->lock);
+	r = s->cur;
+	r->refs++;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* snap_engine - the engine behind a reference */
+const struct engine *
+snap_engine(const struct snap_ref *ref)
+{
+	return ref->e;
+}
+
+/* snap_put - drop a reference; the last one out frees */
+void
+snap_put(struct snap *s, struct snap_ref *ref)
+{
+	int last;
+
+	if (ref == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	last = --ref->refs == 0;
+	pthread_mutex_unlock(&s->lock);
+	if (last) {
+		engine_close(ref->e);
+		free(ref);
+	}
+}
+
+/* snap_reload - build beside, swap one pointer */
+int
+snap_reload(struct snap *s, struct diag *d)
+{
+	struct snap_ref *r, *old;
+
+	if ((r = new_ref(s->path, d)) == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	old = s->cur;
+	s->cur = r;
+	pthread_mutex_unlock(&s->lock);
+	snap_put(s, old);		/* out of service */
+	return 1;
+}
+
+/* snap_maybe_reload - reload if a file changed; stat at most 1/s */
+int
+snap_maybe_reload(struct snap *s, time_t now, struct diag *d)
+{
+	struct snap_ref *r;
+	unsigned long sig;
+	int changed, ret;
+
+	pthread_mutex_lock(&s->lock);
+	if (now == s->checked) {
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	s->checked = now;
+	pthread_mutex_unlock(&s->lock);
+	r = snap_get(s);
+	changed = engine_changed(r->e, &sig);
+	snap_put(s, r);
+	if (!changed || sig == s->failed_sig)
+		return 0;	/* nothing new, or the same broken files */
+	if ((ret = snap_reload(s, d)) < 0)
+		s->failed_sig = sig;
+	return ret;
+}
+
+/* snap_free - the last snapshot goes */
+void
+snap_free(struct snap *s)
+{
+	if (s == NULL)
+		return;
+	snap_put(s, s->cur);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+}

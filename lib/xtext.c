@@ -1,0 +1,96 @@
+/*
+ * xtext - RFC 3461 xtext, as Sendmail and Postfix use it for macros
+ *
+ * SYNOPSIS
+ *	#include "xtext.h"
+ *	int	xtext_decode(const char *in, size_t inlen, char *out,
+ *		    size_t outsz, size_t *outlen);
+ *	int	xtext_encode(const char *in, size_t inlen, char *out,
+ *		    size_t outsz);
+ * DESCRIPTION
+ *	xtext_decode() turns every "+XX" (two hex digits, either case) into
+ *	the byte XX; other bytes are copied. The result is NUL-terminated;
+ *	*outlen excludes the NUL (a decoded value may hold a NUL byte).
+ *	xtext_encode() writes what Sendmail's xtextify(s, "<>\")") writes:
+ *	"+XX" for '+', '\\', '<', '>', '"', ')', controls, space and bytes
+ *	>= 127 (measured: Sendmail 8.17 sends "\+" as "+5C+2B").
+ * DIAGNOSTICS
+ *	0 on success; -1 when a '+' is not followed by two hex digits or
+ *	out is too small. Callers treat -1 as "malformed", never as empty.
+ * OWNERSHIP
+ *	The caller owns in and out.
+ */
+#include <string.h>
+
+#include "xtext.h"
+
+/* hexval - value of one hex digit, -1 if none */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* xtext_decode - "+XX" to bytes */
+int
+xtext_decode(const char *in, size_t inlen, char *out, size_t outsz,
+    size_t *outlen)
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	for (i = 0; i < inlen; i++) {
+		if (o + 1 >= outsz)
+			return -1;
+		if (in[i] != '+') {
+			out[o++] = in[i];
+			continue;
+		}
+		if (i + 2 >= inlen)
+			return -1;
+		hi = hexval((unsigned char)in[i + 1]);
+		lo = hexval((unsigned char)in[i + 2]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[o] = 0;
+	if (outlen)
+		*outlen = o;
+	return 0;
+}
+
+/* xtext_encode - bytes to Sendmail's xtext */
+int
+xtext_encode(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < inlen; i++) {
+		c = (unsigned char)in[i];
+		if (c <= ' ' || c >= 127 || strchr("+\\<>\")", c) != NULL) {
+			if (o + 4 > outsz)
+				return -1;
+			out[o++] = '+';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			if (o + 2 > outsz)
+				return -1;
+			out[o++] = (char)c;
+		}
+	}
+	if (o >= outsz)
+		return -1;
+	out[o] = 0;
+	return 0;
+}

@@ -1,0 +1,611 @@
+/*
+ * certrelay-milter - TLS client certificate rules for Postfix and Sendmail
+ *
+ * SYNOPSIS
+ *	certrelay-milter -c CONF -p SOCKET [-f] [-u USER] [-P PIDFILE]
+ * DESCRIPTION
+ *	A libmilter front-end to lib/: each callback copies the MTA's macros
+ *	into the session, builds one struct request and asks decide() at the
+ *	right stage (MAIL: AUTH over clear or weak TLS; RCPT: certificate
+ *	rules and gatekeeper), then maps the decision to SMFIS_* and
+ *	smfi_setreply(). It asks the MTA for every macro it needs with
+ *	smfi_setsymlist() (which replaces the MTA's list for a stage). The
+ *	certificate decision is made once a session and reused for every
+ *	recipient. Relayed mail gets the trace header; a header of that name
+ *	sent by the client is removed.
+ *
+ *	libmilter runs in its own thread and its signal thread takes SIGTERM
+ *	and SIGINT (stop); the main thread keeps SIGHUP (reload) and checks
+ *	once a second whether a table changed. Sessions keep the snapshot
+ *	they started with. See certrelay-milter(8).
+ * DIAGNOSTICS
+ *	Bad configuration or table at start: file:line: what on stderr, exit
+ *	1. At reload: logged, the tables in service stay.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "decide.h"
+#include "logline.h"
+#include "snap.h"
+
+#define VAL_MAX		1024
+
+static struct snap *snap;
+static volatile sig_atomic_t got_hup;
+static volatile int warned_fp, warned_verify;
+static unsigned long conn_counter;
+static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* What the MTA told us in one SMTP session. */
+struct sess {
+	struct snap_ref *ref;
+	char	conn_id[32];
+	char	queue_id[64];
+	char	v[64];
+	char	client_addr[64], client_name[256];
+	char	tls_version[32], cipher[128], cipher_bits[16];
+	char	subject[VAL_MAX], issuer[VAL_MAX];
+	char	cert_fp[256], verify[32];
+	int	have_subject, have_verify, have_fp, too_long;
+	char	auth_type[64], auth_user[256];
+	char	rcpt[512], rcpt_mailer[32];
+	struct request req;
+	int	relayed;		/* a cert rule relayed a recipient */
+	struct decision relay;
+	int	foreign_headers;	/* client-sent headers of our name */
+};
+
+/* logmsg - syslog (and stderr with -f, via LOG_PERROR) */
+static void
+logmsg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsyslog(prio, fmt, ap);
+	va_end(ap);
+}
+
+/* copy - one macro into a session field; NULL when not sent */
+static int
+copy(SMFICTX *ctx, const char *name, char *dst, size_t size,
+    struct sess *s)
+{
+	const char *v = smfi_getsymval(ctx, (char *)name);
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (n >= size) {
+		s->too_long = 1;	/* never parse a truncated value */
+		dst[0] = 0;
+		return 1;
+	}
+	memcpy(dst, v, n + 1);
+	return 1;
+}
+
+/* collect - every macro we use, wherever the MTA sends it */
+static void
+collect(SMFICTX *ctx, struct sess *s)
+{
+	copy(ctx, "v", s->v, sizeof(s->v), s);
+	copy(ctx, "i", s->queue_id, sizeof(s->queue_id), s);
+	copy(ctx, "{tls_version}", s->tls_version, sizeof(s->tls_version), s);
+	copy(ctx, "{cipher}", s->cipher, sizeof(s->cipher), s);
+	copy(ctx, "{cipher_bits}", s->cipher_bits, sizeof(s->cipher_bits), s);
+	s->have_subject |= copy(ctx, "{cert_subject}", s->subject,
+	    sizeof(s->subject), s);
+	copy(ctx, "{cert_issuer}", s->issuer, sizeof(s->issuer), s);
+	s->have_verify |= copy(ctx, "{verify}", s->verify, sizeof(s->verify), s);
+	if (copy(ctx, "{cert_fp}", s->cert_fp, sizeof(s->cert_fp), s) ||
+	    copy(ctx, "{cert_md5}", s->cert_fp, sizeof(s->cert_fp), s))
+		s->have_fp = 1;
+	copy(ctx, "{auth_type}", s->auth_type, sizeof(s->auth_type), s);
+	copy(ctx, "{auth_authen}", s->auth_user, sizeof(s->auth_user), s);
+}
+
+/* is_postfix - Postfix names itself in the v macro */
+static int
+is_postfix(const struct sess *s)
+{
+	return strncmp(s->v, "Postfix", 7) == 0;
+}
+
+/* warn_once - a macro the rules need never arrives */
+static void
+warn_once(const struct sess *s, const struct engine *e)
+{
+	if (s->tls_version[0] == 0)
+		return;
+	if (e->t[TABLE_FINGERPRINT] && !s->have_fp && !warned_fp) {
+		warned_fp = 1;
+		logmsg(LOG_WARNING, "warning: fingerprint_table is set but the "
+		    "MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
+		    "cannot match here (%s)", is_postfix(s) ? "Postfix gives "
+		    "fingerprints only to a policy server: use "
+		    "certrelay-policyd" : "Sendmail: add {cert_fp} to "
+		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
+	}
+	if (!is_postfix(s) && !s->have_verify && !warned_verify) {
+		warned_verify = 1;
+		logmsg(LOG_WARNING, "warning: the MTA sends no {verify}: no "
+		    "certificate counts as verified; add {verify} to "
+		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
+	}
+}
+
+/* fill_request - the session as lib/ wants it (scratch kept) */
+static void
+fill_request(struct sess *s)
+{
+	struct request *r = &s->req;
+
+	r->id = s->queue_id[0] ? s->queue_id : s->conn_id;
+	r->client_addr = s->client_addr;
+	r->client_name = s->client_name;
+	r->tls_version = s->tls_version;
+	r->cipher = s->cipher;
+	r->cipher_bits = s->cipher_bits[0] ? atoi(s->cipher_bits) : -1;
+	r->auth_type = s->auth_type;
+	r->auth_user = s->auth_user;
+	r->subject = s->too_long ? NULL : s->subject;
+	r->issuer = s->too_long ? NULL : s->issuer;
+	r->fingerprint = s->cert_fp;
+	r->rcpt = s->rcpt[0] ? s->rcpt : NULL;
+	if (is_postfix(s)) {
+		/* Postfix sends the CNs only for a trusted certificate */
+		r->form = REQ_FORM_POSTFIX;
+		r->verify = s->have_subject && s->subject[0] ? VERIFY_OK :
+		    s->tls_version[0] ? VERIFY_FAIL : VERIFY_NONE;
+	} else {
+		r->form = REQ_FORM_SENDMAIL;
+		r->verify = s->have_verify ? decide_verify(s->verify) :
+		    VERIFY_UNKNOWN;
+	}
+}
+
+/* log_decision - one key=value line */
+static void
+log_decision(struct sess *s, const struct decision *dec, const char *stage)
+{
+	char line[4096];
+
+	logline_format(&s->req, dec, stage, line, sizeof(line));
+	logmsg(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, "%s",
+	    line);
+}
+
+/* answer - a refusal's reply; SMFIS_* for the decision */
+static sfsistat
+answer(SMFICTX *ctx, const struct decision *dec)
+{
+	char code[4], dsn[16];
+	const char *text;
+
+	switch (dec->action) {
+	case ACT_DUNNO:
+	case ACT_RELAY:
+	case ACT_SUBJECT:
+		return SMFIS_CONTINUE;
+	case ACT_DISCARD:
+		return SMFIS_DISCARD;
+	default:
+		break;
+	}
+	/* reply is "550 5.7.1 text" */
+	if (sscanf(dec->reply, "%3s %15s", code, dsn) == 2 &&
+	    (text = strchr(dec->reply + 4, ' ')) != NULL)
+		smfi_setreply(ctx, code, dsn, (char *)text + 1);
+	return dec->reply[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
+/* sess_of - private data, or NULL (the caller tempfails) */
+static struct sess *
+sess_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* mlfi_negotiate - ask for every macro we use, at every stage */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	static const char tls[] = "{tls_version} {cipher} {cipher_bits} "
+	    "{cert_subject} {cert_issuer} {verify} {cert_fp} {cert_md5}";
+
+	(void)f2, (void)f3;
+	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
+	*pf1 = f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	*pf2 = *pf3 = 0;
+	smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} v _ "
+	    "{client_addr} {client_name}");
+	smfi_setsymlist(ctx, SMFIM_HELO, (char *)tls);
+	smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_type} {auth_authen} "
+	    "{auth_ssf} {mail_addr} {tls_version} {cipher} {cipher_bits} "
+	    "{cert_subject} {cert_issuer} {verify} {cert_fp} {cert_md5}");
+	smfi_setsymlist(ctx, SMFIM_ENVRCPT, "i {rcpt_addr} {rcpt_mailer}");
+	smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_connect - a session starts on the snapshot in service */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct sess *s;
+	unsigned long n;
+
+	(void)sa;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SMFIS_TEMPFAIL;
+	pthread_mutex_lock(&counter_lock);
+	n = ++conn_counter;
+	pthread_mutex_unlock(&counter_lock);
+	snprintf(s->conn_id, sizeof(s->conn_id), "conn-%lu", n);
+	snprintf(s->client_name, sizeof(s->client_name), "%s",
+	    host ? host : "unknown");
+	request_init(&s->req);
+	copy(ctx, "{client_addr}", s->client_addr, sizeof(s->client_addr), s);
+	collect(ctx, s);
+	s->ref = snap_get(snap);
+	smfi_setpriv(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_helo - TLS and certificate macros arrive here */
+static sfsistat
+mlfi_helo(SMFICTX *ctx, char *helo)
+{
+	struct sess *s = sess_of(ctx);
+
+	(void)helo;
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	collect(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envfrom - the AUTH guard; the certificate decision, once */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct sess *s = sess_of(ctx);
+	const struct engine *e;
+	struct decision dec;
+	struct diag d;
+
+	(void)argv;
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	collect(ctx, s);
+	s->rcpt[0] = 0;
+	s->relayed = 0;			/* a new message */
+	s->foreign_headers = 0;
+	fill_request(s);
+	e = snap_engine(s->ref);
+	diag_clear(&d);
+	if (!s->req.cert_done) {
+		warn_once(s, e);
+		decide(e, &s->req, STAGE_CERT, &dec, &d);
+		log_decision(s, &dec, "cert");
+		if (d.what[0])
+			logmsg(LOG_ERR, "error: %s", d.what);
+	}
+	decide(e, &s->req, STAGE_MAIL, &dec, &d);
+	if (dec.action == ACT_REJECT) {
+		log_decision(s, &dec, "mail");
+		if (dec.clear_auth)
+			logmsg(LOG_WARNING, "warning: user=%s client=%s[%s]: "
+			    "SMTP AUTH %s without TLS: the password crossed the "
+			    "network in clear; have it changed", s->auth_user,
+			    s->client_name, s->client_addr, s->auth_type);
+	}
+	return answer(ctx, &dec);
+}
+
+/* mlfi_envrcpt - certificate rules and the gatekeeper, per recipient */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct sess *s = sess_of(ctx);
+	struct decision dec;
+	struct diag d;
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	s->rcpt_mailer[0] = 0;
+	copy(ctx, "{rcpt_mailer}", s->rcpt_mailer, sizeof(s->rcpt_mailer), s);
+	if (strcmp(s->rcpt_mailer, "error") == 0)
+		return SMFIS_CONTINUE;	/* the MTA refused it already */
+	if (!copy(ctx, "{rcpt_addr}", s->rcpt, sizeof(s->rcpt), s))
+		snprintf(s->rcpt, sizeof(s->rcpt), "%s", argv[0] ? argv[0] :
+		    "");
+	fill_request(s);
+	diag_clear(&d);
+	decide(snap_engine(s->ref), &s->req, STAGE_RCPT, &dec, &d);
+	if (dec.action != ACT_DUNNO)
+		log_decision(s, &dec, "rcpt");
+	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
+		s->relayed = 1;
+		s->relay = dec;
+	}
+	return answer(ctx, &dec);
+}
+
+/* mlfi_header - count client-sent headers of our name */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct sess *s = sess_of(ctx);
+	const char *ours;
+
+	(void)value;
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	ours = snap_engine(s->ref)->conf->header_name;
+	if (ours[0] && strcasecmp(name, ours) == 0)
+		s->foreign_headers++;
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eom - remove forged trace headers, add ours */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct sess *s = sess_of(ctx);
+	const char *name;
+	char value[2048];
+	int i;
+
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	name = snap_engine(s->ref)->conf->header_name;
+	if (name[0] == 0)
+		return SMFIS_CONTINUE;
+	for (i = s->foreign_headers; i >= 1; i--)
+		if (smfi_chgheader(ctx, (char *)name, i, NULL) != MI_SUCCESS)
+			return SMFIS_TEMPFAIL;
+	if (s->foreign_headers)
+		logmsg(LOG_NOTICE, "%s: removed %d client-sent %s header(s)",
+		    s->queue_id[0] ? s->queue_id : s->conn_id,
+		    s->foreign_headers, name);
+	if (s->relayed) {
+		logline_header(&s->req, &s->relay, value, sizeof(value));
+		if (smfi_insheader(ctx, 0, (char *)name, value) != MI_SUCCESS)
+			return SMFIS_TEMPFAIL;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_abort - the message ends; the session (and its TLS) goes on */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct sess *s = sess_of(ctx);
+
+	if (s != NULL) {
+		s->relayed = 0;
+		s->foreign_headers = 0;
+		s->queue_id[0] = 0;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - drop the snapshot reference */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct sess *s = sess_of(ctx);
+
+	if (s != NULL) {
+		snap_put(snap, s->ref);
+		free(s);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	.xxfi_name = "certrelay",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_helo = mlfi_helo,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_header = mlfi_header,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};
+
+/* on_hup - only a flag: the main loop reloads */
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+/* drop_privileges - become USER once the socket is bound */
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		fprintf(stderr, "certrelay-milter: no such user: %s\n", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		fprintf(stderr, "certrelay-milter: cannot become %s: %s\n",
+		    user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* run_milter - libmilter's loop, in its own thread */
+static void *
+run_milter(void *arg)
+{
+	int *status = arg;
+
+	*status = smfi_main();
+	return NULL;
+}
+
+/* reload - swap in new tables, or say why the old ones stay */
+static void
+reload(int forced)
+{
+	struct diag d;
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	int r;
+
+	diag_clear(&d);
+	r = forced ? snap_reload(snap, &d) : snap_maybe_reload(snap,
+	    time(NULL), &d);
+	if (r > 0)
+		logmsg(LOG_INFO, "reloaded %s", forced ? "on SIGHUP" :
+		    "after a table changed");
+	else if (r < 0)
+		logmsg(LOG_ERR, "error: reload failed, previous tables stay "
+		    "in service: %s", diag_str(&d, buf, sizeof(buf)));
+}
+
+/* start - config, socket, privileges, daemon; exit status or -1 */
+static int
+start(const char *conf, const char *sock, const char *user,
+    const char *pidfile, int fg)
+{
+	struct snap_ref *ref;
+	struct diag d;
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	FILE *fp;
+	int i;
+
+	diag_clear(&d);
+	if (snap_init(&snap, conf, &d) < 0) {
+		fprintf(stderr, "certrelay-milter: %s\n",
+		    diag_str(&d, buf, sizeof(buf)));
+		return 1;
+	}
+	ref = snap_get(snap);
+	for (i = 0; i < snap_engine(ref)->nwarn; i++)
+		logmsg(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
+	snap_put(snap, ref);
+	if (smfi_register(desc) == MI_FAILURE || smfi_setconn((char *)sock) ==
+	    MI_FAILURE || smfi_opensocket(1) == MI_FAILURE) {
+		fprintf(stderr, "certrelay-milter: cannot listen on %s\n", sock);
+		return 1;
+	}
+	if (user && drop_privileges(user) < 0)
+		return 1;
+	if (!fg && daemon(0, 0) < 0) {
+		fprintf(stderr, "certrelay-milter: daemon: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	if (pidfile && (fp = fopen(pidfile, "w")) != NULL) {
+		fprintf(fp, "%ld\n", (long)getpid());
+		fclose(fp);
+	}
+	return -1;
+}
+
+/* postfix_form - inet:PORT@HOST as Postfix writes it, inet:HOST:PORT */
+static const char *
+postfix_form(const char *sock, char *buf, size_t size)
+{
+	const char *at = strchr(sock, '@');
+
+	if (strncmp(sock, "inet:", 5) == 0 && at != NULL)
+		snprintf(buf, size, "inet:%s:%.*s", at + 1,
+		    (int)(at - sock - 5), sock + 5);
+	else
+		snprintf(buf, size, "%s", sock);
+	return buf;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
+	struct sigaction sa;
+	sigset_t set;
+	pthread_t tid;
+	char pf[512];
+	int ch, fg = 0, status = MI_SUCCESS, r;
+
+	while ((ch = getopt(argc, argv, "c:p:u:P:fh")) != -1)
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'p': sock = optarg; break;
+		case 'u': user = optarg; break;
+		case 'P': pidfile = optarg; break;
+		case 'f': fg = 1; break;
+		default:
+			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
+			    "SOCKET [-f] [-u USER] [-P PIDFILE]\n  SOCKET: "
+			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
+			return ch == 'h' ? 0 : 2;
+		}
+	if (conf == NULL || sock == NULL || optind != argc) {
+		fprintf(stderr, "certrelay-milter: -c CONF and -p SOCKET are "
+		    "required (see -h)\n");
+		return 2;
+	}
+	openlog("certrelay-milter", LOG_PID | (fg ? LOG_PERROR : 0), LOG_MAIL);
+	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
+		return r;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	/* Only this thread takes SIGHUP; libmilter's threads block it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&tid, NULL, run_milter, &status) != 0) {
+		fprintf(stderr, "certrelay-milter: cannot start a thread\n");
+		return 1;
+	}
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	logmsg(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
+	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
+	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
+	    sock, conf, postfix_form(sock, pf, sizeof(pf)), sock);
+	while (pthread_tryjoin_np(tid, NULL) == EBUSY) {
+		sleep(1);		/* a signal cuts it short */
+		if (got_hup) {
+			got_hup = 0;
+			reload(1);
+		} else
+			reload(0);
+	}
+	logmsg(LOG_INFO, "stopped");
+	/* no snap_free(): a session libmilter did not wait for may hold it */
+	if (pidfile)
+		unlink(pidfile);
+	return status == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,333 @@
+#!/bin/bash
+# postfix-milter.sh [BUILD] - certrelay-milter behind a real Postfix
+#
+# One private Postfix with a gatekeeper listener (Postfix lets everyone
+# relay there, certrelay-milter is the gate, milter_default_action =
+# tempfail), Dovecot for SASL, smtp-sink as the outside world; swaks as the
+# client.  Cases (issue 4):
+#   m1 verified alice, CN rule RELAY: relayed, header names her
+#   m2 forgery (alice's DNs, rogue signer): 550 5.7.1
+#   m3 no certificate: outside refused 550, local.example accepted
+#   m4 CN rule REJECT with text: refused with that text
+#   m5 AUTH PLAIN in clear: 530 5.7.0; over TLS: relayed
+#   m8 client-sent header of header_name: gone, ours alone remains
+#   m7 broken table / bad regex + SIGHUP: old rules stay, error logged;
+#      good table + SIGHUP, then mtime alone: new rules, same process
+#   m6 milter killed mid-session and before a session: 4xx, nothing relayed
+# Output: "ok NAME" / "FAIL NAME: ..." lines, then "N passed, N failed".
+set -u
+E2E=$(cd "$(dirname "$0")" && pwd)
+. "$E2E/lib.sh"
+. "$E2E/postfix.sh"
+BUILD=${1:-$REPO/build}
+MILTER=$BUILD/milter/certrelay-milter
+CLI=$BUILD/tools/certrelay
+CASES=(m1-alice-relayed m2-forgery-refused m3-nocert m4-cn-reject
+    m5-plain-auth m8-forged-header m7-reload m6-milter-killed)
+
+e2e_init postfix-milter
+
+# preconditions - anything missing fails every case (never a silent pass)
+preconditions()
+{
+	local b
+	pf_preconditions || return 1
+	for b in "$MILTER" "$CLI"; do
+		[ -x "$b" ] || { NEED_WHY="$b not built"; return 1; }
+	done
+	return 0
+}
+if ! preconditions; then
+	fail_all "$NEED_WHY" "${CASES[@]}"
+	e2e_summary
+	exit
+fi
+
+CERTS=$T/certs
+ETC=$T/etc
+CONF=$ETC/certrelay.conf
+MLOG=$T/milter.log
+sh "$E2E/certs.sh" "$CERTS" > "$T/certs.log" 2>&1 || {
+	fail_all "certs.sh failed: $(tail -3 "$T/certs.log")" "${CASES[@]}"
+	e2e_summary
+	exit
+}
+mkdir -p "$ETC"
+chmod 755 "$ETC"
+
+# Postfix's milter view of a verified cert is subject CN + issuer CN only,
+# hence CN-only keys, scoped to the issuer as the shipped examples are.
+write_subjects()
+{
+	cat > "$ETC/subjects"
+}
+write_subjects <<'EOF'
+# milter e2e: CN keys (all Postfix's milter sees)
+CN=Alice\20Martin	issuer=CN=CNRS-Plus	RELAY
+CN=Bob\20Durand	REJECT Bob is suspended
+EOF
+GOOD_REGEX='/^CN=Nobody At All$/	REJECT never matches'
+printf '%s\n' "$GOOD_REGEX" > "$ETC/regex"
+pick_port PM
+pick_port PG
+cat > "$CONF" <<EOF
+subject_table = $ETC/subjects
+regex_table = $ETC/regex
+local_domains = local.example
+# Not 127.0.0.1: every test client comes from there.
+trusted_networks = 192.0.2.0/24
+min_tls_version = TLSv1.2
+min_cipher_bits = 128
+header_name = X-Certrelay
+gatekeeper = yes
+EOF
+if ! "$CLI" compile -c "$CONF" > "$T/compile.out" 2>&1; then
+	fail_all "certrelay compile -c failed: $(head -3 "$T/compile.out")" \
+	    "${CASES[@]}"
+	e2e_summary
+	exit
+fi
+
+milter_start()
+{
+	start_bg certrelay-milter "$MLOG" "$MILTER" -c "$CONF" \
+	    -p "inet:$PM@127.0.0.1" -f
+	MILTER_PID=$LAST_PID
+	wait_until 10 eval 'port_listening $PM || ! pid_alive $MILTER_PID'
+	port_listening "$PM"
+}
+
+# The macro lists come from the shipped snippet: the test runs what we ship.
+snippet_macros()
+{
+	local d=$T/snippet m
+	mkdir -p "$d"
+	cp "$REPO/contrib/postfix/main.cf.milter" "$d/main.cf"
+	: > "$d/master.cf"
+	for m in connect helo mail rcpt; do
+		printf 'milter_%s_macros = %s\n' "$m" \
+		    "$(postconf -c "$d" -h "milter_${m}_macros")"
+	done
+}
+
+if ! sink_start "$T/sink" || ! milter_start; then
+	fail_all "sink or milter did not start: $(tail -5 "$MLOG" 2>/dev/null)" \
+	    "${CASES[@]}"
+	e2e_summary
+	exit
+fi
+pf_init "$CERTS"
+while IFS= read -r line; do
+	pf_set "$line"
+done < <(snippet_macros)
+pf_listener gate "$PG" \
+    'smtpd_relay_restrictions = check_client_access static:OK, reject' \
+    "smtpd_milters = inet:127.0.0.1:$PM" \
+    'milter_default_action = tempfail' \
+    'smtpd_tls_auth_only = no'
+if ! pf_start; then
+	fail_all "postfix did not start" "${CASES[@]}"
+	e2e_summary
+	exit
+fi
+
+# try NAME CLIENT RCPT [SWAKS-OPTION...] - one transaction on the gate.
+# CLIENT: none (no TLS), tls (TLS, no cert) or a cert name.
+# Sets OUT (transcript), TOKEN, ERR (first 4xx/5xx reply, or empty).
+try()
+{
+	local name=$1 client=$2 rcpt=$3 tls=()
+	shift 3
+	TOKEN=$name-$$-$RANDOM
+	OUT=$T/smtp-$name.out
+	case $client in
+	none)	;;
+	tls)	tls=(--tls) ;;
+	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
+		    --tls-key "$CERTS/$client.key") ;;
+	esac
+	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$PG" \
+	    --from e2e@sender.example --to "$rcpt" "${tls[@]}" "$@"
+	ERR=$(smtp_error "$OUT")
+}
+
+queued() { grep -q 'queued as' "$OUT"; }
+
+# relayed NAME - accepted by Postfix and arrived at the sink; sets MAIL
+relayed()
+{
+	MAIL=
+	if [ -n "$ERR" ] || ! queued; then
+		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
+		return 1
+	fi
+	MAIL=$(sink_wait "$TOKEN" 20)
+	if [ -z "$MAIL" ]; then
+		fail "$1" "queued but not delivered to the sink in 20s"
+		return 1
+	fi
+	pass "$1"
+}
+
+# refused NAME ERE - the first error reply matches ERE and nothing queued
+refused()
+{
+	if queued; then
+		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
+	elif [ -z "$ERR" ]; then
+		fail "$1" "got '$(smtp_last "$OUT")', want /$2/"
+	else
+		check_match "$1" "$ERR" "$2"
+	fi
+}
+
+# hup - SIGHUP, then give the reload a bounded moment (no reload line is
+# specified, so wait for one but do not insist)
+hup()
+{
+	local mark
+	mark=$(log_mark "$MLOG")
+	kill -HUP "$MILTER_PID"
+	wait_log_line "$MLOG" 'reload' 3 "$mark" || true
+}
+
+# ---- m1: verified alice, scoped CN rule RELAY
+try m1 alice rcpt@outside.example
+if relayed m1-alice-relayed; then
+	hdr=$(header_lines "$MAIL" X-Certrelay)
+	check_eq m1-one-header "$(printf '%s' "$hdr" | grep -c .)" 1
+	check_match m1-header-names-holder "$hdr" 'subject="[^"]*Alice Martin'
+	check_match m1-header-names-issuer "$hdr" 'issuer="[^"]*CNRS-Plus'
+	check_match m1-header-names-rule "$hdr" 'rule=[^ ]*subjects:2'
+fi
+
+# ---- m2: forgery: Postfix cannot verify it, so no cert_subject: no rule
+try m2 forgery rcpt@outside.example
+refused m2-forgery-refused '^550 5\.7\.1'
+
+# ---- m3: no certificate
+try m3a tls rcpt@outside.example
+refused m3-nocert-outside-refused '^550 5\.7\.1'
+try m3b none rcpt@outside.example
+refused m3-notls-outside-refused '^550 5\.7\.1'
+try m3c none rcpt@local.example
+relayed m3-nocert-local-accepted
+
+# ---- m4: a CN rule that says REJECT
+try m4 bob rcpt@outside.example
+refused m4-cn-reject-text '^550 5\.7\.1 .*Bob is suspended'
+try m4b bob rcpt@local.example
+refused m4-cn-reject-also-local '^5[0-9][0-9] .*Bob is suspended'
+
+# ---- m5: AUTH PLAIN in clear, then over TLS
+mark=$(log_mark "$MLOG")
+try m5a none rcpt@outside.example --auth PLAIN --auth-user alice \
+    --auth-password secret
+if grep -q '^ *<[-~] *235 ' "$OUT"; then
+	refused m5-plain-auth-530 '^530 5\.7\.0'
+else
+	fail m5-plain-auth-530 "AUTH did not succeed first: $(smtp_last "$OUT")"
+fi
+check m5-plain-auth-warning-names-user-and-client wait_log_line "$MLOG" \
+    'alice.*127\.0\.0\.1|127\.0\.0\.1.*alice' 5 "$mark"
+try m5b tls rcpt@outside.example --auth PLAIN --auth-user alice \
+    --auth-password secret
+relayed m5-tls-auth-relayed
+
+# ---- m8: the client's copy of our header is removed, ours stays
+try m8 alice rcpt@outside.example \
+    --add-header 'X-Certrelay: subject="CN=Mallory" rule=forged:1' \
+    --add-header 'x-certrelay: forged-lowercase'
+if relayed m8-alice-relayed; then
+	hdr=$(header_lines "$MAIL" X-Certrelay)
+	check_nomatch m8-forged-header-removed "$hdr" 'forged|Mallory'
+	check_eq m8-one-header "$(printf '%s' "$hdr" | grep -c .)" 1
+	check_match m8-own-header-kept "$hdr" 'Alice Martin'
+fi
+
+# ---- m7: reloads
+# a) the compiler refuses a broken table and leaves the old .cdb in place
+cdbsum=$(sha256sum < "$ETC/subjects.cdb")
+cp "$ETC/subjects" "$ETC/subjects.orig"
+write_subjects <<'EOF'
+CN=Alice\20Martin	issuer=CN=CNRS-Plus	RELAY
+CN=Bob\20Durand	REJECT Bob is suspended
+this-is-not-a-dn	RELAY
+EOF
+"$CLI" compile "$ETC/subjects" > "$T/compile-bad.out" 2>&1
+rc=$?
+check m7-broken-compile-fails test "$rc" -ne 0
+check_match m7-compile-error-cites-line "$(cat "$T/compile-bad.out")" \
+    'subjects:3'
+check_eq m7-old-cdb-kept "$(sha256sum < "$ETC/subjects.cdb")" "$cdbsum"
+hup
+try m7a alice rcpt@outside.example
+relayed m7-old-rules-after-failed-compile
+# b) a regex table (read from source) that does not parse
+printf '/(unclosed/\tREJECT broken\n' > "$ETC/regex"
+mark=$(log_mark "$MLOG")
+kill -HUP "$MILTER_PID"
+check m7-bad-regex-reload-failed-logged wait_log_line "$MLOG" \
+    'reload failed: .*regex:1' 5 "$mark"
+check m7-alive-after-bad-regex pid_alive "$MILTER_PID"
+try m7b alice rcpt@outside.example
+relayed m7-old-rules-after-bad-regex-alice
+try m7c bob rcpt@outside.example
+refused m7-old-rules-after-bad-regex-bob '^550 5\.7\.1 .*Bob is suspended'
+# c) a good new table: new rules on SIGHUP, same process
+printf '%s\n' "$GOOD_REGEX" > "$ETC/regex"
+write_subjects <<'EOF'
+CN=Alice\20Martin	issuer=CN=CNRS-Plus	REJECT Alice moved out
+CN=Bob\20Durand	issuer=CN=CNRS-Plus	RELAY
+EOF
+check m7-good-compile "$CLI" compile "$ETC/subjects"
+hup
+try m7d alice rcpt@outside.example
+refused m7-new-rules-alice-rejected '^550 5\.7\.1 .*Alice moved out'
+try m7e bob rcpt@outside.example
+relayed m7-new-rules-bob-relayed
+check m7-same-process pid_alive "$MILTER_PID"
+# d) no signal: a changed .cdb mtime is enough (checked at most once a
+# second, so leave more than a second between the two compiles)
+sleep 1.2
+cp "$ETC/subjects.orig" "$ETC/subjects"
+"$CLI" compile "$ETC/subjects" > /dev/null 2>&1
+ok=
+for ((i = 0; i < 6; i++)); do
+	sleep 1
+	try m7f-$i alice rcpt@outside.example
+	if [ -z "$ERR" ]; then
+		ok=$i
+		break
+	fi
+done
+if [ -n "$ok" ]; then
+	relayed m7-mtime-reload-without-signal
+else
+	fail m7-mtime-reload-without-signal \
+	    "alice still refused 6s after recompiling: $ERR"
+fi
+
+# ---- m6: milter killed
+# a) mid-session: MAIL accepted while it is alive, RCPT after its death
+if raw_open "$PG" && raw_cmd "EHLO client.test.example" &&
+    raw_cmd "MAIL FROM:<e2e@sender.example>"; then
+	check_match m6-mail-accepted-while-alive "$RAW_REPLY" '^250'
+	stop_pid "$MILTER_PID" 5 KILL
+	raw_cmd "RCPT TO:<rcpt@local.example>"
+	check_match m6-mid-session-rcpt-4xx "$RAW_REPLY" '^4[0-9][0-9] '
+	raw_cmd "DATA"
+	check_nomatch m6-mid-session-no-data "$RAW_REPLY" '^354'
+	raw_close
+else
+	fail m6-mid-session-rcpt-4xx "session setup failed: $RAW_REPLY"
+	stop_pid "$MILTER_PID" 5 KILL
+fi
+# b) a new session with a certificate that would relay
+try m6b alice rcpt@outside.example
+refused m6-new-session-4xx '^4[0-9][0-9] '
+sleep 3
+check m6-not-relayed eval "! sink_has $TOKEN"
+check m6-queue-empty pf_queue_empty
+
+e2e_summary

@@ -1,0 +1,264 @@
+#!/bin/bash
+# postfix-policyd.sh [BUILD] - certrelay-policyd behind a real Postfix
+#
+# Each rule set (one certrelay.conf) gets two smtpd listeners: one asking a
+# spawn(8) service (certrelay-policyd -c CONF as nobody, on stdin/stdout)
+# and one asking a certrelay-policyd daemon on an inet socket; both with
+#   permit_mynetworks, check_policy_service ..., permit_sasl_authenticated,
+#   reject_unauth_destination
+# as in contrib/postfix/main.cf.policyd.  Every case runs in both modes.
+# Cases (issue 5):
+#   p1 pinned sha256 fingerprint of the self-signed partner: relays;
+#      without the pin: "Relay access denied"; a pubkey: pin relays too
+#   p2 an unchanged relay_clientcerts file ("FP antenne...") relays
+#   p3 issuer rule CN=CNRS-Plus: alice relays, forgery refused
+#   p4 cert_index + attribute rule OU=UMR7503: alice relays, bob refused
+#   p5 REJECT on revoked's fingerprint beats the issuer RELAY
+#   p6 socket daemon killed: 4xx, nothing relayed
+# Output: "ok NAME" / "FAIL NAME: ..." lines, then "N passed, N failed".
+set -u
+E2E=$(cd "$(dirname "$0")" && pwd)
+. "$E2E/lib.sh"
+. "$E2E/postfix.sh"
+BUILD=${1:-$REPO/build}
+POLICYD=$BUILD/policyd/certrelay-policyd
+CLI=$BUILD/tools/certrelay
+CASES=(p1-pin p2-relay-clientcerts p3-issuer p4-cert-index-attribute
+    p5-revoked-reject p6-policyd-killed)
+RULESETS=(p1pin p1nopin p1pubkey p2 p3 p4 p5)
+
+e2e_init postfix-policyd
+
+preconditions()
+{
+	local b
+	pf_preconditions || return 1
+	for b in "$POLICYD" "$CLI"; do
+		[ -x "$b" ] || { NEED_WHY="$b not built"; return 1; }
+	done
+	getent passwd nobody > /dev/null || { NEED_WHY="no user nobody"; return 1; }
+	return 0
+}
+bail() { fail_all "$1" "${CASES[@]}"; e2e_summary; exit; }
+preconditions || bail "$NEED_WHY"
+
+CERTS=$T/certs
+ETC=$T/etc
+sh "$E2E/certs.sh" "$CERTS" > "$T/certs.log" 2>&1 ||
+    bail "certs.sh failed: $(tail -3 "$T/certs.log")"
+mkdir -p "$ETC" "$T/bin"
+chmod 755 "$ETC" "$T/bin"
+# The spawned copy runs as nobody, who may not reach a build tree under a
+# private home directory.
+cp "$POLICYD" "$T/bin/certrelay-policyd"
+chmod 755 "$T/bin/certrelay-policyd"
+
+fp() { cat "$CERTS/$1.sha256"; }
+pubfp() { cat "$CERTS/$1.pubsha256"; }
+
+# ruleset NAME - writes $ETC/NAME/certrelay.conf and its tables
+ruleset()
+{
+	local d=$ETC/$1
+	mkdir -p "$d"
+	chmod 755 "$d"
+	{
+		echo "local_domains = local.example"
+		echo "trusted_networks = 192.0.2.0/24"
+		echo "min_tls_version = TLSv1.2"
+		echo "min_cipher_bits = 128"
+	} > "$d/certrelay.conf"
+	case $1 in
+	p1pin)
+		printf '# partner, self-signed: pinned\n%s\tRELAY\n' \
+		    "$(fp partner)" > "$d/fingerprints"
+		echo "fingerprint_table = $d/fingerprints" ;;
+	p1nopin)
+		printf '# someone else\n%s\tRELAY\n' "$(fp carol)" \
+		    > "$d/fingerprints"
+		echo "fingerprint_table = $d/fingerprints" ;;
+	p1pubkey)
+		printf 'pubkey:%s\tRELAY\n' "$(pubfp partner)" \
+		    > "$d/fingerprints"
+		echo "fingerprint_table = $d/fingerprints" ;;
+	p2)
+		# seed 000's format, byte for byte: fingerprint, one space,
+		# free text (the host name) meaning "may relay"
+		printf '%s antenne.danang.vn.refer.org\n' "$(fp partner)" \
+		    > "$d/relay_clientcerts"
+		echo "fingerprint_table = $d/relay_clientcerts" ;;
+	p3)
+		printf 'CN=CNRS-Plus\tRELAY\n' > "$d/issuers"
+		echo "issuer_table = $d/issuers" ;;
+	p4)
+		mkdir -p "$d/certs"
+		cp "$CERTS/alice.pem" "$CERTS/bob.pem" "$d/certs/"
+		chmod 755 "$d/certs"
+		printf '%s\n' \
+		    'issuer=/C=FR/O=CNRS/CN=CNRS-Plus attr=OU value=UMR7503 RELAY' \
+		    > "$d/attributes"
+		echo "cert_index = $d/certs"
+		echo "attribute_table = $d/attributes" ;;
+	p5)
+		printf '%s\tREJECT Certificate revoked\n' "$(fp revoked)" \
+		    > "$d/fingerprints"
+		printf 'CN=CNRS-Plus\tRELAY\n' > "$d/issuers"
+		echo "fingerprint_table = $d/fingerprints"
+		echo "issuer_table = $d/issuers" ;;
+	esac >> "$d/certrelay.conf"
+	chmod -R a+rX "$d"
+	"$BUILD/tools/certrelay" compile -c "$d/certrelay.conf" \
+	    > "$d/compile.out" 2>&1 || {
+		NEED_WHY="certrelay compile -c $d/certrelay.conf: $(head -3 "$d/compile.out")"
+		return 1
+	}
+	chmod -R a+rX "$d"
+}
+
+declare -A SPAWN_PORT SOCK_PORT POL_PORT POL_PID
+for r in "${RULESETS[@]}"; do
+	ruleset "$r" || bail "$NEED_WHY"
+	pick_port "SPAWN_PORT[$r]"
+	pick_port "SOCK_PORT[$r]"
+	pick_port "POL_PORT[$r]"
+done
+
+# policyd_start RULESET - the socket-mode daemon for that rule set
+policyd_start()
+{
+	local r=$1 pid
+	start_bg "policyd-$r" "$T/policyd-$r.log" "$POLICYD" \
+	    -c "$ETC/$r/certrelay.conf" -l "inet:${POL_PORT[$r]}@127.0.0.1" -f
+	pid=$LAST_PID
+	POL_PID[$r]=$pid
+	wait_until 10 eval "port_listening ${POL_PORT[$r]} || ! pid_alive $pid"
+	port_listening "${POL_PORT[$r]}"
+}
+
+sink_start "$T/sink" || bail "smtp-sink did not start"
+for r in "${RULESETS[@]}"; do
+	policyd_start "$r" ||
+	    bail "policyd ($r) did not start: $(tail -3 "$T/policyd-$r.log")"
+done
+
+pf_init "$CERTS"
+restrictions()
+{
+	printf 'smtpd_relay_restrictions = permit_mynetworks, %s, %s, %s' \
+	    "check_policy_service $1" permit_sasl_authenticated \
+	    reject_unauth_destination
+}
+for r in "${RULESETS[@]}"; do
+	pf_spawn "crpol-$r" nobody "$T/bin/certrelay-policyd" \
+	    -c "$ETC/$r/certrelay.conf"
+	pf_listener "spawn-$r" "${SPAWN_PORT[$r]}" \
+	    "$(restrictions "unix:private/crpol-$r")"
+	pf_listener "sock-$r" "${SOCK_PORT[$r]}" \
+	    "$(restrictions "inet:127.0.0.1:${POL_PORT[$r]}")"
+done
+pf_start || bail "postfix did not start"
+
+# try NAME MODE RULESET CLIENT RCPT - one transaction; MODE spawn|sock.
+# Sets OUT, TOKEN, ERR (first 4xx/5xx reply or empty).
+try()
+{
+	local name=$1 mode=$2 r=$3 client=$4 rcpt=$5 port tls=()
+	TOKEN=$name-$$-$RANDOM
+	OUT=$T/smtp-$name.out
+	if [ "$mode" = spawn ]; then
+		port=${SPAWN_PORT[$r]}
+	else
+		port=${SOCK_PORT[$r]}
+	fi
+	case $client in
+	none)	;;
+	tls)	tls=(--tls) ;;
+	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
+		    --tls-key "$CERTS/$client.key") ;;
+	esac
+	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
+	    --from e2e@sender.example --to "$rcpt" "${tls[@]}"
+	ERR=$(smtp_error "$OUT")
+}
+
+queued() { grep -q 'queued as' "$OUT"; }
+
+relayed()
+{
+	if [ -n "$ERR" ] || ! queued; then
+		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
+	elif [ -z "$(sink_wait "$TOKEN" 20)" ]; then
+		fail "$1" "queued but not delivered to the sink in 20s"
+	else
+		pass "$1"
+	fi
+}
+
+refused()
+{
+	if queued; then
+		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
+	elif [ -z "$ERR" ]; then
+		fail "$1" "got '$(smtp_last "$OUT")', want /$2/"
+	else
+		check_match "$1" "$ERR" "$2"
+	fi
+}
+
+DENIED='^554 5\.7\.1 .*Relay access denied'
+# Out = outside domain: only a policy OK lets it through.
+OUTSIDE=rcpt@outside.example
+
+for mode in spawn sock; do
+	# p1: pin, no pin, public-key pin
+	try "p1-$mode-a" $mode p1pin partner $OUTSIDE
+	relayed "p1-$mode-pinned-partner-relays"
+	try "p1-$mode-b" $mode p1nopin partner $OUTSIDE
+	refused "p1-$mode-unpinned-partner-denied" "$DENIED"
+	try "p1-$mode-c" $mode p1pubkey partner $OUTSIDE
+	relayed "p1-$mode-pubkey-pinned-partner-relays"
+	try "p1-$mode-d" $mode p1pin tls $OUTSIDE
+	refused "p1-$mode-no-cert-denied" "$DENIED"
+
+	# p2: relay_clientcerts loads unchanged
+	try "p2-$mode" $mode p2 partner $OUTSIDE
+	relayed "p2-$mode-relay-clientcerts-relays"
+
+	# p3: issuer rule; the forgery copies the issuer DN but is unverified
+	try "p3-$mode-a" $mode p3 alice $OUTSIDE
+	relayed "p3-$mode-issuer-alice-relays"
+	try "p3-$mode-b" $mode p3 forgery $OUTSIDE
+	refused "p3-$mode-forgery-denied" "$DENIED"
+	try "p3-$mode-c" $mode p3 carol $OUTSIDE
+	refused "p3-$mode-other-issuer-denied" "$DENIED"
+
+	# p4: full DN through the certificate index
+	try "p4-$mode-a" $mode p4 alice $OUTSIDE
+	relayed "p4-$mode-attribute-alice-relays"
+	try "p4-$mode-b" $mode p4 bob $OUTSIDE
+	refused "p4-$mode-attribute-bob-denied" "$DENIED"
+	try "p4-$mode-c" $mode p4 forgery $OUTSIDE
+	refused "p4-$mode-attribute-forgery-denied" "$DENIED"
+
+	# p5: the fingerprint REJECT comes before the issuer RELAY
+	try "p5-$mode-a" $mode p5 revoked $OUTSIDE
+	refused "p5-$mode-revoked-rejected" '^5[0-9][0-9] .*Certificate revoked'
+	try "p5-$mode-b" $mode p5 alice $OUTSIDE
+	relayed "p5-$mode-same-issuer-alice-relays"
+	try "p5-$mode-c" $mode p5 partner local@local.example
+	relayed "p5-$mode-local-domain-needs-no-rule"
+done
+
+# p6: the socket daemon dies; Postfix must defer, never relay
+check p6-policyd-alive-before pid_alive "${POL_PID[p3]}"
+stop_pid "${POL_PID[p3]}" 5 KILL
+try p6-a sock p3 alice $OUTSIDE
+refused p6-policyd-killed-4xx '^4[0-9][0-9] '
+tok6=$TOKEN
+try p6-b sock p3 alice local@local.example
+refused p6-policyd-killed-local-4xx '^4[0-9][0-9] '
+sleep 3
+check p6-not-relayed eval "! sink_has $tok6"
+check p6-queue-empty pf_queue_empty
+
+e2e_summary

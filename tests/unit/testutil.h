@@ -1,0 +1,69 @@
+#ifndef CERTRELAY_TESTUTIL_H
+#define CERTRELAY_TESTUTIL_H
+
+/*
+ * testutil - what every unit suite needs: a scratch directory, files,
+ * certificates made with the OpenSSL API, and a runner.
+ */
+#include <stddef.h>
+
+#include <check.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#define TU_PATH_MAX	1024
+
+/* The scratch directory of this run (created by tu_run()). */
+const char *tu_root(void);
+
+/* A fresh directory under the scratch directory; buf holds its path. */
+char	*tu_mkdir(char *buf, size_t size);
+
+/* dir/name into buf. */
+char	*tu_path(char *buf, size_t size, const char *dir, const char *name);
+
+/* Write text to path (replacing it); aborts on failure. */
+void	tu_write(const char *path, const char *text);
+
+/* Read a whole file (malloc'd, NUL-terminated), NULL if it cannot. */
+char	*tu_read(const char *path, size_t *len);
+
+/* Names in dir that contain part (e.g. ".tmp"). */
+int	tu_count_names(const char *dir, const char *part);
+
+/*
+ * An X509_NAME from pairs: "TYPE", "value", ..., NULL. A type written
+ * "+TYPE" joins the previous RDN (a multi-valued RDN). Values are UTF-8.
+ */
+X509_NAME *tu_name(const char *const *pairs);
+
+/* A fresh P-256 key. */
+EVP_PKEY *tu_key(void);
+
+/*
+ * A certificate for subject/key, issued by issuer and signed by signer
+ * (subject == issuer and signer == key for a self-signed one); san_email
+ * adds a subjectAltName e-mail address when not NULL.
+ */
+X509	*tu_cert(const X509_NAME *subject, EVP_PKEY *key,
+	    const X509_NAME *issuer, EVP_PKEY *signer, const char *san_email,
+	    long serial);
+
+/* Write cert as PEM to path. */
+void	tu_write_pem(const char *path, X509 *cert);
+
+/* "AB:CD:..." of an OpenSSL digest (cert, or its public key). */
+void	tu_hex_digest(X509 *cert, const EVP_MD *md, int pubkey, int colons,
+	    char *buf, size_t size);
+
+/* Xtext the way Sendmail's xtextify(s, "<>\")") does (an oracle). */
+void	tu_sendmail_xtext(const char *in, char *out, size_t size);
+
+/* What Sendmail puts in {cert_subject}: oneline in a 256-byte buffer,
+ * then xtext. */
+void	tu_sendmail_name(const X509_NAME *name, char *out, size_t size);
+
+/* Run the suite; removes the scratch directory; exit status for main. */
+int	tu_run(Suite *s);
+
+#endif

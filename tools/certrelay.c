@@ -1,0 +1,627 @@
+/*
+ * certrelay - the admin's command line
+ *
+ * SYNOPSIS
+ *	certrelay cert [--index] FILE.pem|DIR
+ *	certrelay compile [-t KIND] TABLE... | compile -c CONF
+ *	certrelay makemap [flags] hash|btree|cdb MAPNAME < SOURCE
+ *	certrelay query [-t KIND] TABLE KEY
+ *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
+ *	certrelay config-check -c CONF
+ * DESCRIPTION
+ *	A thin front-end: each command turns its arguments into one call of
+ *	lib/ (table_compile, table_lookup, decide, ...) and prints the
+ *	answer. `check` builds the same struct request a daemon builds, so a
+ *	dry run and the live answer agree. See certrelay(1).
+ * DIAGNOSTICS
+ *	Exit 0 on success; 1 on error (file:line: what on stderr); query
+ *	exits 1 when the key is not found, 2 on error; 2 on usage errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "cindex.h"
+#include "decide.h"
+#include "dn.h"
+#include "engine.h"
+#include "fp.h"
+#include "logline.h"
+#include "rx.h"
+#include "table.h"
+#include "xtext.h"
+
+static const char usage_text[] =
+"usage: certrelay COMMAND [ARGS]\n"
+"\n"
+"  cert FILE.pem            subject and issuer (RFC 4514, Sendmail and\n"
+"                           Postfix forms), md5/sha1/sha256 and public-key\n"
+"                           fingerprints, e-mail addresses, table lines\n"
+"  cert --index DIR         what the compiled certificate index DIR.cdb holds\n"
+"  compile [-t KIND] TABLE...  compile tables to TABLE.cdb (like postmap);\n"
+"                           KIND: fingerprint subject issuer email attribute\n"
+"                           access (guessed from the first line if unset)\n"
+"  compile -c CONF          compile every table and the cert index of CONF\n"
+"  makemap [-N] [-f] [-e] [-o] [-r] [-v] TYPE MAPNAME < SOURCE\n"
+"                           Sendmail's makemap command line; writes MAPNAME.cdb\n"
+"  query [-t KIND] TABLE KEY   look KEY up (like postmap -q): prints the\n"
+"                           action and the line; exit 1 if not found\n"
+"  check -c CONF [--subject DN] [--issuer DN] [--fingerprint FP]\n"
+"        [--pubkey-fingerprint FP] [--verify OK|FAIL|NO|NONE]\n"
+"        [--form any|sendmail|postfix] [--tls-version V] [--cipher-bits N]\n"
+"        [--auth-type MECH] [--auth-user USER] [--client IP] [--rcpt ADDR]\n"
+"                           dry run: first word is the action\n"
+"  config-check -c CONF     load everything as a daemon would; print warnings\n"
+"\n"
+"See certrelay(1).\n";
+
+/* usage - to stderr, exit 2 */
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* fail - print a diag, exit status 1 */
+static int
+fail(const struct diag *d)
+{
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+
+	fprintf(stderr, "certrelay: %s\n", diag_str(d, buf, sizeof(buf)));
+	return 1;
+}
+
+/* print_name - the three spellings of one name */
+static void
+print_name(const char *label, X509_NAME *name)
+{
+	struct dn *dn;
+	struct diag d;
+	char buf[DN_MAX_BYTES * 4], sm[256], xt[1024], full[DN_MAX_BYTES];
+	char *all;
+	int cn;
+
+	if (dn_from_x509(name, &dn, &d) < 0) {
+		printf("%s: (unreadable: %s)\n", label, d.what);
+		return;
+	}
+	dn_format(dn, DN_RFC4514, buf, sizeof(buf));
+	printf("%s: %s\n", label, buf);
+	/* What Sendmail sends: its own 256-byte buffer, then xtext. */
+	X509_NAME_oneline(name, sm, sizeof(sm));
+	if (xtext_encode(sm, strlen(sm), xt, sizeof(xt)) == 0)
+		printf("%s (Sendmail {cert_%s}): %s\n", label, label, xt);
+	all = X509_NAME_oneline(name, NULL, 0);
+	snprintf(full, sizeof(full), "%s", all ? all : "");
+	OPENSSL_free(all);
+	if (strlen(full) > strlen(sm))
+		printf("%s: WARNING: %zu bytes in Sendmail's form: Sendmail "
+		    "cuts it to %zu; exact %s rules cannot match it there "
+		    "(use the certificate index)\n", label, strlen(full),
+		    strlen(sm), label);
+	cn = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof(buf));
+	if (cn >= 0)
+		printf("%s (Postfix CN): %s\n", label, buf);
+	dn_free(dn);
+}
+
+/* print_fps - every digest an MTA or a table may use */
+static void
+print_fps(X509 *cert, char fps[][FP_TEXT_MAX], struct diag *d)
+{
+	static const char *labels[] = { "md5", "sha1", "sha256", "sha512" };
+	struct fp fp;
+	int a;
+
+	for (a = FP_MD5; a <= FP_SHA256; a++)
+		if (fp_of_cert(cert, (enum fp_alg)a, 0, &fp, d) == 0) {
+			fp_text(&fp, fps[a], FP_TEXT_MAX);
+			printf("%s: %s\n", labels[a], fps[a]);
+		}
+	if (fp_of_cert(cert, FP_SHA256, 1, &fp, d) == 0) {
+		fp_text(&fp, fps[FP_SHA512], FP_TEXT_MAX);
+		printf("pubkey sha256: %s\n", fps[FP_SHA512]);
+	}
+}
+
+/* print_emails - emailAddress in the subject, then the subjectAltName */
+static void
+print_emails(X509 *cert, char *first, size_t size)
+{
+	GENERAL_NAMES *san;
+	const GENERAL_NAME *gn;
+	char buf[512];
+	int i = -1, k;
+
+	first[0] = 0;
+	while ((i = X509_NAME_get_index_by_NID(X509_get_subject_name(cert),
+	    NID_pkcs9_emailAddress, i)) >= 0) {
+		ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(
+		    X509_get_subject_name(cert), i));
+
+		snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s),
+		    ASN1_STRING_get0_data(s));
+		printf("email (subject): %s\n", buf);
+		if (!first[0])
+			snprintf(first, size, "%s", buf);
+	}
+	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
+		gn = sk_GENERAL_NAME_value(san, k);
+		if (gn->type != GEN_EMAIL)
+			continue;
+		snprintf(buf, sizeof(buf), "%.*s",
+		    ASN1_STRING_length(gn->d.rfc822Name),
+		    ASN1_STRING_get0_data(gn->d.rfc822Name));
+		printf("email (subjectAltName, index only): %s\n", buf);
+		if (!first[0])
+			snprintf(first, size, "%s", buf);
+	}
+	GENERAL_NAMES_free(san);
+}
+
+/* print_lines - table lines ready to paste */
+static void
+print_lines(X509 *cert, char fps[][FP_TEXT_MAX], const char *email)
+{
+	struct dn *s = NULL, *i = NULL;
+	struct diag d;
+	char sk[DN_MAX_BYTES * 4], ik[DN_MAX_BYTES * 4], ou[256];
+	const char *v;
+	size_t len;
+
+	if (dn_from_x509(X509_get_subject_name(cert), &s, &d) < 0 ||
+	    dn_from_x509(X509_get_issuer_name(cert), &i, &d) < 0 ||
+	    dn_format(s, DN_TABLEKEY, sk, sizeof(sk)) < 0 ||
+	    dn_format(i, DN_TABLEKEY, ik, sizeof(ik)) < 0)
+		goto out;
+	printf("\n# table lines (keys end at white space: spaces are \\20)\n");
+	printf("fingerprint_table: %s RELAY\n", fps[FP_SHA256]);
+	printf("fingerprint_table: pubkey:%s RELAY\n", fps[FP_SHA512]);
+	printf("subject_table:     %s issuer=%s RELAY\n", sk, ik);
+	printf("issuer_table:      %s RELAY\n", ik);
+	if (email[0])
+		printf("email_table:       %s issuer=%s\n", email, ik);
+	if ((v = dn_get(s, "OU", &len)) != NULL && len < 128) {
+		snprintf(ou, sizeof(ou), "%.*s", (int)len, v);
+		for (len = 0; ou[len]; len++)
+			if (ou[len] == ' ')
+				break;
+		if (ou[len] == 0)
+			printf("attribute_table:   issuer=%s attr=OU value=%s "
+			    "RELAY\n", ik, ou);
+	}
+out:
+	dn_free(s);
+	dn_free(i);
+}
+
+/* cert_one - everything about one certificate */
+static void
+cert_one(const char *file, X509 *cert)
+{
+	char fps[4][FP_TEXT_MAX], email[512];
+	struct diag d;
+
+	memset(fps, 0, sizeof(fps));
+	printf("file: %s\n", file);
+	print_name("subject", X509_get_subject_name(cert));
+	print_name("issuer", X509_get_issuer_name(cert));
+	print_fps(cert, fps, &d);
+	print_emails(cert, email, sizeof(email));
+	print_lines(cert, fps, email);
+}
+
+/* index_one - cindex_each() callback */
+static int
+index_one(void *ctx, const char *file, X509 *cert)
+{
+	(void)ctx;
+	cert_one(file, cert);
+	printf("\n");
+	return 0;
+}
+
+/* cmd_cert - certrelay cert [--index] PATH */
+static int
+cmd_cert(int argc, char **argv)
+{
+	struct cindex *ci;
+	struct diag d;
+	FILE *fp;
+	X509 *cert;
+	int n = 0, r;
+
+	if (argc == 3 && strcmp(argv[1], "--index") == 0) {
+		if (cindex_open(&ci, argv[2], &d) < 0)
+			return fail(&d);
+		printf("# %s.cdb: %ld certificates\n\n", argv[2],
+		    cindex_count(ci));
+		r = cindex_each(ci, index_one, NULL, &d);
+		cindex_close(ci);
+		return r < 0 ? fail(&d) : 0;
+	}
+	if (argc != 2)
+		return usage();
+	if ((fp = fopen(argv[1], "r")) == NULL) {
+		fprintf(stderr, "certrelay: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	while ((cert = PEM_read_X509(fp, NULL, NULL, NULL)) != NULL) {
+		if (n++)
+			printf("\n");
+		cert_one(argv[1], cert);
+		X509_free(cert);
+	}
+	fclose(fp);
+	if (n == 0) {
+		fprintf(stderr, "certrelay: %s: no PEM certificate\n", argv[1]);
+		return 1;
+	}
+	return 0;
+}
+
+/* compile_one - one source to SOURCE.cdb */
+static int
+compile_one(const char *path, int kind_set, enum table_kind kind,
+    const char *out)
+{
+	struct table *t;
+	struct diag d;
+	char *cdb;
+	int r;
+
+	diag_clear(&d);
+	if (!kind_set && table_guess_kind(path, &kind, &d) < 0)
+		return fail(&d);
+	if (out == NULL && asprintf(&cdb, "%s.cdb", path) < 0)
+		return 1;
+	r = table_compile(path, kind, out ? out : cdb, &d);
+	if (out == NULL)
+		free(cdb);
+	if (r < 0)
+		return fail(&d);
+	if (out == NULL && table_open(&t, path, kind, &d) == 0) {
+		printf("certrelay: %s: %ld %s rules compiled", path,
+		    table_count(t), table_kind_name(kind));
+		if (table_ignored(t))
+			printf(", %d lines ignored (not CERTISSUER:/CERTSUBJECT:)",
+			    table_ignored(t));
+		printf("\n");
+		table_close(t);
+	}
+	return 0;
+}
+
+/* compile_conf - every table of a configuration */
+static int
+compile_conf(const char *path)
+{
+	struct conf *c;
+	struct rx *rx;
+	struct diag d;
+	char *out;
+	long n;
+	int k, r = 0;
+
+	if (conf_load(path, &c, &d) < 0)
+		return fail(&d);
+	for (k = 0; k < TABLE_NKINDS && r == 0; k++)
+		if (c->table[k])
+			r = compile_one(c->table[k], 1, (enum table_kind)k, NULL);
+	if (r == 0 && c->regex_table) {
+		if (rx_open(&rx, c->regex_table, &d) < 0)
+			r = fail(&d);
+		else
+			printf("certrelay: %s: %d regex rules checked\n",
+			    c->regex_table, rx_count(rx));
+		rx_close(rx);
+	}
+	if (r == 0 && c->cert_index) {
+		if (asprintf(&out, "%s.cdb", c->cert_index) < 0)
+			r = 1;
+		else if (cindex_compile(c->cert_index, out, &n, &d) < 0)
+			r = fail(&d);
+		else
+			printf("certrelay: %s: %ld certificates indexed\n",
+			    c->cert_index, n);
+		free(out);
+	}
+	conf_free(c);
+	return r;
+}
+
+/* cmd_compile - certrelay compile [-t KIND] TABLE... | -c CONF */
+static int
+cmd_compile(int argc, char **argv)
+{
+	enum table_kind kind = TABLE_FINGERPRINT;
+	int ch, kind_set = 0, i, r = 0;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:t:")) != -1)
+		switch (ch) {
+		case 'c':
+			return compile_conf(optarg);
+		case 't':
+			if (table_kind_parse(optarg, &kind) < 0)
+				return usage();
+			kind_set = 1;
+			break;
+		default:
+			return usage();
+		}
+	if (optind >= argc)
+		return usage();
+	for (i = optind; i < argc && r == 0; i++)
+		r = compile_one(argv[i], kind_set, kind, NULL);
+	return r;
+}
+
+/* cmd_makemap - Sendmail's makemap command line, CDB out */
+static int
+cmd_makemap(int argc, char **argv)
+{
+	char tmp[] = "/tmp/certrelay-makemap.XXXXXX", buf[65536], *out;
+	FILE *fp;
+	size_t n;
+	int ch, fd, r;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "NCc:dD:eflorst:uv")) != -1)
+		if (ch == 'u' || ch == 'l' || ch == '?') {
+			fprintf(stderr, "certrelay makemap: -%c is not "
+			    "supported\n", optopt ? optopt : ch);
+			return 2;
+		}
+	if (argc - optind != 2 || (strcmp(argv[optind], "hash") &&
+	    strcmp(argv[optind], "btree") && strcmp(argv[optind], "dbm") &&
+	    strcmp(argv[optind], "cdb"))) {
+		fprintf(stderr, "usage: certrelay makemap [flags] hash|btree|"
+		    "cdb MAPNAME < SOURCE (writes MAPNAME.cdb)\n");
+		return 2;
+	}
+	if ((fd = mkstemp(tmp)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
+		perror("certrelay makemap");
+		return 1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		fwrite(buf, 1, n, fp);
+	if (fclose(fp) != 0 || asprintf(&out, "%s.cdb", argv[optind + 1]) < 0) {
+		unlink(tmp);
+		return 1;
+	}
+	r = compile_one(tmp, 0, TABLE_ACCESS, out);
+	unlink(tmp);
+	free(out);
+	return r;
+}
+
+/* cmd_query - certrelay query [-t KIND] TABLE KEY */
+static int
+cmd_query(int argc, char **argv)
+{
+	struct table *t;
+	struct table_hit hit;
+	struct rx *rx;
+	struct rx_subject rs;
+	struct diag d;
+	enum table_kind kind = TABLE_NKINDS;
+	char key[TABLE_KEY_MAX], act[ACTION_TEXT_MAX + 32];
+	size_t klen;
+	int ch, r, regex = 0;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "t:")) != -1)
+		if (ch != 't' || (strcmp(optarg, "regex") == 0 ? !(regex = 1) :
+		    table_kind_parse(optarg, &kind) < 0))
+			return usage();
+	if (argc - optind != 2)
+		return usage();
+	diag_clear(&d);
+	if (regex) {
+		if (rx_open(&rx, argv[optind], &d) < 0)
+			return fail(&d) + 1;
+		memset(&rs, 0, sizeof(rs));
+		rs.subject = rs.issuer = argv[optind + 1];
+		r = rx_match(rx, &rs, &hit, &d);
+		rx_close(rx);
+		hit.table = argv[optind];
+	} else {
+		if (table_open(&t, argv[optind], kind, &d) < 0)
+			return fail(&d) + 1;
+		r = table_query_key(table_kind(t), argv[optind + 1], key, &klen,
+		    &d);
+		if (r == 0)
+			r = table_lookup(t, key, klen, NULL, &hit, &d);
+		hit.table = argv[optind];
+		table_close(t);
+	}
+	if (r < 0)
+		return fail(&d) + 1;
+	if (r == 0)
+		return 1;
+	action_format(&hit.act, act, sizeof(act));
+	printf("%s (%s:%d)\n", act, hit.table, hit.line);
+	return 0;
+}
+
+/* print_warnings - what an admin should hear once */
+static void
+print_warnings(const struct engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nwarn; i++)
+		fprintf(stderr, "certrelay: warning: %s\n", e->warn[i]);
+}
+
+/* parse_verify - --verify OK|TRUSTED|FAIL|NO|NONE */
+static int
+parse_verify(const char *s, enum verify *v)
+{
+	if (strcasecmp(s, "NONE") == 0 || strcasecmp(s, "NO") == 0)
+		*v = VERIFY_NONE;
+	else if (strcasecmp(s, "OK") == 0 || strcasecmp(s, "TRUSTED") == 0)
+		*v = VERIFY_OK;
+	else if (strcasecmp(s, "FAIL") == 0 || strcasecmp(s, "NOT") == 0)
+		*v = VERIFY_FAIL;
+	else
+		return -1;
+	return 0;
+}
+
+/* check_opts - flags into the request a daemon would build */
+static int
+check_opts(int argc, char **argv, struct request *r, const char **conf)
+{
+	static const struct option opts[] = {
+		{ "subject", 1, 0, 's' }, { "issuer", 1, 0, 'i' },
+		{ "fingerprint", 1, 0, 'f' }, { "pubkey-fingerprint", 1, 0, 'p' },
+		{ "verify", 1, 0, 'v' }, { "tls-version", 1, 0, 't' },
+		{ "cipher-bits", 1, 0, 'b' }, { "auth-type", 1, 0, 'a' },
+		{ "auth-user", 1, 0, 'u' }, { "rcpt", 1, 0, 'r' },
+		{ "client", 1, 0, 'C' }, { "form", 1, 0, 'F' },
+		{ "config", 1, 0, 'c' }, { 0, 0, 0, 0 }
+	};
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1)
+		switch (ch) {
+		case 'c': *conf = optarg; break;
+		case 's': r->subject = optarg; break;
+		case 'i': r->issuer = optarg; break;
+		case 'f': r->fingerprint = optarg; break;
+		case 'p': r->pubkey_fingerprint = optarg; break;
+		case 't': r->tls_version = optarg; break;
+		case 'b': r->cipher_bits = atoi(optarg); break;
+		case 'a': r->auth_type = optarg; break;
+		case 'u': r->auth_user = optarg; break;
+		case 'r': r->rcpt = optarg; break;
+		case 'C': r->client_addr = optarg; break;
+		case 'v':
+			if (parse_verify(optarg, &r->verify) < 0)
+				return -1;
+			break;
+		case 'F':
+			if (strcmp(optarg, "sendmail") == 0)
+				r->form = REQ_FORM_SENDMAIL;
+			else if (strcmp(optarg, "postfix") == 0)
+				r->form = REQ_FORM_POSTFIX;
+			else if (strcmp(optarg, "any") == 0)
+				r->form = REQ_FORM_ANY;
+			else
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+	return *conf && optind == argc ? 0 : -1;
+}
+
+/* cmd_check - the dry run */
+static int
+cmd_check(int argc, char **argv)
+{
+	struct engine *e;
+	struct request r;
+	struct decision dec;
+	struct diag d;
+	const char *conf = NULL, *stage = "cert";
+	char line[4096];
+
+	request_init(&r);
+	r.form = REQ_FORM_ANY;
+	r.verify = VERIFY_NONE;
+	if (check_opts(argc, argv, &r, &conf) < 0)
+		return usage();
+	diag_clear(&d);
+	if (engine_open(conf, &e, &d) < 0)
+		return fail(&d);
+	print_warnings(e);
+	decide(e, &r, STAGE_MAIL, &dec, &d);
+	if (dec.action != ACT_REJECT)
+		decide(e, &r, r.rcpt ? STAGE_RCPT : STAGE_CERT, &dec, &d);
+	if (dec.action == ACT_REJECT && strcmp(dec.kind, "auth") == 0)
+		stage = "mail";
+	else if (r.rcpt)
+		stage = "rcpt";
+	printf("%s", action_name(dec.action));
+	if (dec.reply[0])
+		printf(" %s", dec.reply);
+	if (dec.table)
+		printf(" (rule %s:%d, %s)", dec.table, dec.line, dec.kind);
+	else
+		printf(" (%s)", dec.kind);
+	printf("\n");
+	logline_format(&r, &dec, stage, line, sizeof(line));
+	printf("%s\n", line);
+	if (d.what[0])
+		fail(&d);
+	engine_close(e);
+	return 0;
+}
+
+/* cmd_config_check - load as a daemon would */
+static int
+cmd_config_check(int argc, char **argv)
+{
+	struct engine *e;
+	struct diag d;
+	int k;
+
+	if (argc != 3 || strcmp(argv[1], "-c") != 0)
+		return usage();
+	if (engine_open(argv[2], &e, &d) < 0)
+		return fail(&d);
+	print_warnings(e);
+	for (k = 0; k < TABLE_NKINDS; k++)
+		if (e->t[k])
+			printf("%s_table: %s (%ld rules)\n",
+			    table_kind_name((enum table_kind)k),
+			    table_path(e->t[k]), table_count(e->t[k]));
+	if (e->rx)
+		printf("regex_table: %s (%d rules)\n", e->conf->regex_table,
+		    rx_count(e->rx));
+	if (e->ci)
+		printf("cert_index: %s (%ld certificates)\n",
+		    e->conf->cert_index, cindex_count(e->ci));
+	printf("certrelay: %s: OK\n", argv[2]);
+	engine_close(e);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	argc--, argv++;
+	if (strcmp(argv[0], "cert") == 0)
+		return cmd_cert(argc, argv);
+	if (strcmp(argv[0], "compile") == 0)
+		return cmd_compile(argc, argv);
+	if (strcmp(argv[0], "makemap") == 0)
+		return cmd_makemap(argc, argv);
+	if (strcmp(argv[0], "query") == 0)
+		return cmd_query(argc, argv);
+	if (strcmp(argv[0], "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(argv[0], "config-check") == 0)
+		return cmd_config_check(argc, argv);
+	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return usage();
+}
