@@ -64,7 +64,8 @@ sm_fetch()
 	SM_BIN=$SM_ROOT/usr/libexec/sendmail/sendmail
 	SM_CFDIR=$SM_ROOT/usr/share/sendmail/cf
 	if [ -x "$SM_BIN" ] && [ -f "$SM_CFDIR/m4/cf.m4" ]; then
-		return 0
+		sm_libs_ok
+		return
 	fi
 	local p missing=
 	for p in m4 unshare dpkg apt-get; do
@@ -98,8 +99,16 @@ sm_fetch()
 	done
 	rm -rf "$SM_ROOT" && mv "$SM_ROOT.new" "$SM_ROOT" || return 1
 	[ -x "$SM_BIN" ] || { sm_err "no $SM_BIN in the .debs"; return 1; }
+	sm_libs_ok
+}
+
+# sm_libs_ok - sendmail-bin's Depends are not installed by dpkg -x
+sm_libs_ok()
+{
 	if ldd "$SM_BIN" | grep -q 'not found'; then
-		sm_err "sendmail lacks libraries:"; ldd "$SM_BIN" | grep 'not found' >&2
+		sm_err "sendmail lacks libraries (apt-get install libdb5.3" \
+		    "libldap-2.5-0 libnsl2 libwrap0 libsasl2-2 libssl3):"
+		ldd "$SM_BIN" | grep 'not found' >&2
 		return 1
 	fi
 }
@@ -200,10 +209,16 @@ EOF
 sm_sasl_conf()
 {
 	local dir=$1
+	local owner
 	if [ -e "$SM_SASL_CONF" ]; then
-		grep -q "^# certrelay-e2e $dir\$" "$SM_SASL_CONF" && return 0
-		sm_err "$SM_SASL_CONF exists and is not ours: AUTH may not work"
-		return 0
+		owner=$(sed -n 's/^# certrelay-e2e //p' "$SM_SASL_CONF" | head -1)
+		[ "$owner" = "$dir" ] && return 0
+		if [ -z "$owner" ] || [ -d "$owner" ]; then
+			sm_err "$SM_SASL_CONF exists and is not ours: AUTH may not work"
+			return 0
+		fi
+		# Left by a run that was killed: its directory is gone.
+		rm -f "$SM_SASL_CONF"
 	fi
 	mkdir -p /etc/sasl2 || return 1
 	cat >"$SM_SASL_CONF" <<EOF

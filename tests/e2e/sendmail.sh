@@ -412,39 +412,39 @@ else
 fi
 
 # ----------------------- subject keys for the special and utf8 certs
-# One table per way of writing the keys; line 1 special, line 2 utf8.
-# Postfix's milter sees only the CN ("Jean Dupont+Fils, Jr", raw UTF-8
-# "Élise Noël"): there only a CN-only key can match without the index.
+# One table with one key per case, so that a key the compiler rejects
+# fails only its own case.  Postfix's milter sees only the CN ("Jean
+# Dupont+Fils, Jr", raw UTF-8 "Élise Noël"): there only a CN-only key can
+# match without the index.
 dn_case()
 {
-	local name=$1 what=$2 k1=$3 k2=$4
+	local name=$1 cert=$2 what=$3 key=$4
 	pdir "$name"
-	{
-		[ -n "$k1" ] && echo "$k1 RELAY"
-		[ -n "$k2" ] && echo "$k2 RELAY"
-	} >"$P/subjects"
-	if ! milter_use "$name" "subject_table = $P/subjects"; then
-		fail_all "milter did not start ($what)" "dn $what"
-		return
+	printf '%s RELAY\n' "$key" >"$P/subjects"
+	if milter_use "$name" "subject_table = $P/subjects"; then
+		expect_relay "dn $cert, $what: relayed" "$name" "$cert"
+	else
+		fail "dn $cert, $what: relayed" "$(tail -1 "$T/p/$name/compile.out" 2>/dev/null)"
 	fi
-	[ -n "$k1" ] && expect_relay "dn $what: special relayed" "$name-special" special
-	[ -n "$k2" ] && expect_relay "dn $what: utf8 relayed" "$name-utf8" utf8
 }
 # As Sendmail sends and logs them (cert-subject= in the maillog).
-dn_case dn-logged "oneline as Sendmail logs it" "$SPECIAL_SM" "$UTF8_SM"
-# Written by hand in oneline+xtext, without OpenSSL's backslash layer
-# (mta-facts: "+2BFils" must normalise to the same DN as "+5C+2BFils").
-dn_case dn-hand "oneline by hand (+2B, raw UTF-8 +C3)" \
-    '/C=FR/O=CNRS/OU=R&D+5C/Paris/L=Paris+2BOU=UMR7503/CN=Jean+20Dupont+2BFils,+20Jr' \
+dn_case dn-sm-special special "oneline as Sendmail logs it" "$SPECIAL_SM"
+dn_case dn-sm-utf8 utf8 "oneline as Sendmail logs it" "$UTF8_SM"
+# Written by hand in oneline+xtext, without OpenSSL's backslash layer:
+# mta-facts says "+2BFils" must normalise to the same DN as "+5C+2BFils".
+dn_case dn-hand-special special "oneline by hand (+2B in the CN)" \
+    '/C=FR/O=CNRS/OU=R&D+5C/Paris/L=Paris+2BOU=UMR7503/CN=Jean+20Dupont+2BFils,+20Jr'
+dn_case dn-hand-utf8 utf8 "oneline by hand (raw UTF-8 as +C3+89)" \
     '/C=FR/O=CNRS/OU=UMR7503/CN=+C3+89lise+20No+C3+ABl'
 # RFC 4514, as `openssl x509 -nameopt RFC2253` prints them, spaces as \20.
-dn_case dn-4514 "RFC 4514" \
-    'CN=Jean\20Dupont\+Fils\,\20Jr,OU=UMR7503+L=Paris,OU=R&D/Paris,O=CNRS,C=FR' \
+dn_case dn-4514-special special "RFC 4514" \
+    'CN=Jean\20Dupont\+Fils\,\20Jr,OU=UMR7503+L=Paris,OU=R&D/Paris,O=CNRS,C=FR'
+dn_case dn-4514-utf8 utf8 "RFC 4514 (raw UTF-8)" \
     'CN=Élise\20Noël,OU=UMR7503,O=CNRS,C=FR'
-# A multi-valued RDN is a set: Sendmail's order (L first) must match too;
-# UTF-8 written as \XX hex pairs.
-dn_case dn-4514b "RFC 4514 (RDN order as Sendmail, hex UTF-8)" \
-    'CN=Jean\20Dupont\+Fils\,\20Jr,L=Paris+OU=UMR7503,OU=R&D/Paris,O=CNRS,C=FR' \
+# A multi-valued RDN is a set: Sendmail's order (L first) must match too.
+dn_case dn-4514b-special special "RFC 4514, RDN order as Sendmail's" \
+    'CN=Jean\20Dupont\+Fils\,\20Jr,L=Paris+OU=UMR7503,OU=R&D/Paris,O=CNRS,C=FR'
+dn_case dn-4514b-utf8 utf8 "RFC 4514 (UTF-8 as \\XX pairs)" \
     'CN=\C3\89lise\20No\C3\ABl,OU=UMR7503,O=CNRS,C=FR'
 
 # ---------------------------------------- the long DN, cut by Sendmail

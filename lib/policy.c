@@ -1,0 +1,177 @@
+/*
+ * policy - the Postfix SMTPD policy delegation protocol
+ *
+ * SYNOPSIS
+ *	#include "policy.h"
+ *	void	policy_init(struct policy_parser *p);
+ *	int	policy_feed(struct policy_parser *p, const char *buf,
+ *		    size_t len, policy_fn fn, void *ctx, struct diag *d);
+ *	int	policy_request(struct policy_req *pr, struct request *r);
+ *	int	policy_answer(const struct decision *dec, int header_mode,
+ *		    const char *header_name, const char *header_value,
+ *		    char *buf, size_t size);
+ * DESCRIPTION
+ *	Postfix writes "name=value" lines and an empty line
+ *	(SMTPD_POLICY_README); the server answers "action=..." and an empty
+ *	line. policy_feed() takes bytes as they come (any split, several
+ *	requests at once) and calls fn once per complete request. Unknown
+ *	attributes are ignored; a repeated one keeps its last value.
+ *
+ *	policy_request() turns the attributes into a struct request:
+ *	ccert_subject and ccert_issuer are CNs in xtext, present only for a
+ *	trusted certificate, so a non-empty ccert_issuer means "verified";
+ *	the fingerprints are sent for any certificate presented.
+ *	policy_answer() maps a decision to an action: a certificate rule
+ *	that relays is OK (so Postfix grants relay before
+ *	reject_unauth_destination), a refusal is its SMTP reply, anything
+ *	else DUNNO: Postfix's own restrictions decide. In header mode (a
+ *	second check in smtpd_recipient_restrictions) a relay becomes
+ *	"PREPEND name: value" instead.
+ * DIAGNOSTICS
+ *	policy_feed(): 0, or -1 on a line over POLICY_LINE_MAX bytes, a line
+ *	without '=', a NUL byte, or when fn fails (the connection is then
+ *	closed: Postfix retries and defers). policy_request(): 0, or -1 if a
+ *	value is malformed xtext (the request is then answered DUNNO).
+ * OWNERSHIP
+ *	r's strings point into pr: keep pr while r is used.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logline.h"
+#include "policy.h"
+#include "xtext.h"
+
+static const char *names[PA_NATTRS] = {
+	"request", "protocol_state", "client_address", "client_name",
+	"recipient", "queue_id", "ccert_subject", "ccert_issuer",
+	"ccert_fingerprint", "ccert_pubkey_fingerprint",
+	"encryption_protocol", "encryption_cipher", "encryption_keysize",
+	"sasl_method", "sasl_username",
+};
+
+/* policy_init - an empty parser */
+void
+policy_init(struct policy_parser *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+/* take_line - one complete line; the empty one ends a request */
+static int
+take_line(struct policy_parser *p, policy_fn fn, void *ctx, struct diag *d)
+{
+	char *eq;
+	int k, r;
+
+	if (p->len > 0 && p->line[p->len - 1] == '\r')
+		p->len--;
+	p->line[p->len] = 0;
+	if (p->len == 0) {
+		if (p->req.nlines == 0)
+			return 0;	/* stray empty line */
+		r = fn(ctx, &p->req);
+		memset(&p->req, 0, sizeof(p->req));
+		return r < 0 ? diag_set(d, NULL, 0, "request failed") : 0;
+	}
+	if ((eq = strchr(p->line, '=')) == NULL)
+		return diag_set(d, NULL, 0, "attribute line without '='");
+	*eq = 0;
+	p->req.nlines++;
+	for (k = 0; k < PA_NATTRS; k++)
+		if (strcmp(p->line, names[k]) == 0) {
+			memcpy(p->req.val[k], eq + 1, strlen(eq + 1) + 1);
+			p->req.set[k] = 1;
+		}
+	return 0;
+}
+
+/* policy_feed - bytes in, complete requests out */
+int
+policy_feed(struct policy_parser *p, const char *buf, size_t len,
+    policy_fn fn, void *ctx, struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == 0)
+			return diag_set(d, NULL, 0, "NUL byte in request");
+		if (buf[i] != '\n') {
+			if (p->len >= POLICY_LINE_MAX)
+				return diag_set(d, NULL, 0, "attribute line "
+				    "longer than %d bytes", POLICY_LINE_MAX);
+			p->line[p->len++] = buf[i];
+			continue;
+		}
+		if (take_line(p, fn, ctx, d) < 0)
+			return -1;
+		p->len = 0;
+	}
+	return 0;
+}
+
+/* decode - an xtext attribute in place */
+static int
+decode(struct policy_req *pr, enum policy_attr a)
+{
+	char tmp[POLICY_LINE_MAX];
+	size_t n;
+
+	if (xtext_decode(pr->val[a], strlen(pr->val[a]), tmp, sizeof(tmp),
+	    &n) < 0 || memchr(tmp, 0, n) != NULL)
+		return -1;
+	memcpy(pr->val[a], tmp, n + 1);
+	return 0;
+}
+
+/* policy_request - attributes to the request decide() reads */
+int
+policy_request(struct policy_req *pr, struct request *r)
+{
+	int bad = 0;
+
+	request_init(r);
+	bad |= decode(pr, PA_CCERT_SUBJECT) | decode(pr, PA_CCERT_ISSUER);
+	r->form = REQ_FORM_POSTFIX;
+	r->id = pr->val[PA_QUEUE_ID];
+	r->client_addr = pr->val[PA_CLIENT_ADDRESS];
+	r->client_name = pr->val[PA_CLIENT_NAME];
+	r->rcpt = pr->set[PA_RECIPIENT] ? pr->val[PA_RECIPIENT] : NULL;
+	r->subject = bad ? NULL : pr->val[PA_CCERT_SUBJECT];
+	r->issuer = bad ? NULL : pr->val[PA_CCERT_ISSUER];
+	r->fingerprint = pr->val[PA_CCERT_FINGERPRINT];
+	r->pubkey_fingerprint = pr->val[PA_CCERT_PUBKEY_FINGERPRINT];
+	r->verify = !bad && pr->val[PA_CCERT_ISSUER][0] ? VERIFY_OK :
+	    pr->val[PA_CCERT_FINGERPRINT][0] ? VERIFY_FAIL : VERIFY_NONE;
+	r->tls_version = pr->val[PA_ENCRYPTION_PROTOCOL];
+	r->cipher = pr->val[PA_ENCRYPTION_CIPHER];
+	r->cipher_bits = pr->set[PA_ENCRYPTION_KEYSIZE] ?
+	    atoi(pr->val[PA_ENCRYPTION_KEYSIZE]) : -1;
+	r->auth_type = pr->val[PA_SASL_METHOD];
+	r->auth_user = pr->val[PA_SASL_USERNAME];
+	return bad ? -1 : 0;
+}
+
+/* policy_answer - "action=..." for a decision */
+int
+policy_answer(const struct decision *dec, int header_mode,
+    const char *header_name, const char *header_value, char *buf,
+    size_t size)
+{
+	int n;
+
+	if (dec->action == ACT_RELAY && dec->table != NULL)
+		n = header_mode && header_name[0] ? snprintf(buf, size,
+		    "action=PREPEND %s: %s\n\n", header_name, header_value) :
+		    header_mode ? snprintf(buf, size, "action=DUNNO\n\n") :
+		    snprintf(buf, size, "action=OK\n\n");
+	else if (dec->action == ACT_DISCARD)
+		n = snprintf(buf, size, "action=DISCARD certrelay\n\n");
+	else if (dec->reply[0] && dec->action != ACT_RELAY &&
+	    dec->action != ACT_DUNNO && strcmp(dec->kind, "gatekeeper") != 0)
+		n = snprintf(buf, size, "action=%s\n\n", dec->reply);
+	else
+		n = snprintf(buf, size, "action=DUNNO\n\n");
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
