@@ -121,14 +121,23 @@ fp_of_cert(X509 *cert, enum fp_alg alg, int pubkey, struct fp *out,
     struct diag *d)
 {
 	const EVP_MD *md;
+	unsigned char *der = NULL;
 	unsigned int n = 0;
-	int ok;
+	int ok, len;
 
 	memset(out, 0, sizeof(*out));
 	md = alg == FP_MD5 ? EVP_md5() : alg == FP_SHA1 ? EVP_sha1() :
 	    alg == FP_SHA256 ? EVP_sha256() : EVP_sha512();
-	ok = pubkey ? X509_pubkey_digest(cert, md, out->md, &n) :
-	    X509_digest(cert, md, out->md, &n);
+	if (pubkey) {
+		/* the whole DER SubjectPublicKeyInfo, as Postfix's
+		 * tls_pkey_fprint(); X509_pubkey_digest() hashes only the
+		 * key bits */
+		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+		ok = len > 0 && EVP_Digest(der, (size_t)len, out->md, &n, md,
+		    NULL);
+		OPENSSL_free(der);
+	} else
+		ok = X509_digest(cert, md, out->md, &n);
 	if (!ok || n != algs[alg].len)
 		return diag_set(d, NULL, 0, "cannot compute %s digest",
 		    algs[alg].name);
