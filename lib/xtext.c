@@ -12,7 +12,7 @@
  *	the byte XX; other bytes are copied. The result is NUL-terminated;
  *	*outlen excludes the NUL (a decoded value may hold a NUL byte).
  *	xtext_encode() writes what Sendmail's xtextify(s, "<>\")") writes:
- *	"+XX" for '+', '\\', '<', '>', '"', ')', controls, space and bytes
+ *	"+XX" for '+', '\\', '(', '<', '>', '"', ')', controls, space and bytes
  *	>= 127 (measured: Sendmail 8.17 sends "\+" as "+5C+2B").
  * DIAGNOSTICS
  *	0 on success; -1 when a '+' is not followed by two hex digits or
@@ -77,7 +77,7 @@ xtext_encode(const char *in, size_t inlen, char *out, size_t outsz)
 
 	for (i = 0; i < inlen; i++) {
 		c = (unsigned char)in[i];
-		if (c <= ' ' || c >= 127 || strchr("+\\<>\")", c) != NULL) {
+		if (c <= ' ' || c >= 127 || strchr("+\\(<>\")", c) != NULL) {
 			if (o + 4 > outsz)
 				return -1;
 			out[o++] = '+';
