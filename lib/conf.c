@@ -48,7 +48,6 @@ struct conf_ctx {
 	struct conf *c;
 	char	*dir;
 	unsigned seen;
-	const char *path;
 };
 
 static const char *keys[] = {

@@ -31,6 +31,8 @@
  *	dn_parse_oneline() reads OpenSSL's X509_NAME_oneline() form
  *	("/C=FR/O=CNRS/CN=Jean Dupont", "\/" and "\+" for literal '/' and
  *	'+', "\xHH" for bytes outside ASCII, '+' joining a multi-valued RDN).
+ *	A '/' or '+' that does not start a known "TYPE=" is taken literally,
+ *	as an admin writes "CN=Jean+20Dupont+2BFils" by hand.
  *	dn_parse_sendmail() first undoes Sendmail's xtext layer ("+20"), and
  *	marks the name as possibly cut when it is long enough that Sendmail's
  *	255-byte buffer may have dropped trailing RDNs (DN_CUT_AT).
@@ -91,13 +93,30 @@ dn_new(struct diag *d)
 	return dn;
 }
 
+/* nid_nocase - OpenSSL's names compared case-insensitively (rare path) */
+static int
+nid_nocase(const char *name)
+{
+	const char *sn, *ln;
+	int nid, last = OBJ_new_nid(0);
+
+	for (nid = 1; nid < last; nid++) {
+		sn = OBJ_nid2sn(nid);
+		ln = OBJ_nid2ln(nid);
+		if ((sn && strcasecmp(sn, name) == 0) ||
+		    (ln && strcasecmp(ln, name) == 0))
+			return nid;
+	}
+	return NID_undef;
+}
+
 /* dn_canon_type - "cn", "CN", "commonName", "2.5.4.3" -> "CN" */
 int
 dn_canon_type(const char *in, size_t len, char *out, size_t size)
 {
 	char tmp[DN_TYPE_MAX];
 	size_t i;
-	int nid, pass;
+	int nid;
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -1;
@@ -105,17 +124,12 @@ dn_canon_type(const char *in, size_t len, char *out, size_t size)
 		if (!isalnum((unsigned char)in[i]) && in[i] != '-' &&
 		    in[i] != '.')
 			return -1;
-	for (pass = 0; pass < 3; pass++) {
-		for (i = 0; i < len; i++)
-			tmp[i] = pass == 0 ? in[i] : pass == 1 ?
-			    (char)toupper((unsigned char)in[i]) :
-			    (char)tolower((unsigned char)in[i]);
-		tmp[len] = 0;
-		if ((nid = OBJ_txt2nid(tmp)) != NID_undef)
-			break;
-	}
-	if (nid == NID_undef && (strcasecmp(tmp, "emailaddress") == 0 ||
-	    strcasecmp(tmp, "email") == 0 || strcasecmp(tmp, "e") == 0))
+	memcpy(tmp, in, len);
+	tmp[len] = 0;
+	if ((nid = OBJ_txt2nid(tmp)) == NID_undef)
+		nid = nid_nocase(tmp);
+	if (nid == NID_undef && (strcasecmp(tmp, "email") == 0 ||
+	    strcasecmp(tmp, "e") == 0))
 		nid = NID_pkcs9_emailAddress;
 	if (nid != NID_undef) {
 		if (strlen(OBJ_nid2sn(nid)) >= size)
@@ -169,14 +183,31 @@ hexval(int c)
 	return -1;
 }
 
-/* oneline_value - unescape one oneline value up to an unescaped / or + */
+/* separator - an unescaped / or + at i that starts "/TYPE=" or "+TYPE=" */
+static int
+separator(const char *s, size_t len, size_t i)
+{
+	char type[DN_TYPE_MAX];
+	size_t t;
+
+	if (s[i] != '/' && s[i] != '+')
+		return 0;
+	for (t = i + 1; t < len && (isalnum((unsigned char)s[t]) ||
+	    s[t] == '-' || s[t] == '.'); t++)
+		;
+	return t < len && s[t] == '=' && dn_canon_type(s + i + 1, t - i - 1,
+	    type, sizeof(type)) == 0;
+}
+
+/* oneline_value - unescape one oneline value up to a separator; a '/'
+ * or '+' that starts no "TYPE=" is the admin's unescaped literal */
 static size_t
 oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
 {
 	size_t n = 0;
 	int hi, lo;
 
-	while (i < len && s[i] != '/' && s[i] != '+') {
+	while (i < len && !separator(s, len, i)) {
 		if (s[i] == '\\' && i + 1 < len &&
 		    (s[i + 1] == '/' || s[i + 1] == '+')) {
 			val[n++] = s[i + 1];
@@ -348,6 +379,8 @@ dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
 		if (dn_add(dn, rdn, s + t, tl, val, vlen, d) < 0)
 			goto err;
 		i = skip_sp(s, len, i);
+		if (i < len && s[i] != '+' && s[i] != ',' && s[i] != ';')
+			goto bad;	/* junk after a quoted value */
 		if (i < len && s[i] != '+')
 			rdn++;
 		if (i < len && ++i >= len)
@@ -549,15 +582,19 @@ static int
 ava_cmp(const struct dn *dn, int a, int b)
 {
 	const struct dn_ava *x = &dn->ava[a], *y = &dn->ava[b];
+	size_t i;
 	int c;
 
 	if (x->rdn != y->rdn)
 		return x->rdn - y->rdn;
 	if ((c = strcasecmp(x->type, y->type)) != 0)
 		return c;
-	c = memcmp(dn->buf + x->off, dn->buf + y->off,
-	    x->len < y->len ? x->len : y->len);
-	return c ? c : (int)x->len - (int)y->len;
+	/* case-folded: the order must not depend on what DN_KEY folds */
+	for (i = 0; i < x->len && i < y->len; i++)
+		if ((c = tolower((unsigned char)dn->buf[x->off + i]) -
+		    tolower((unsigned char)dn->buf[y->off + i])) != 0)
+			return c;
+	return (int)x->len - (int)y->len;
 }
 
 /* canon_order - indices sorted by RDN, then type and value */

@@ -8,9 +8,10 @@
 
 /* Sendmail's {cert_subject} buffer less its NUL (sendmail/tls.c MAXNAME) */
 #define DN_SENDMAIL_MAX		255
-/* A oneline DN longer than this may have lost a trailing RDN of up to
- * 128 bytes (ub-emailaddress-length of common CA profiles) plus "/X=". */
-#define DN_CUT_AT		(DN_SENDMAIL_MAX - 132)
+/* A oneline DN longer than this may have lost a trailing RDN: the
+ * longest common last RDN is "/emailAddress=" and a 128-byte address
+ * (the ub-emailaddress-length of common CA profiles): 142 bytes. */
+#define DN_CUT_AT		(DN_SENDMAIL_MAX - 142)
 #define DN_MAX_AVA		64
 #define DN_MAX_BYTES		4096
 #define DN_TYPE_MAX		64

@@ -141,7 +141,7 @@ rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 		return -1;
 	while (i < len && isspace((unsigned char)line[i]))
 		i++;
-	if (len - i > 7 && strncasecmp(line + i, "issuer=", 7) == 0) {
+	if (i + 7 < len && strncasecmp(line + i, "issuer=", 7) == 0) {
 		for (off = i + 7; i < len && !isspace((unsigned char)line[i]);
 		    i++)
 			;

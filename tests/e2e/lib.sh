@@ -31,6 +31,8 @@ E2E_PIDS=()
 E2E_PIDNAMES=()
 E2E_PORTLOCKS=/tmp/certrelay-e2e-ports
 E2E_OWNER=$$
+# postfix, postconf, smtp-sink, dovecot live in sbin
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 note() { printf '# %s\n' "$*" >&2; }
 
@@ -97,6 +99,9 @@ check_nomatch()
 	fi
 }
 
+# quiet CMD... - for check: only the exit status matters
+quiet() { "$@" >/dev/null 2>&1; }
+
 # fail_all WHY NAME... - a missing precondition fails every case it blocks
 fail_all()
 {
@@ -143,7 +148,8 @@ start_bg()
 	register_pid "$name" "$LAST_PID"
 }
 
-# stop_pid PID [SECS] [SIG] - returns 0 once the process is gone
+# stop_pid PID [SECS] [SIG] - 0 once gone after SIG, 2 if it took a KILL,
+# 1 if even that failed
 stop_pid()
 {
 	local pid=$1 secs=${2:-10} sig=${3:-TERM} i
@@ -156,7 +162,7 @@ stop_pid()
 	note "pid $pid ignored SIG$sig for ${secs}s: KILL"
 	kill -KILL "$pid" 2>/dev/null
 	for ((i = 0; i < 30; i++)); do
-		pid_alive "$pid" || return 0
+		pid_alive "$pid" || return 2
 		sleep 0.1
 	done
 	return 1
@@ -172,7 +178,8 @@ e2e_cleanup()
 		eval "$h"
 	done
 	for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${E2E_PIDS[$i]}" 10 ||
+		stop_pid "${E2E_PIDS[$i]}" 10
+		[ $? -eq 1 ] &&
 		    note "could not stop ${E2E_PIDNAMES[$i]} (pid ${E2E_PIDS[$i]})"
 	done
 	port_release_all
@@ -210,7 +217,7 @@ pick_port()
 			fi
 		fi
 		echo "$E2E_OWNER" > "$E2E_PORTLOCKS/$p/owner"
-		if [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then
+		if port_busy "$p"; then
 			continue	# in use by someone else: keep it reserved
 		fi
 		printf -v "$var" '%s' "$p"
@@ -241,7 +248,25 @@ wait_until()
 	"$@"
 }
 
-port_listening() { [ -n "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ]; }
+# ss(8) (iproute2) sees every socket state; without it, try to connect
+# (the listener then sees one empty connection).
+port_listening()
+{
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ]
+	else
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
+}
+
+port_busy()
+{
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
+	else
+		port_listening "$1"
+	fi
+}
 wait_port() { wait_until "${2:-15}" port_listening "$1"; }
 wait_file() { wait_until "${2:-15}" test -e "$1"; }
 wait_gone() { wait_until "${2:-10}" eval "! pid_alive $1"; }

@@ -260,5 +260,6 @@ refused p6-policyd-killed-local-4xx '^4[0-9][0-9] '
 sleep 3
 check p6-not-relayed eval "! sink_has $tok6"
 check p6-queue-empty pf_queue_empty
+check p6-other-daemon-sigterm-clean-exit stop_pid "${POL_PID[p1pin]}" 5 TERM
 
 e2e_summary

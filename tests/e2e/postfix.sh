@@ -18,7 +18,7 @@ PF_PORTS=()
 
 pf_preconditions()
 {
-	need_cmd postfix postconf script swaks openssl dovecot ss timeout ||
+	need_cmd postfix postconf script swaks openssl dovecot timeout smtp-sink ||
 	    return 1
 	if [ "$(id -u)" -ne 0 ]; then
 		NEED_WHY="postfix master must run as root"

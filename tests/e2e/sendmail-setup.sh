@@ -7,7 +7,9 @@
 #	sm_fetch                       # unpack sendmail once, cached
 #	SM_PORT=.. SM_SINK_PORT=.. SM_MILTER=inet:PORT@127.0.0.1 \
 #	SM_TLS=CERTDIR sm_configure DIR
-#	sm_start DIR; ...; sm_stop DIR
+#	sm_start DIR; ...; sm_stop DIR  # DIR/maillog: Sendmail's syslog
+#	sm_pick_port VAR               # a free port in 21000-21999
+#	sm_bt CF <commands             # sendmail -bt, to test rulesets
 # DESCRIPTION
 #	The Debian sendmail-bin package conflicts with postfix, which the
 #	other end-to-end tests need, so sendmail is never installed: its
@@ -109,6 +111,13 @@ sm_libs_ok()
 		sm_err "sendmail lacks libraries (apt-get install libdb5.3" \
 		    "libldap-2.5-0 libnsl2 libwrap0 libsasl2-2 libssl3):"
 		ldd "$SM_BIN" | grep 'not found' >&2
+		return 1
+	fi
+	# AUTH PLAIN/LOGIN come from plugins that libsasl2-2 only recommends.
+	if ! ls /usr/lib/*/sasl2/libplain.so* >/dev/null 2>&1 ||
+	    ! ls /usr/lib/*/sasl2/libsasldb.so* >/dev/null 2>&1; then
+		sm_err "no SASL PLAIN or sasldb plugin (apt-get install" \
+		    "libsasl2-modules libsasl2-modules-db)"
 		return 1
 	fi
 }
@@ -220,7 +229,9 @@ sm_sasl_conf()
 		# Left by a run that was killed: its directory is gone.
 		rm -f "$SM_SASL_CONF"
 	fi
-	mkdir -p /etc/sasl2 || return 1
+	if [ ! -d /etc/sasl2 ]; then
+		mkdir /etc/sasl2 && : >"$dir/made-etc-sasl2" || return 1
+	fi
 	cat >"$SM_SASL_CONF" <<EOF
 # certrelay-e2e $dir
 # Written by tests/e2e/sendmail-setup.sh; removed when that Sendmail stops.
@@ -279,7 +290,7 @@ sm_pick_port()
 		if ! mkdir "$locks/$p" 2>/dev/null; then
 			owner=$(cat "$locks/$p/owner" 2>/dev/null)
 			[ -n "$owner" ] && [ ! -d "/proc/$owner" ] || continue
-			rm -rf "$locks/$p"
+			rm -rf "${locks:?}/$p"
 			mkdir "$locks/$p" 2>/dev/null || continue
 		fi
 		echo "$owner_me" >"$locks/$p/owner"
@@ -372,6 +383,10 @@ sm_stop()
 	if [ -f "$SM_SASL_CONF" ] &&
 	    grep -q "^# certrelay-e2e $dir\$" "$SM_SASL_CONF"; then
 		rm -f "$SM_SASL_CONF"
+	fi
+	if [ -e "$dir/made-etc-sasl2" ]; then
+		rmdir /etc/sasl2 2>/dev/null
+		rm -f "$dir/made-etc-sasl2"
 	fi
 	return 0
 }

@@ -62,9 +62,9 @@ MLOG=/dev/null
 # printing (openssl -nameopt RFC2253) gives OU first.
 SPECIAL_SM='/C=FR/O=CNRS/OU=R&D+5C/Paris/L=Paris+2BOU=UMR7503/CN=Jean+20Dupont+5C+2BFils,+20Jr'
 UTF8_SM='/C=FR/O=CNRS/OU=UMR7503/CN=+5CxC3+5Cx89lise+20No+5CxC3+5CxABl'
-# The long DN is 340 characters; sendmail's X509_NAME_oneline() into a
-# 256-byte buffer drops whole RDNs that do not fit, so 206 characters
-# arrive, not 255: the cut cannot be told from the length alone.
+# The long DN is 351 characters in oneline form; Sendmail's
+# X509_NAME_oneline() into a 256-byte buffer drops whole RDNs that do not
+# fit, so 206 characters arrive, not 255: the length alone does not tell.
 LONG_SM_CUT='/C=FR/O=CNRS/OU=Laboratoire-de-Physique-des-Interactions-Ioniques-Moleculaires/OU=Institut-de-Recherche-sur-les-Phenomenes-Hors-Equilibre-IRPHE/OU=Centre-Interdisciplinaire-de-Nanoscience-de-Marseille-CINaM'
 
 # send TOKEN CERT RCPT [SWAKS-ARGS] - CERT: a certs.sh name, "-" (TLS

@@ -199,12 +199,19 @@ void
 tu_hex_digest(X509 *cert, const EVP_MD *md, int pubkey, int colons,
     char *buf, size_t size)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned char d[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int n = 0, i;
 	size_t o = 0;
+	int len, ok;
 
-	if (!(pubkey ? X509_pubkey_digest(cert, md, d, &n) :
-	    X509_digest(cert, md, d, &n)))
+	if (pubkey) {
+		/* Postfix tls_pkey_fprint(): the DER SubjectPublicKeyInfo */
+		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+		ok = len > 0 && EVP_Digest(der, (size_t)len, d, &n, md, NULL);
+		OPENSSL_free(der);
+	} else
+		ok = X509_digest(cert, md, d, &n);
+	if (!ok)
 		die("digest", NULL);
 	buf[0] = 0;
 	for (i = 0; i < n && o + 4 < size; i++)

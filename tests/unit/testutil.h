@@ -52,7 +52,8 @@ X509	*tu_cert(const X509_NAME *subject, EVP_PKEY *key,
 /* Write cert as PEM to path. */
 void	tu_write_pem(const char *path, X509 *cert);
 
-/* "AB:CD:..." of an OpenSSL digest (cert, or its public key). */
+/* "AB:CD:..." of the DER certificate or of its DER SubjectPublicKeyInfo
+ * (as Postfix's ccert_pubkey_fingerprint). */
 void	tu_hex_digest(X509 *cert, const EVP_MD *md, int pubkey, int colons,
 	    char *buf, size_t size);
 
