@@ -39,10 +39,9 @@
 #include <libmilter/mfapi.h>
 
 #include "decide.h"
+#include "macro.h"
 #include "logline.h"
 #include "snap.h"
-
-#define VAL_MAX		1024
 
 static struct snap *snap;
 static volatile sig_atomic_t got_hup;
@@ -50,19 +49,11 @@ static volatile int warned_fp, warned_verify;
 static unsigned long conn_counter;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* What the MTA told us in one SMTP session. */
+/* One SMTP session. */
 struct sess {
 	struct snap_ref *ref;
 	char	conn_id[32];
-	char	queue_id[64];
-	char	v[64];
-	char	client_addr[64], client_name[256];
-	char	tls_version[32], cipher[128], cipher_bits[16];
-	char	subject[VAL_MAX], issuer[VAL_MAX];
-	char	cert_fp[256], verify[32];
-	int	have_subject, have_verify, have_fp, too_long;
-	char	auth_type[64], auth_user[256];
-	char	rcpt[512], rcpt_mailer[32];
+	struct macros m;
 	struct request req;
 	int	relayed;		/* a cert rule relayed a recipient */
 	struct decision relay;
@@ -80,69 +71,38 @@ logmsg(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* copy - one macro into a session field; NULL when not sent */
-static int
-copy(SMFICTX *ctx, const char *name, char *dst, size_t size,
-    struct sess *s)
+/* getsym - smfi_getsymval() as lib/macro wants it */
+static const char *
+getsym(void *ctx, const char *name)
 {
-	const char *v = smfi_getsymval(ctx, (char *)name);
-	size_t n;
-
-	if (v == NULL)
-		return 0;
-	n = strlen(v);
-	if (n >= size) {
-		s->too_long = 1;	/* never parse a truncated value */
-		dst[0] = 0;
-		return 1;
-	}
-	memcpy(dst, v, n + 1);
-	return 1;
+	return smfi_getsymval(ctx, (char *)name);
 }
 
 /* collect - every macro we use, wherever the MTA sends it */
 static void
 collect(SMFICTX *ctx, struct sess *s)
 {
-	copy(ctx, "v", s->v, sizeof(s->v), s);
-	copy(ctx, "i", s->queue_id, sizeof(s->queue_id), s);
-	copy(ctx, "{tls_version}", s->tls_version, sizeof(s->tls_version), s);
-	copy(ctx, "{cipher}", s->cipher, sizeof(s->cipher), s);
-	copy(ctx, "{cipher_bits}", s->cipher_bits, sizeof(s->cipher_bits), s);
-	s->have_subject |= copy(ctx, "{cert_subject}", s->subject,
-	    sizeof(s->subject), s);
-	copy(ctx, "{cert_issuer}", s->issuer, sizeof(s->issuer), s);
-	s->have_verify |= copy(ctx, "{verify}", s->verify, sizeof(s->verify), s);
-	if (copy(ctx, "{cert_fp}", s->cert_fp, sizeof(s->cert_fp), s) ||
-	    copy(ctx, "{cert_md5}", s->cert_fp, sizeof(s->cert_fp), s))
-		s->have_fp = 1;
-	copy(ctx, "{auth_type}", s->auth_type, sizeof(s->auth_type), s);
-	copy(ctx, "{auth_authen}", s->auth_user, sizeof(s->auth_user), s);
-}
-
-/* is_postfix - Postfix names itself in the v macro */
-static int
-is_postfix(const struct sess *s)
-{
-	return strncmp(s->v, "Postfix", 7) == 0;
+	macros_collect(&s->m, getsym, ctx);
 }
 
 /* warn_once - a macro the rules need never arrives */
 static void
 warn_once(const struct sess *s, const struct engine *e)
 {
-	if (s->tls_version[0] == 0)
+	if (s->m.tls_version[0] == 0)
 		return;
-	if (e->t[TABLE_FINGERPRINT] && !s->have_fp && !warned_fp) {
+	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp && !warned_fp) {
 		warned_fp = 1;
 		logmsg(LOG_WARNING, "warning: fingerprint_table is set but the "
 		    "MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
-		    "cannot match here (%s)", is_postfix(s) ? "Postfix gives "
+		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
+		    "Postfix gives "
 		    "fingerprints only to a policy server: use "
 		    "certrelay-policyd" : "Sendmail: add {cert_fp} to "
 		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
 	}
-	if (!is_postfix(s) && !s->have_verify && !warned_verify) {
+	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
+	    !warned_verify) {
 		warned_verify = 1;
 		logmsg(LOG_WARNING, "warning: the MTA sends no {verify}: no "
 		    "certificate counts as verified; add {verify} to "
@@ -154,30 +114,8 @@ warn_once(const struct sess *s, const struct engine *e)
 static void
 fill_request(struct sess *s)
 {
-	struct request *r = &s->req;
-
-	r->id = s->queue_id[0] ? s->queue_id : s->conn_id;
-	r->client_addr = s->client_addr;
-	r->client_name = s->client_name;
-	r->tls_version = s->tls_version;
-	r->cipher = s->cipher;
-	r->cipher_bits = s->cipher_bits[0] ? atoi(s->cipher_bits) : -1;
-	r->auth_type = s->auth_type;
-	r->auth_user = s->auth_user;
-	r->subject = s->too_long ? NULL : s->subject;
-	r->issuer = s->too_long ? NULL : s->issuer;
-	r->fingerprint = s->cert_fp;
-	r->rcpt = s->rcpt[0] ? s->rcpt : NULL;
-	if (is_postfix(s)) {
-		/* Postfix sends the CNs only for a trusted certificate */
-		r->form = REQ_FORM_POSTFIX;
-		r->verify = s->have_subject && s->subject[0] ? VERIFY_OK :
-		    s->tls_version[0] ? VERIFY_FAIL : VERIFY_NONE;
-	} else {
-		r->form = REQ_FORM_SENDMAIL;
-		r->verify = s->have_verify ? decide_verify(s->verify) :
-		    VERIFY_UNKNOWN;
-	}
+	s->req.id = s->conn_id;
+	macros_request(&s->m, &s->req);
 }
 
 /* log_decision - one key=value line */
@@ -260,10 +198,10 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	n = ++conn_counter;
 	pthread_mutex_unlock(&counter_lock);
 	snprintf(s->conn_id, sizeof(s->conn_id), "conn-%lu", n);
-	snprintf(s->client_name, sizeof(s->client_name), "%s",
+	snprintf(s->m.client_name, sizeof(s->m.client_name), "%s",
 	    host ? host : "unknown");
 	request_init(&s->req);
-	copy(ctx, "{client_addr}", s->client_addr, sizeof(s->client_addr), s);
+	s->req.client_name = s->m.client_name;
 	collect(ctx, s);
 	s->ref = snap_get(snap);
 	smfi_setpriv(ctx, s);
@@ -296,7 +234,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	collect(ctx, s);
-	s->rcpt[0] = 0;
+	s->m.rcpt[0] = 0;
 	s->relayed = 0;			/* a new message */
 	s->foreign_headers = 0;
 	fill_request(s);
@@ -315,8 +253,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		if (dec.clear_auth)
 			logmsg(LOG_WARNING, "warning: user=%s client=%s[%s]: "
 			    "SMTP AUTH %s without TLS: the password crossed the "
-			    "network in clear; have it changed", s->auth_user,
-			    s->client_name, s->client_addr, s->auth_type);
+			    "network in clear; have it changed", s->m.auth_user,
+			    s->m.client_name, s->m.client_addr, s->m.auth_type);
 	}
 	return answer(ctx, &dec);
 }
@@ -331,13 +269,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	s->rcpt_mailer[0] = 0;
-	copy(ctx, "{rcpt_mailer}", s->rcpt_mailer, sizeof(s->rcpt_mailer), s);
-	if (strcmp(s->rcpt_mailer, "error") == 0)
+	if (!macros_rcpt(&s->m, getsym, ctx, argv[0]))
 		return SMFIS_CONTINUE;	/* the MTA refused it already */
-	if (!copy(ctx, "{rcpt_addr}", s->rcpt, sizeof(s->rcpt), s))
-		snprintf(s->rcpt, sizeof(s->rcpt), "%s", argv[0] ? argv[0] :
-		    "");
 	fill_request(s);
 	diag_clear(&d);
 	decide(snap_engine(s->ref), &s->req, STAGE_RCPT, &dec, &d);
@@ -377,6 +310,7 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
+	collect(ctx, s);		/* Postfix's queue id comes late */
 	name = snap_engine(s->ref)->conf->header_name;
 	if (name[0] == 0)
 		return SMFIS_CONTINUE;
@@ -385,7 +319,7 @@ mlfi_eom(SMFICTX *ctx)
 			return SMFIS_TEMPFAIL;
 	if (s->foreign_headers)
 		logmsg(LOG_NOTICE, "%s: removed %d client-sent %s header(s)",
-		    s->queue_id[0] ? s->queue_id : s->conn_id,
+		    s->m.queue_id[0] ? s->m.queue_id : s->conn_id,
 		    s->foreign_headers, name);
 	if (s->relayed) {
 		logline_header(&s->req, &s->relay, value, sizeof(value));
@@ -404,7 +338,7 @@ mlfi_abort(SMFICTX *ctx)
 	if (s != NULL) {
 		s->relayed = 0;
 		s->foreign_headers = 0;
-		s->queue_id[0] = 0;
+		s->m.queue_id[0] = 0;
 	}
 	return SMFIS_CONTINUE;
 }

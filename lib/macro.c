@@ -1,0 +1,128 @@
+/*
+ * macro - a milter session's macros, as Postfix and Sendmail send them
+ *
+ * SYNOPSIS
+ *	#include "macro.h"
+ *	void	macros_collect(struct macros *m, macro_get_fn get, void *ctx);
+ *	int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
+ *		    const char *arg);
+ *	int	macros_is_postfix(const struct macros *m);
+ *	void	macros_request(const struct macros *m, struct request *r);
+ * DESCRIPTION
+ *	macros_collect() copies every macro certrelay uses, at whatever stage
+ *	the MTA sends it (a value sent again replaces the old one). A value
+ *	too long for its field is dropped and too_long set: a truncated DN or
+ *	fingerprint is never parsed. get() is the front-end's smfi_getsymval().
+ *	macros_rcpt() takes the recipient ({rcpt_addr}, else the RCPT
+ *	argument) and returns 0 for one the MTA already refused
+ *	({rcpt_mailer} = error), 1 otherwise.
+ *
+ *	macros_request() fills the inputs of a struct request (its scratch
+ *	is left alone: the certificate decision is made once a session).
+ *	The MTAs differ (mta-facts.md): Postfix names itself in {v}, sends
+ *	the subject and issuer CNs raw and only for a trusted certificate,
+ *	never {verify}; Sendmail sends the full DNs in xtext and {verify}.
+ * OWNERSHIP
+ *	r's strings point into m: keep m while r is used.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "macro.h"
+
+/* copy - one macro into its field; 1 if the MTA sent it */
+static int
+copy(struct macros *m, macro_get_fn get, void *ctx, const char *name,
+    char *dst, size_t size)
+{
+	const char *v = get(ctx, name);
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (n >= size) {
+		m->too_long = 1;
+		dst[0] = 0;
+		return 1;
+	}
+	memcpy(dst, v, n + 1);
+	return 1;
+}
+
+/* macros_collect - everything we use, wherever it comes */
+void
+macros_collect(struct macros *m, macro_get_fn get, void *ctx)
+{
+	copy(m, get, ctx, "v", m->v, sizeof(m->v));
+	copy(m, get, ctx, "i", m->queue_id, sizeof(m->queue_id));
+	copy(m, get, ctx, "{client_addr}", m->client_addr,
+	    sizeof(m->client_addr));
+	copy(m, get, ctx, "{tls_version}", m->tls_version,
+	    sizeof(m->tls_version));
+	copy(m, get, ctx, "{cipher}", m->cipher, sizeof(m->cipher));
+	copy(m, get, ctx, "{cipher_bits}", m->cipher_bits,
+	    sizeof(m->cipher_bits));
+	m->have_subject |= copy(m, get, ctx, "{cert_subject}", m->subject,
+	    sizeof(m->subject));
+	copy(m, get, ctx, "{cert_issuer}", m->issuer, sizeof(m->issuer));
+	m->have_verify |= copy(m, get, ctx, "{verify}", m->verify,
+	    sizeof(m->verify));
+	if (copy(m, get, ctx, "{cert_fp}", m->cert_fp, sizeof(m->cert_fp)) ||
+	    copy(m, get, ctx, "{cert_md5}", m->cert_fp, sizeof(m->cert_fp)))
+		m->have_fp = 1;
+	copy(m, get, ctx, "{auth_type}", m->auth_type, sizeof(m->auth_type));
+	copy(m, get, ctx, "{auth_authen}", m->auth_user, sizeof(m->auth_user));
+}
+
+/* macros_rcpt - the recipient; 0 if the MTA refused it already */
+int
+macros_rcpt(struct macros *m, macro_get_fn get, void *ctx, const char *arg)
+{
+	m->rcpt_mailer[0] = 0;
+	copy(m, get, ctx, "{rcpt_mailer}", m->rcpt_mailer,
+	    sizeof(m->rcpt_mailer));
+	if (strcmp(m->rcpt_mailer, "error") == 0)
+		return 0;
+	if (!copy(m, get, ctx, "{rcpt_addr}", m->rcpt, sizeof(m->rcpt))) {
+		if (arg == NULL || strlen(arg) >= sizeof(m->rcpt))
+			arg = "";
+		memcpy(m->rcpt, arg, strlen(arg) + 1);
+	}
+	return 1;
+}
+
+/* macros_is_postfix - Postfix names itself in {v} */
+int
+macros_is_postfix(const struct macros *m)
+{
+	return strncmp(m->v, "Postfix", 7) == 0;
+}
+
+/* macros_request - the session as decide() reads it */
+void
+macros_request(const struct macros *m, struct request *r)
+{
+	if (m->queue_id[0])
+		r->id = m->queue_id;
+	r->client_addr = m->client_addr;
+	r->tls_version = m->tls_version;
+	r->cipher = m->cipher;
+	r->cipher_bits = m->cipher_bits[0] ? atoi(m->cipher_bits) : -1;
+	r->auth_type = m->auth_type;
+	r->auth_user = m->auth_user;
+	r->subject = m->too_long ? NULL : m->subject;
+	r->issuer = m->too_long ? NULL : m->issuer;
+	r->fingerprint = m->too_long ? NULL : m->cert_fp;
+	r->rcpt = m->rcpt[0] ? m->rcpt : NULL;
+	if (macros_is_postfix(m)) {
+		/* the CNs come only for a trusted certificate */
+		r->form = REQ_FORM_POSTFIX;
+		r->verify = m->have_subject && m->subject[0] ? VERIFY_OK :
+		    m->tls_version[0] ? VERIFY_FAIL : VERIFY_NONE;
+	} else {
+		r->form = REQ_FORM_SENDMAIL;
+		r->verify = m->have_verify ? decide_verify(m->verify) :
+		    VERIFY_UNKNOWN;
+	}
+}
