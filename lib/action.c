@@ -69,33 +69,43 @@ set_text(struct action *a, const char *s, size_t len, struct diag *d)
 	return 0;
 }
 
-/* parse_error - "ERROR:5.7.1:550 text" */
+/* parse_error - ERROR:<dsn>:<code> text, ERROR:<code> text, quoted or not
+ * (the forms Sendmail's access map reads) */
 static int
 parse_error(const char *s, size_t len, struct action *a, struct diag *d)
 {
-	size_t i = 6, k;		/* past "ERROR:" */
+	size_t i = 6, k = 0, end = len;	/* past "ERROR:" */
 
-	for (k = 0; i < len && s[i] != ':' && k + 1 < sizeof(a->dsn); i++)
-		if (isdigit((unsigned char)s[i]) || s[i] == '.')
-			a->dsn[k++] = s[i];
-		else
-			break;
+	if (i < len && s[i] == '"') {
+		i++;
+		if (end > i && s[end - 1] == '"')
+			end--;
+	}
+	if (i + 2 < end && s[i + 1] == '.') {	/* a status: 5.7.1: */
+		while (i < end && s[i] != ':' && k + 1 < sizeof(a->dsn) &&
+		    (isdigit((unsigned char)s[i]) || s[i] == '.'))
+			a->dsn[k++] = s[i++];
+		if (i >= end || s[i] != ':' || k < 5)
+			goto bad;
+		i++;
+	}
 	a->dsn[k] = 0;
-	if (i >= len || s[i] != ':' || k < 5 || (a->dsn[0] != '4' &&
-	    a->dsn[0] != '5') || a->dsn[1] != '.')
-		return diag_set(d, NULL, 0, "ERROR wants ERROR:<dsn>:<code> "
-		    "text, e.g. ERROR:5.7.1:550 Go away");
-	i++;
-	if (i + 3 > len || !isdigit((unsigned char)s[i]) ||
+	if (i + 3 > end || !isdigit((unsigned char)s[i]) ||
 	    !isdigit((unsigned char)s[i + 1]) ||
-	    !isdigit((unsigned char)s[i + 2]) || s[i] != a->dsn[0] ||
-	    (i + 3 < len && !isspace((unsigned char)s[i + 3])))
-		return diag_set(d, NULL, 0, "ERROR code must be 4xx or 5xx "
-		    "and agree with the status %s", a->dsn);
+	    !isdigit((unsigned char)s[i + 2]) || (s[i] != '4' &&
+	    s[i] != '5') || (k > 0 && s[i] != a->dsn[0]) ||
+	    (i + 3 < end && !isspace((unsigned char)s[i + 3])))
+		goto bad;
 	memcpy(a->code, s + i, 3);
 	a->code[3] = 0;
+	if (k == 0)
+		strcpy(a->dsn, s[i] == '4' ? "4.7.1" : "5.7.1");
 	a->type = ACT_ERROR;
-	return set_text(a, s + i + 3, len - i - 3, d);
+	return set_text(a, s + i + 3, end - i - 3, d);
+bad:
+	return diag_set(d, NULL, 0, "ERROR wants ERROR:<dsn>:<code> text or "
+	    "ERROR:<code> text, code 4xx or 5xx agreeing with the status, "
+	    "e.g. ERROR:5.7.1:550 Go away");
 }
 
 /* action_parse - a table value to a struct action */

@@ -31,8 +31,9 @@
  *	dn_parse_oneline() reads OpenSSL's X509_NAME_oneline() form
  *	("/C=FR/O=CNRS/CN=Jean Dupont", "\/" and "\+" for literal '/' and
  *	'+', "\xHH" for bytes outside ASCII, '+' joining a multi-valued RDN).
- *	A '/' or '+' that does not start a known "TYPE=" is taken literally,
- *	as an admin writes "CN=Jean+20Dupont+2BFils" by hand.
+ *	A '+' that does not start a known "TYPE=" is taken literally, as an
+ *	admin writes "CN=Jean+20Dupont+2BFils" by hand; a '/' must be
+ *	escaped ("+5C/"), or a typo would silently join two RDNs.
  *	dn_parse_sendmail() first undoes Sendmail's xtext layer ("+20"), and
  *	marks the name as possibly cut when it is long enough that Sendmail's
  *	255-byte buffer may have dropped trailing RDNs (DN_CUT_AT).
@@ -183,14 +184,16 @@ hexval(int c)
 	return -1;
 }
 
-/* separator - an unescaped / or + at i that starts "/TYPE=" or "+TYPE=" */
+/* separator - an unescaped '/', or a '+' that starts "+TYPE=" */
 static int
 separator(const char *s, size_t len, size_t i)
 {
 	char type[DN_TYPE_MAX];
 	size_t t;
 
-	if (s[i] != '/' && s[i] != '+')
+	if (s[i] == '/')
+		return 1;
+	if (s[i] != '+')
 		return 0;
 	for (t = i + 1; t < len && (isalnum((unsigned char)s[t]) ||
 	    s[t] == '-' || s[t] == '.'); t++)
@@ -199,8 +202,8 @@ separator(const char *s, size_t len, size_t i)
 	    type, sizeof(type)) == 0;
 }
 
-/* oneline_value - unescape one oneline value up to a separator; a '/'
- * or '+' that starts no "TYPE=" is the admin's unescaped literal */
+/* oneline_value - unescape one oneline value up to a separator; a '+'
+ * that starts no "TYPE=" is the admin's unescaped literal */
 static size_t
 oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
 {

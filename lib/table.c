@@ -139,6 +139,8 @@ table_each_line(const char *path, table_line_fn fn, void *ctx,
 	}
 	while ((n = getline(&raw, &cap, fp)) >= 0) {
 		lineno++;
+		while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+			raw[--n] = 0;
 		for (i = 0; i < (size_t)n; i++)
 			if (raw[i] == 0) {
 				diag_set(d, path, lineno, "NUL byte");
@@ -333,10 +335,11 @@ add(struct compile *c, const char *key, size_t klen, int lineno,
 	return 0;
 }
 
-/* attr_value - the value of "name=value", \HH escapes undone */
+/* attr_token - the value of "name=value"; \HH escapes undone if asked
+ * (a DN keeps its own escapes for the DN parser) */
 static int
-attr_token(char **s, size_t *len, const char *name, char *out, size_t *olen,
-    struct diag *d)
+attr_token(char **s, size_t *len, const char *name, int unescape, char *out,
+    size_t *olen, struct diag *d)
 {
 	char *rest;
 	size_t tl, rl, n = strlen(name), i, o = 0;
@@ -346,7 +349,7 @@ attr_token(char **s, size_t *len, const char *name, char *out, size_t *olen,
 	if (tl <= n || strncasecmp(*s, name, n) != 0)
 		return diag_set(d, NULL, 0, "expected %s...", name);
 	for (i = n; i < tl && o + 1 < TABLE_KEY_MAX; i++) {
-		if ((*s)[i] == '\\' && i + 2 < tl &&
+		if (unescape && (*s)[i] == '\\' && i + 2 < tl &&
 		    sscanf(*s + i + 1, "%2x", &h) == 1 &&
 		    isxdigit((unsigned char)(*s)[i + 2])) {
 			out[o++] = (char)h;
@@ -371,15 +374,15 @@ compile_attribute(struct compile *c, char *line, size_t len, int lineno,
 	size_t il, tl, vl, kl;
 	struct action a;
 
-	if (attr_token(&line, &len, "issuer=", tmp, &il, d) < 0 ||
+	if (attr_token(&line, &len, "issuer=", 0, tmp, &il, d) < 0 ||
 	    dn_table_key("", tmp, il, issuer, &il, d) < 0)
 		return -1;
-	if (attr_token(&line, &len, "attr=", tmp, &tl, d) < 0)
+	if (attr_token(&line, &len, "attr=", 0, tmp, &tl, d) < 0)
 		return -1;
 	if (dn_canon_type(tmp, tl, type, sizeof(type)) < 0)
 		return diag_set(d, NULL, 0, "unknown attribute type \"%s\"",
 		    tmp);
-	if (attr_token(&line, &len, "value=", val, &vl, d) < 0)
+	if (attr_token(&line, &len, "value=", 1, val, &vl, d) < 0)
 		return -1;
 	if (action_parse(line, len, ACTION_STRICT, &a, d) < 0)
 		return -1;
