@@ -10,6 +10,7 @@
  *	void	snap_put(struct snap *s, struct snap_ref *ref);
  *	int	snap_reload(struct snap *s, struct diag *d);
  *	int	snap_maybe_reload(struct snap *s, time_t now, struct diag *d);
+ *	int	snap_tick(struct snap *s, int forced, char *msg, size_t size);
  *	void	snap_free(struct snap *s);
  * DESCRIPTION
  *	A session takes a reference when it starts (snap_get) and drops it
@@ -22,6 +23,9 @@
  *	once a second (no stat() per decision), and tries a set of files
  *	that failed to load only once (one log line, not one a second).
  *	It is meant for one thread (the daemon's main or timer thread).
+ *	snap_tick() is what a daemon's main loop calls: a reload on SIGHUP
+ *	(forced) or the periodic look, with a line for the log in msg (empty
+ *	when nothing happened).
  * DIAGNOSTICS
  *	snap_init(): 0 or -1. snap_reload(): 1 swapped, -1 kept the old one
  *	(d says why). snap_maybe_reload(): 0 nothing to do, else as
@@ -30,6 +34,7 @@
  *	References must all be put back before snap_free().
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +170,26 @@ snap_maybe_reload(struct snap *s, time_t now, struct diag *d)
 	if ((ret = snap_reload(s, d)) < 0)
 		s->failed_sig = sig;
 	return ret;
+}
+
+/* snap_tick - a forced (SIGHUP) or periodic reload, told in one line */
+int
+snap_tick(struct snap *s, int forced, char *msg, size_t size)
+{
+	struct diag d;
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	int r;
+
+	diag_clear(&d);
+	msg[0] = 0;
+	r = forced ? snap_reload(s, &d) : snap_maybe_reload(s, time(NULL), &d);
+	if (r > 0)
+		snprintf(msg, size, "reloaded %s", forced ? "on SIGHUP" :
+		    "after a table changed");
+	else if (r < 0)
+		snprintf(msg, size, "error: reload failed, previous tables stay "
+		    "in service: %s", diag_str(&d, buf, sizeof(buf)));
+	return r;
 }
 
 /* snap_free - the last snapshot goes */

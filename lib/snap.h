@@ -15,6 +15,7 @@ const struct engine *snap_engine(const struct snap_ref *ref);
 void	snap_put(struct snap *s, struct snap_ref *ref);
 int	snap_reload(struct snap *s, struct diag *d);
 int	snap_maybe_reload(struct snap *s, time_t now, struct diag *d);
+int	snap_tick(struct snap *s, int forced, char *msg, size_t size);
 void	snap_free(struct snap *s);
 
 #endif

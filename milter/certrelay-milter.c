@@ -413,19 +413,11 @@ run_milter(void *arg)
 static void
 reload(int forced)
 {
-	struct diag d;
-	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
 	int r;
 
-	diag_clear(&d);
-	r = forced ? snap_reload(snap, &d) : snap_maybe_reload(snap,
-	    time(NULL), &d);
-	if (r > 0)
-		logmsg(LOG_INFO, "reloaded %s", forced ? "on SIGHUP" :
-		    "after a table changed");
-	else if (r < 0)
-		logmsg(LOG_ERR, "error: reload failed, previous tables stay "
-		    "in service: %s", diag_str(&d, buf, sizeof(buf)));
+	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
+		logmsg(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* start - config, socket, privileges, daemon; exit status or -1 */
