@@ -115,8 +115,13 @@ logline_format(const struct request *r, const struct decision *dec,
 	kv(&b, "subject", r->subject_canon);
 	kv(&b, "issuer", r->issuer_canon);
 	kv(&b, "fp", r->fp_text);
-	snprintf(client, sizeof(client), "%s[%s]", r->client_name ?
-	    r->client_name : "unknown", r->client_addr ? r->client_addr : "");
+	/* Postfix names an unresolved client "[addr]" already */
+	if (r->client_name && r->client_name[0] == '[')
+		snprintf(client, sizeof(client), "%s", r->client_name);
+	else
+		snprintf(client, sizeof(client), "%s[%s]", r->client_name ?
+		    r->client_name : "unknown", r->client_addr ?
+		    r->client_addr : "");
 	if (r->client_addr && *r->client_addr)
 		kv(&b, "client", client);
 	kv(&b, "tls", r->tls_version);

@@ -257,6 +257,20 @@ start(const char *conf)
 	return 0;
 }
 
+/* postfix_form - inet:PORT@HOST as Postfix writes it, inet:HOST:PORT */
+static const char *
+postfix_form(const char *sock, char *buf, size_t size)
+{
+	const char *at = strchr(sock, '@');
+
+	if (strncmp(sock, "inet:", 5) == 0 && at != NULL)
+		snprintf(buf, size, "inet:%s:%.*s", at + 1,
+		    (int)(at - sock - 5), sock + 5);
+	else
+		snprintf(buf, size, "%s", sock);
+	return buf;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,6 +278,7 @@ main(int argc, char **argv)
 	struct client c;
 	struct sigaction sa;
 	FILE *fp;
+	char pf[512];
 	int ch, fg = 0, lfd;
 
 	while ((ch = getopt(argc, argv, "c:l:u:P:fHh")) != -1)
@@ -314,7 +329,8 @@ main(int argc, char **argv)
 	}
 	syslog(LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
-	    "reject_unauth_destination", sock, conf, sock);
+	    "reject_unauth_destination", sock, conf, postfix_form(sock,
+	    pf, sizeof(pf)));
 	accept_loop(lfd);
 	syslog(LOG_INFO, "stopped");
 	if (pidfile)

@@ -168,6 +168,32 @@ print_emails(X509 *cert, char *first, size_t size)
 	GENERAL_NAMES_free(san);
 }
 
+/* cn_line - the CN-only keys of a subject and its issuer */
+static int
+cn_line(const struct dn *s, const struct dn *i, char *sk, size_t ss,
+    char *ik, size_t is)
+{
+	struct dn *cs, *ci;
+	struct diag d;
+	const char *v, *w;
+	size_t vl, wl;
+	int r;
+
+	if ((v = dn_get(s, "CN", &vl)) == NULL ||
+	    (w = dn_get(i, "CN", &wl)) == NULL ||
+	    dn_from_cn(v, vl, &cs, &d) < 0)
+		return -1;
+	if (dn_from_cn(w, wl, &ci, &d) < 0) {
+		dn_free(cs);
+		return -1;
+	}
+	r = dn_format(cs, DN_TABLEKEY, sk, ss) | dn_format(ci, DN_TABLEKEY,
+	    ik, is);
+	dn_free(cs);
+	dn_free(ci);
+	return r;
+}
+
 /* print_lines - table lines ready to paste */
 static void
 print_lines(X509 *cert, char fps[][FP_TEXT_MAX], const char *email)
@@ -187,6 +213,11 @@ print_lines(X509 *cert, char fps[][FP_TEXT_MAX], const char *email)
 	printf("fingerprint_table: %s RELAY\n", fps[FP_SHA256]);
 	printf("fingerprint_table: pubkey:%s RELAY\n", fps[FP_SHA512]);
 	printf("subject_table:     %s issuer=%s RELAY\n", sk, ik);
+	if (cn_line(s, i, sk, sizeof(sk), ik, sizeof(ik)) == 0)
+		printf("# Postfix shows a milter the CNs only:\n"
+		    "subject_table:     %s issuer=%s RELAY\n", sk, ik);
+	if (dn_format(i, DN_TABLEKEY, ik, sizeof(ik)) < 0)
+		goto out;
 	printf("issuer_table:      %s RELAY\n", ik);
 	if (email[0])
 		printf("email_table:       %s issuer=%s\n", email, ik);

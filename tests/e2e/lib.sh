@@ -39,7 +39,7 @@ note() { printf '# %s\n' "$*" >&2; }
 # e2e_init - a private temp dir (755: Postfix and nobody must traverse it)
 e2e_init()
 {
-	T=$(mktemp -d "/tmp/certrelay-e2e-$1.XXXXXX") || exit 2
+	T=$(mktemp -d "${E2E_TMPDIR:-/tmp}/certrelay-e2e-$1.XXXXXX") || exit 2
 	chmod 755 "$T"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
@@ -210,7 +210,7 @@ pick_port()
 		if ! mkdir "$E2E_PORTLOCKS/$p" 2>/dev/null; then
 			owner=$(cat "$E2E_PORTLOCKS/$p/owner" 2>/dev/null)
 			if [ -n "$owner" ] && ! pid_alive "$owner"; then
-				rm -rf "$E2E_PORTLOCKS/$p"
+				rm -rf "${E2E_PORTLOCKS:?}/$p"
 				mkdir "$E2E_PORTLOCKS/$p" 2>/dev/null || continue
 			else
 				continue
@@ -372,14 +372,14 @@ raw_reply()
 
 raw_cmd()
 {
-	printf '%s\r\n' "$1" >&"$RAW_FD" || return 1
+	printf '%s\r\n' "$1" 1>&"$RAW_FD" || return 1
 	raw_reply
 }
 
 raw_close()
 {
 	[ -n "${RAW_FD:-}" ] || return 0
-	printf 'QUIT\r\n' >&"$RAW_FD" 2>/dev/null
+	printf 'QUIT\r\n' 2>/dev/null 1>&"$RAW_FD"
 	exec {RAW_FD}>&-
 	RAW_FD=
 }

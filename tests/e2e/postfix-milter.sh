@@ -125,7 +125,25 @@ if ! sink_start "$T/sink" || ! milter_start; then
 	exit
 fi
 pf_init "$CERTS"
+# every macro certrelay-milter asks for, by stage (it asks with SETSYMLIST;
+# the snippet must list the same)
+declare -A WANT_MACROS=(
+	[connect]='j {daemon_name} {client_addr} {client_name}'
+	[helo]='{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer}'
+	[mail]='{auth_type} {auth_authen} {auth_author} {tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {mail_addr}'
+	[rcpt]='{rcpt_addr} {rcpt_mailer}'
+)
 while IFS= read -r line; do
+	stage=${line#milter_}
+	stage=${stage%%_*}
+	missing=
+	for m in ${WANT_MACROS[$stage]}; do
+		case " ${line#*= } " in
+		*" $m "*) ;;
+		*) missing="$missing $m" ;;
+		esac
+	done
+	check_eq "contrib-main.cf.milter-${stage}-macros" "${missing:-none}" none
 	pf_set "$line"
 done < <(snippet_macros)
 pf_listener gate "$PG" \

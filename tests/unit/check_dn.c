@@ -129,6 +129,12 @@ static const struct {
 	    "expected /TYPE=value" },
 	{ "sendmail unknown type", "sendmail", "/C=FR/XX=1", NULL,
 	    "unknown attribute type" },
+	{ "sendmail first missing =", "sendmail", "/CNAlice/C=FR", NULL,
+	    "expected /TYPE=value" },
+	{ "sendmail first unknown type", "sendmail", "/XX=1/C=FR", NULL,
+	    "unknown attribute type" },
+	{ "sendmail misspelt type", "sendmail", "/C=FR/O=CNRS/OUU=UMR7503"
+	    "/CN=Alice", NULL, "unknown attribute type" },
 	{ "sendmail no slash", "sendmail", "C=FR", NULL, "'/'" },
 	{ "sendmail empty", "sendmail", "", NULL, "'/'" },
 	{ "sendmail empty type", "sendmail", "/=x", NULL, "attribute type" },

@@ -1,2 +1,301 @@
+/*
+ * check_rx - regex tables in Postfix pcre_table(5) syntax
+ *
+ * pcre_table(5): "Patterns are case insensitive by default"; the i flag
+ * toggles that. Patterns see the canonical RFC 4514 names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dn.h"
+#include "rx.h"
 #include "testutil.h"
-int main(void){return tu_run(suite_create("rx"));}
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define ALICE		"CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR"
+#define BOB		"CN=Bob Durand,OU=UMR5800,O=CNRS,C=FR"
+#define PLUS		"CN=CNRS-Plus,O=CNRS,C=FR"
+#define STD		"CN=CNRS-Standard,O=CNRS,C=FR"
+
+/* open_src - a regex table from text */
+static struct rx *
+open_src(const char *src, struct diag *d)
+{
+	char dir[TU_PATH_MAX], path[TU_PATH_MAX];
+	struct rx *r = NULL;
+
+	tu_mkdir(dir, sizeof(dir));
+	tu_path(path, sizeof(path), dir, "regex");
+	tu_write(path, src);
+	diag_clear(d);
+	if (rx_open(&r, path, d) < 0) {
+		ck_assert_msg(r == NULL, "rx_open failed but *rp is set");
+		return NULL;
+	}
+	return r;
+}
+
+/* key - a DN's lookup key, static */
+static const char *
+key(const char *dn_text)
+{
+	static char buf[2][TABLE_KEY_MAX];
+	static int k;
+	struct dn *dn;
+	struct diag d;
+	char *b = buf[k++ % 2];
+
+	ck_assert(dn_parse_any(dn_text, strlen(dn_text), &dn, &d) == 0);
+	ck_assert(dn_format(dn, DN_KEY, b, TABLE_KEY_MAX) == 0);
+	dn_free(dn);
+	return b;
+}
+
+static const struct {
+	const char *name;
+	const char *src;
+	const char *subject, *issuer;
+	int	cut;
+	const char *scope;		/* issuer DN offered as a scope */
+	int	rc;
+	int	line;
+	enum act type;
+} match_cases[] = {
+	{ "plain", "/^CN=Alice Martin,OU=UMR7503,/ RELAY\n", ALICE, PLUS, 0,
+	    NULL, 1, 1, ACT_RELAY },
+	{ "no match", "/^CN=Alice Martin,/ RELAY\n", BOB, PLUS, 0, NULL, 0,
+	    0, 0 },
+	{ "OU rule", "/,OU=UMR7503,/ RELAY\n", ALICE, PLUS, 0, NULL, 1, 1,
+	    ACT_RELAY },
+	{ "caseless by default", "/^cn=alice martin,ou=umr7503,/ RELAY\n",
+	    ALICE, PLUS, 0, NULL, 1, 1, ACT_RELAY },
+	{ "i toggles to case-sensitive", "/^cn=alice/i RELAY\n", ALICE, PLUS, 0,
+	    NULL, 0, 0, 0 },
+	{ "other delimiter", "|OU=UMR7503,O=CNRS| RELAY\n", ALICE, PLUS, 0,
+	    NULL, 1, 1, ACT_RELAY },
+	{ "escaped delimiter", "/OU=UMR\\/?7503/ RELAY\n", ALICE, PLUS, 0,
+	    NULL, 1, 1, ACT_RELAY },
+	{ "first rule wins", "/Alice/ REJECT Not her\n/Martin/ RELAY\n", ALICE,
+	    PLUS, 0, NULL, 1, 1, ACT_REJECT },
+	{ "second rule", "/Bob/ REJECT\n\n# c\n/Martin/ RELAY\n", ALICE, PLUS,
+	    0, NULL, 1, 4, ACT_RELAY },
+	{ "negated matches", "!/,OU=UMR7503,/ REJECT Not our lab\n", BOB, PLUS,
+	    0, NULL, 1, 1, ACT_REJECT },
+	{ "negated does not", "!/,OU=UMR7503,/ REJECT Not our lab\n", ALICE,
+	    PLUS, 0, NULL, 0, 0, 0 },
+	{ "negated skipped when cut", "!/,OU=UMR7503,/ REJECT Not our lab\n",
+	    BOB, PLUS, 1, NULL, 0, 0, 0 },
+	{ "positive still when cut", "/,OU=UMR5800,/ RELAY\n", BOB, PLUS, 1,
+	    NULL, 1, 1, ACT_RELAY },
+	{ "issuer:", "issuer:/^CN=CNRS-Plus,/ RELAY\n", BOB, PLUS, 0, NULL, 1,
+	    1, ACT_RELAY },
+	{ "issuer: other issuer", "issuer:/^CN=CNRS-Plus,/ RELAY\n", BOB, STD,
+	    0, NULL, 0, 0, 0 },
+	{ "issuer: not the subject", "issuer:/^CN=Bob/ RELAY\n", BOB, STD, 0,
+	    NULL, 0, 0, 0 },
+	{ "issuer:! negated", "issuer:!/^CN=CNRS-Plus,/ REJECT\n", BOB, STD, 0,
+	    NULL, 1, 1, ACT_REJECT },
+	{ "scope fits", "/^CN=Alice/ issuer=/C=FR/O=CNRS/CN=CNRS-Plus RELAY\n",
+	    ALICE, PLUS, 0, PLUS, 1, 1, ACT_RELAY },
+	{ "scope other", "/^CN=Alice/ issuer=/C=FR/O=CNRS/CN=CNRS-Plus RELAY\n",
+	    ALICE, STD, 0, STD, 0, 0, 0 },
+	{ "scope none offered", "/^CN=Alice/ issuer=CN=CNRS-Plus,O=CNRS,C=FR "
+	    "RELAY\n", ALICE, PLUS, 0, NULL, 0, 0, 0 },
+	{ "scoped then unscoped", "/Alice/ issuer=" STD " REJECT\n"
+	    "/Alice/ RELAY\n", ALICE, PLUS, 0, PLUS, 1, 2, ACT_RELAY },
+	{ "no subject", "/./ RELAY\n", NULL, PLUS, 0, NULL, 0, 0, 0 },
+	{ "x flag", "/^CN = Alice \\s Martin/x RELAY\n", ALICE, PLUS, 0, NULL,
+	    1, 1, ACT_RELAY },
+	{ "A flag anchors", "/Martin/A RELAY\n", ALICE, PLUS, 0, NULL, 0, 0,
+	    0 },
+	{ "A flag at start", "/CN=Alice/A RELAY\n", ALICE, PLUS, 0, NULL, 1, 1,
+	    ACT_RELAY },
+	{ "all flags parse", "/CN=Alice/imsxAEU RELAY\n", ALICE, PLUS, 0, NULL,
+	    1, 1, ACT_RELAY },
+	{ "utf-8 literal", "/^CN=\xC3\x89lise/ RELAY\n",
+	    "CN=\xC3\x89lise No\xC3\xABl,O=CNRS,C=FR", PLUS, 0, NULL, 1, 1,
+	    ACT_RELAY },
+	{ "utf-8 one code point", "/^CN=.lise No.l,/ RELAY\n",
+	    "CN=\xC3\x89lise No\xC3\xABl,O=CNRS,C=FR", PLUS, 0, NULL, 1, 1,
+	    ACT_RELAY },
+	{ "invalid utf-8 subject", "/^CN=/ RELAY\n", "CN=\xFF\xFE,O=x", PLUS, 0,
+	    NULL, 1, 1, ACT_RELAY },
+	{ "DUNNO is a hit", "/Alice/ DUNNO\n/Alice/ RELAY\n", ALICE, PLUS, 0,
+	    NULL, 1, 1, ACT_DUNNO },
+	{ "continued line", "/^CN=Alice/\n  RELAY\n", ALICE, PLUS, 0, NULL, 1,
+	    1, ACT_RELAY },
+};
+
+START_TEST(test_rx_match)
+{
+	struct rx_subject s;
+	struct table_hit hit;
+	struct diag d;
+	const char *scopes[2] = { NULL, NULL };
+	struct rx *r;
+	int rc;
+
+	r = open_src(match_cases[_i].src, &d);
+	ck_assert_msg(r != NULL, "case %s: %s:%d: %s", match_cases[_i].name,
+	    d.file, d.line, d.what);
+	if (match_cases[_i].scope)
+		scopes[0] = key(match_cases[_i].scope);
+	s.subject = match_cases[_i].subject;
+	s.issuer = match_cases[_i].issuer;
+	s.cut = match_cases[_i].cut;
+	s.scopes = scopes;
+	memset(&hit, 0, sizeof(hit));
+	rc = rx_match(r, &s, &hit, &d);
+	ck_assert_msg(rc == match_cases[_i].rc, "case %s: got %d (%s), want %d",
+	    match_cases[_i].name, rc, rc < 0 ? d.what : "", match_cases[_i].rc);
+	if (rc == 1)
+		ck_assert_msg(hit.line == match_cases[_i].line &&
+		    hit.act.type == match_cases[_i].type && hit.table != NULL,
+		    "case %s: got %s at line %d, want %s at line %d",
+		    match_cases[_i].name, action_name(hit.act.type), hit.line,
+		    action_name(match_cases[_i].type), match_cases[_i].line);
+	rx_close(r);
+}
+END_TEST
+
+/*
+ * A pattern that backtracks exponentially meets the match limit: an error
+ * (tempfail), never "no match", and quickly.
+ */
+START_TEST(test_rx_match_limit)
+{
+	char subject[128];
+	struct rx_subject s = { subject, PLUS, 0, NULL };
+	struct table_hit hit;
+	struct diag d;
+	struct rx *r;
+	int rc;
+
+	snprintf(subject, sizeof(subject), "CN=%s,O=x",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
+	r = open_src("/^CN=Alice/ RELAY\n/(a+)+$/ REJECT\n/./ RELAY\n", &d);
+	ck_assert(r != NULL);
+	rc = rx_match(r, &s, &hit, &d);
+	ck_assert_msg(rc == -1, "case (a+)+$: got %d, want -1 (limit)", rc);
+	ck_assert_msg(d.line == 2 && strstr(d.what, "gave up") != NULL,
+	    "case (a+)+$: got %d \"%s\", want line 2 \"gave up\"", d.line,
+	    d.what);
+	rx_close(r);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	const char *src;
+	int	line;
+	const char *what;
+} parse_error_cases[] = {
+	{ "bad pattern", "/(unclosed/ RELAY\n", 1, "pattern column" },
+	{ "bad pattern at its line", "/a/ RELAY\n# c\n\n/b[/ RELAY\n", 4,
+	    "pattern column" },
+	{ "no closing delimiter", "/abc RELAY\n", 1, "no closing '/'" },
+	{ "no pattern", "abc RELAY\n", 1, "expected /pattern/" },
+	{ "unknown flag", "/abc/q RELAY\n", 1, "unknown flag 'q'" },
+	{ "unknown action", "/a/ RELAY\n/abc/ RELAYY\n", 2, "unknown action" },
+	{ "missing action", "/abc/\n", 1, "missing action" },
+	{ "bad scope", "/abc/ issuer=CN=x, RELAY\n", 1, "RFC 4514" },
+	{ "issuer: with nothing", "issuer: RELAY\n", 1, "expected /pattern/" },
+	{ "continuation first", " /a/ RELAY\n", 1, "continuation" },
+};
+
+START_TEST(test_rx_parse_errors)
+{
+	struct diag d;
+	struct rx *r;
+
+	r = open_src(parse_error_cases[_i].src, &d);
+	ck_assert_msg(r == NULL, "case %s: got a table, want an error",
+	    parse_error_cases[_i].name);
+	ck_assert_msg(d.line == parse_error_cases[_i].line,
+	    "case %s: got d.line %d, want %d (%s)", parse_error_cases[_i].name,
+	    d.line, parse_error_cases[_i].line, d.what);
+	ck_assert_msg(strstr(d.what, parse_error_cases[_i].what) != NULL,
+	    "case %s: got \"%s\", want it to hold \"%s\"",
+	    parse_error_cases[_i].name, d.what, parse_error_cases[_i].what);
+	ck_assert_msg(strstr(d.file, "regex") != NULL,
+	    "case %s: got d.file \"%s\"", parse_error_cases[_i].name, d.file);
+}
+END_TEST
+
+/* rx_new + rx_parse_line, as the fuzz target and table_each_line use it */
+START_TEST(test_rx_parse_line)
+{
+	char line[] = "/^CN=Alice/ issuer=" PLUS " REJECT Go away";
+	struct rx_subject s = { ALICE, PLUS, 0, NULL };
+	const char *scopes[2] = { NULL, NULL };
+	struct table_hit hit;
+	struct diag d;
+	struct rx *r;
+
+	ck_assert_int_eq(rx_new(&r, "mem", &d), 0);
+	ck_assert_int_eq(rx_parse_line(r, line, strlen(line), 17, &d), 0);
+	ck_assert_int_eq(rx_count(r), 1);
+	ck_assert_int_eq(rx_unscoped(r), 0);
+	scopes[0] = key(PLUS);
+	s.scopes = scopes;
+	ck_assert_int_eq(rx_match(r, &s, &hit, &d), 1);
+	ck_assert_msg(hit.line == 17 && hit.act.type == ACT_REJECT &&
+	    strcmp(hit.act.text, "Go away") == 0 && strcmp(hit.table, "mem") == 0,
+	    "case parse_line: got %s:%d %s \"%s\"", hit.table, hit.line,
+	    action_name(hit.act.type), hit.act.text);
+	rx_close(r);
+	rx_close(NULL);
+}
+END_TEST
+
+START_TEST(test_rx_counts)
+{
+	struct diag d;
+	struct rx *r;
+
+	r = open_src("/a/ RELAY\n/b/ issuer=" PLUS " RELAY\n"
+	    "issuer:/c/ RELAY\n!/d/ REJECT\n", &d);
+	ck_assert(r != NULL);
+	ck_assert_msg(rx_count(r) == 4, "case count: got %d, want 4",
+	    rx_count(r));
+	ck_assert_msg(rx_unscoped(r) == 2, "case unscoped: got %d, want 2",
+	    rx_unscoped(r));
+	rx_close(r);
+}
+END_TEST
+
+START_TEST(test_rx_open_missing)
+{
+	struct diag d;
+	struct rx *r = (struct rx *)&r;
+
+	ck_assert_int_eq(rx_open(&r, "/nonexistent/certrelay/regex", &d), -1);
+	ck_assert_msg(r == NULL && strstr(d.what, "No such") != NULL,
+	    "case missing: got \"%s\"", d.what);
+}
+END_TEST
+
+#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
+
+int
+main(void)
+{
+	Suite *s = suite_create("rx");
+	TCase *tc;
+
+	tc = tcase_create("rx_match");
+	LOOP(tc, test_rx_match, match_cases);
+	tcase_add_test(tc, test_rx_match_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rx_open");
+	LOOP(tc, test_rx_parse_errors, parse_error_cases);
+	tcase_add_test(tc, test_rx_counts);
+	tcase_add_test(tc, test_rx_open_missing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rx_parse_line");
+	tcase_add_test(tc, test_rx_parse_line);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
