@@ -11,9 +11,10 @@
  *	Each logical line is "/pattern/flags [issuer=<DN>] ACTION [text]":
  *	any delimiter may replace '/', a leading '!' matches when the pattern
  *	does not, an "issuer:" prefix matches the pattern against the issuer
- *	DN instead of the subject DN. Flags are Postfix's: i (caseless),
- *	m (multiline), s (dotall), x (extended), A (anchored), E (dollar end
- *	only), U (ungreedy). Patterns see the canonical RFC 4514 names
+ *	DN instead of the subject DN. Flags are Postfix's, and as in
+ *	pcre_table(5) each toggles an option: matching is caseless unless
+ *	"i" is given; m (multiline), s (dotall), x (extended), A (anchored),
+ *	E (dollar end only), U (ungreedy). Patterns see the canonical RFC 4514 names
  *	("CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR").
  *
  *	Patterns are compiled once, with JIT where the machine has it, and
@@ -84,16 +85,17 @@ flags(const char *s, size_t len, uint32_t *opt, struct diag *d)
 {
 	size_t i;
 
-	*opt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	/* as pcre_table(5): caseless by default, each flag toggles */
+	*opt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_CASELESS;
 	for (i = 0; i < len; i++)
 		switch (s[i]) {
-		case 'i': *opt |= PCRE2_CASELESS; break;
-		case 'm': *opt |= PCRE2_MULTILINE; break;
-		case 's': *opt |= PCRE2_DOTALL; break;
-		case 'x': *opt |= PCRE2_EXTENDED; break;
-		case 'A': *opt |= PCRE2_ANCHORED; break;
-		case 'E': *opt |= PCRE2_DOLLAR_ENDONLY; break;
-		case 'U': *opt |= PCRE2_UNGREEDY; break;
+		case 'i': *opt ^= PCRE2_CASELESS; break;
+		case 'm': *opt ^= PCRE2_MULTILINE; break;
+		case 's': *opt ^= PCRE2_DOTALL; break;
+		case 'x': *opt ^= PCRE2_EXTENDED; break;
+		case 'A': *opt ^= PCRE2_ANCHORED; break;
+		case 'E': *opt ^= PCRE2_DOLLAR_ENDONLY; break;
+		case 'U': *opt ^= PCRE2_UNGREEDY; break;
 		default:
 			return diag_set(d, NULL, 0, "unknown flag '%c' (use "
 			    "i m s x A E U)", isprint((unsigned char)s[i]) ?

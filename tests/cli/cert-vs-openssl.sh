@@ -28,7 +28,7 @@ for c in alice bob carol revoked forgery partner special utf8 long; do
 	# The RFC 4514 subject equals OpenSSL's (UTF-8 kept, same escapes).
 	want=$(openssl x509 -in "$f" -noout -subject -nameopt RFC2253,-esc_msb | sed 's/^subject=//')
 	got=$(printf "%s\n" "$out" | sed -n 's/^subject: //p')
-	printf '%s RELAY\n' "$(printf "%s\n" "$out" | sed -n 's/^subject_table: *\([^ ]*\) .*/\1/p')" > "$work/s"
+	printf '%s RELAY\n' "$(printf "%s\n" "$out" | sed -n 's/^subject_table: *\([^ ]*\) .*/\1/p' | head -1)" > "$work/s"
 	"$CR" compile -t subject "$work/s" >/dev/null
 	check "$c table key finds the OpenSSL subject" \
 	    "$("$CR" query "$work/s" "$want" 2>&1 | cut -d' ' -f1)" RELAY
