@@ -58,7 +58,8 @@
 /* What is known of the client's certificate, for one evaluation. */
 struct view {
 	struct dn *subj, *iss;
-	int	cut;
+	int	cut;			/* either name may be cut */
+	int	subj_cut, iss_cut;
 	struct fp fp[MAX_FP];
 	int	nfp;
 	char	email[MAX_EMAIL][256];
@@ -171,7 +172,7 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 		dn_free(v->iss);
 		v->subj = s;
 		v->iss = i;
-		v->cut = 0;
+		v->subj_cut = v->iss_cut = 0;
 	}
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
@@ -220,10 +221,11 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	add_fp(v, r, r->pubkey_fingerprint, 1);
 	v->subj = parse_name(r, r->subject, "subject");
 	v->iss = parse_name(r, r->issuer, "issuer");
-	v->cut = (v->subj && dn_maybe_cut(v->subj)) ||
-	    (v->iss && dn_maybe_cut(v->iss));
+	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
+	v->iss_cut = v->iss && dn_maybe_cut(v->iss);
 	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
 		return -1;
+	v->cut = v->subj_cut || v->iss_cut;
 	if (v->cut)
 		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
 		    "rules not applied");
@@ -231,9 +233,9 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
-	if (v->subj && !v->cut)
+	if (v->subj && !v->subj_cut)
 		dn_format(v->subj, DN_KEY, v->subj_key, sizeof(v->subj_key));
-	if (v->iss && !v->cut)
+	if (v->iss && !v->iss_cut)
 		dn_format(v->iss, DN_KEY, v->iss_key, sizeof(v->iss_key));
 	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
 	cn_key(v->iss, v->iss_cn_key, sizeof(v->iss_cn_key));
