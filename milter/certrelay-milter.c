@@ -305,7 +305,7 @@ mlfi_eom(SMFICTX *ctx)
 {
 	struct sess *s = sess_of(ctx);
 	const char *name;
-	char value[2048];
+	char value[900];		/* one unfolded line under 998 bytes */
 	int i;
 
 	if (s == NULL)

@@ -40,7 +40,7 @@
 #include "snap.h"
 
 static struct snap *snap;
-static int header_mode;
+static int header_mode, spawn_mode;
 static volatile sig_atomic_t got_hup, got_term;
 
 /* A client connection. */
@@ -48,6 +48,17 @@ struct client {
 	int	in, out;
 	struct policy_parser p;
 };
+
+/* reload - swap in new tables, or say why the old ones stay */
+static void
+reload(int forced)
+{
+	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
+	int r;
+
+	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
+		syslog(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+}
 
 /* serve_one - one request: decide and answer */
 static int
@@ -61,6 +72,10 @@ serve_one(void *ctx, struct policy_req *pr)
 	char line[4096], hdr[2048], out[2600];
 	int n, bad;
 
+	if (spawn_mode) {		/* no main loop: look here, 1/s */
+		reload(got_hup);
+		got_hup = 0;
+	}
 	bad = policy_request(pr, &r);
 	ref = snap_get(snap);
 	diag_clear(&d);
@@ -117,16 +132,6 @@ client_thread(void *arg)
 	return NULL;
 }
 
-/* reload - swap in new tables, or say why the old ones stay */
-static void
-reload(int forced)
-{
-	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
-	int r;
-
-	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		syslog(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
-}
 
 /* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path */
 static int
@@ -310,6 +315,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (sock == NULL) {		/* spawn(8): one client, stdin/stdout */
+		spawn_mode = 1;
 		memset(&c, 0, sizeof(c));
 		c.in = 0;
 		c.out = 1;
