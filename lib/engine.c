@@ -111,8 +111,11 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 	if (open_tables(e, d) < 0)
 		goto err;
 	if (e->conf->regex_table) {
-		if (rx_open(&e->rx, e->conf->regex_table, d) < 0)
-			goto err;	/* file:line of the pattern */
+		if (rx_open(&e->rx, e->conf->regex_table, d) < 0) {
+			if (d->line == 0)	/* the file, not a pattern */
+				at_line(e, e->conf->regex_line, d);
+			goto err;	/* else file:line of the pattern */
+		}
 		watch(e, e->conf->regex_table, "");
 		if (rx_unscoped(e->rx) > 0)
 			warn(e, "%s: %ld rules are not scoped to an issuer: a "

@@ -7,18 +7,21 @@
  *	int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
  *		    const char *arg);
  *	int	macros_is_postfix(const struct macros *m);
- *	void	macros_request(const struct macros *m, struct request *r);
+ *	void	macros_request(struct macros *m, struct request *r);
  * DESCRIPTION
  *	macros_collect() copies every macro certrelay uses, at whatever stage
  *	the MTA sends it (a value sent again replaces the old one). A value
- *	too long for its field is dropped and too_long set: a truncated DN or
- *	fingerprint is never parsed. get() is the front-end's smfi_getsymval().
+ *	too long for its field is left empty and too_long set: a truncated
+ *	DN or fingerprint is never parsed, and no other field is lost. get() is the front-end's smfi_getsymval().
  *	macros_rcpt() takes the recipient ({rcpt_addr}, else the RCPT
  *	argument) and returns 0 for one the MTA already refused
  *	({rcpt_mailer} = error), 1 otherwise.
  *
- *	macros_request() fills the inputs of a struct request (its scratch
- *	is left alone: the certificate decision is made once a session).
+ *	macros_request() fills the inputs of a struct request. Its scratch
+ *	is left alone (the certificate decision is made once a session)
+ *	unless a TLS, certificate or AUTH macro changed since the last call,
+ *	as when a client sends MAIL, RSET, then STARTTLS: the decision is
+ *	then made again on the new facts.
  *	The MTAs differ (mta-facts.md): Postfix names itself in {v}, sends
  *	the subject and issuer CNs raw and only for a trusted certificate,
  *	never {verify}; Sendmail sends the full DNs in xtext and {verify}.
@@ -43,9 +46,12 @@ copy(struct macros *m, macro_get_fn get, void *ctx, const char *name,
 	n = strlen(v);
 	if (n >= size) {
 		m->too_long = 1;
-		dst[0] = 0;
-		return 1;
+		v = "";
+		n = 0;
 	}
+	if (strcmp(dst, v) != 0 && dst != m->queue_id &&
+	    dst != m->rcpt && dst != m->rcpt_mailer)
+		m->changed = 1;
 	memcpy(dst, v, n + 1);
 	return 1;
 }
@@ -101,8 +107,13 @@ macros_is_postfix(const struct macros *m)
 
 /* macros_request - the session as decide() reads it */
 void
-macros_request(const struct macros *m, struct request *r)
+macros_request(struct macros *m, struct request *r)
 {
+	if (m->changed) {		/* e.g. MAIL, RSET, STARTTLS, MAIL */
+		r->cert_done = 0;
+		r->note[0] = 0;
+		m->changed = 0;
+	}
 	if (m->queue_id[0])
 		r->id = m->queue_id;
 	r->client_addr = m->client_addr;
@@ -111,9 +122,10 @@ macros_request(const struct macros *m, struct request *r)
 	r->cipher_bits = m->cipher_bits[0] ? atoi(m->cipher_bits) : -1;
 	r->auth_type = m->auth_type;
 	r->auth_user = m->auth_user;
-	r->subject = m->too_long ? NULL : m->subject;
-	r->issuer = m->too_long ? NULL : m->issuer;
-	r->fingerprint = m->too_long ? NULL : m->cert_fp;
+	/* a value too long for its field is empty, so not used */
+	r->subject = m->subject;
+	r->issuer = m->issuer;
+	r->fingerprint = m->cert_fp;
 	r->rcpt = m->rcpt[0] ? m->rcpt : NULL;
 	if (macros_is_postfix(m)) {
 		/* the CNs come only for a trusted certificate */

@@ -18,12 +18,13 @@ struct macros {
 	char	auth_type[64], auth_user[256];
 	char	rcpt[512], rcpt_mailer[32];
 	int	have_subject, have_verify, have_fp, too_long;
+	int	changed;		/* TLS or certificate facts changed */
 };
 
 void	macros_collect(struct macros *m, macro_get_fn get, void *ctx);
 int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
 	    const char *arg);
 int	macros_is_postfix(const struct macros *m);
-void	macros_request(const struct macros *m, struct request *r);
+void	macros_request(struct macros *m, struct request *r);
 
 #endif

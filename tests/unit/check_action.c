@@ -26,7 +26,8 @@ static const struct {
 	/* every word */
 	{ "RELAY", ACTION_STRICT, "RELAY", 0, ACT_RELAY, "", "", "", NULL },
 	{ "OK", ACTION_STRICT, "OK", 0, ACT_RELAY, "", "", "", NULL },
-	{ "lower case", ACTION_STRICT, "relay", 0, ACT_RELAY, "", "", "", NULL },
+	{ "lower case", ACTION_STRICT, "relay", 0, ACT_RELAY, "", "", "",
+	    NULL },
 	{ "trailing blanks", ACTION_STRICT, "RELAY \t ", 0, ACT_RELAY, "", "",
 	    "", NULL },
 	{ "REJECT", ACTION_STRICT, "REJECT", 0, ACT_REJECT, "550", "5.7.1", "",
@@ -51,8 +52,8 @@ static const struct {
 	{ "error lower case", ACTION_STRICT, "error:5.7.1:550 x", 0, ACT_ERROR,
 	    "550", "5.7.1", "x", NULL },
 	/* bad ERROR forms */
-	{ "ERROR short dsn", ACTION_STRICT, "ERROR:5.7:550 x", -1, 0, NULL, NULL,
-	    NULL, "ERROR:<dsn>:<code>" },
+	{ "ERROR short dsn", ACTION_STRICT, "ERROR:5.7:550 x", -1, 0, NULL,
+	    NULL, NULL, "ERROR:<dsn>:<code>" },
 	{ "ERROR 2xx dsn", ACTION_STRICT, "ERROR:2.0.0:250 ok", -1, 0, NULL,
 	    NULL, NULL, "ERROR:<dsn>:<code>" },
 	{ "ERROR class mismatch", ACTION_STRICT, "ERROR:5.7.1:450 x", -1, 0,
@@ -202,7 +203,8 @@ static const struct {
 	enum act type;
 	const char *want;
 } name_cases[] = {
-	{ ACT_DUNNO, "DUNNO" }, { ACT_RELAY, "RELAY" }, { ACT_REJECT, "REJECT" },
+	{ ACT_DUNNO, "DUNNO" }, { ACT_RELAY, "RELAY" },
+	{ ACT_REJECT, "REJECT" },
 	{ ACT_ERROR, "ERROR" }, { ACT_TEMPFAIL, "TEMPFAIL" },
 	{ ACT_DISCARD, "DISCARD" }, { ACT_SUBJECT, "SUBJECT" },
 };

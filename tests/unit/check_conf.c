@@ -181,7 +181,8 @@ static const struct {
 	{ "header with colon", "header_name = X-Cert:\n", 1,
 	    "bad header name" },
 	{ "header too long", "header_name = X-"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
 	    1, "bad header name" },
 	{ "network prefix too long", "trusted_networks = 10.0.0.0/33\n", 1,
 	    "prefix length" },
@@ -204,12 +205,13 @@ START_TEST(test_conf_errors)
 	int rc;
 
 	rc = load(error_cases[_i].text, dir, sizeof(dir), &c, &d);
-	ck_assert_msg(rc == -1, "case %s: got %d, want -1", error_cases[_i].name,
-	    rc);
-	ck_assert_msg(c == NULL, "case %s: *out not NULL", error_cases[_i].name);
+	ck_assert_msg(rc == -1, "case %s: got %d, want -1",
+	    error_cases[_i].name, rc);
+	ck_assert_msg(c == NULL, "case %s: *out not NULL",
+	    error_cases[_i].name);
 	ck_assert_msg(d.line == error_cases[_i].line,
-	    "case %s: got d.line %d, want %d (%s)", error_cases[_i].name, d.line,
-	    error_cases[_i].line, d.what);
+	    "case %s: got d.line %d, want %d (%s)", error_cases[_i].name,
+	    d.line, error_cases[_i].line, d.what);
 	ck_assert_msg(strstr(d.file, "certrelay.conf") != NULL,
 	    "case %s: got d.file \"%s\"", error_cases[_i].name, d.file);
 	ck_assert_msg(strstr(d.what, error_cases[_i].what) != NULL,
@@ -280,8 +282,8 @@ START_TEST(test_conf_trusted)
 	int got;
 
 	ck_assert_int_eq(load("trusted_networks = 127.0.0.0/8, ::1/128, "
-	    "192.0.2.0/25 10.1.2.3 172.16.0.0/12 2001:db8::/32 fe80::/10\n", dir,
-	    sizeof(dir), &c, &d), 0);
+	    "192.0.2.0/25 10.1.2.3 172.16.0.0/12 2001:db8::/32 fe80::/10\n",
+	    dir, sizeof(dir), &c, &d), 0);
 	got = conf_trusted(c, trusted_cases[_i].addr);
 	ck_assert_msg(got == trusted_cases[_i].want, "case %s: got %d, want %d",
 	    trusted_cases[_i].addr, got, trusted_cases[_i].want);
@@ -311,7 +313,8 @@ static const struct {
 	const char *in;
 	int	want;
 } tls_cases[] = {
-	{ "TLSv1", 10 }, { "TLSv1.0", 10 }, { "TLSv1.1", 11 }, { "tlsv1.2", 12 },
+	{ "TLSv1", 10 }, { "TLSv1.0", 10 }, { "TLSv1.1", 11 },
+	{ "tlsv1.2", 12 },
 	{ "TLSv1.3", 13 }, { "SSLv3", -1 }, { "TLSv1.4", -1 }, { "", -1 },
 	{ "TLSv1.2 ", -1 },
 };

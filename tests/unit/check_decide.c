@@ -1,2 +1,697 @@
+/*
+ * check_decide - the decision, on real compiled tables, a real
+ * configuration and a certificate index of certificates made here
+ *
+ * The fixture is one site: CAs "CNRS-Plus" (issuer RELAY), "CNRS-Standard"
+ * (subject, e-mail, regex and OU rules scoped to it), "Lab CA" (a Sendmail
+ * access file marks it SUBJECT) and "Other CA" (trusted by the MTA, no
+ * rule). Requests are what the MTAs send (mta-facts.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "cindex.h"
+#include "decide.h"
+#include "engine.h"
+#include "table.h"
 #include "testutil.h"
-int main(void){return tu_run(suite_create("decide"));}
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define SM		REQ_FORM_SENDMAIL
+#define PF		REQ_FORM_POSTFIX
+#define ANY		REQ_FORM_ANY
+
+#define PLUS_SM		"/C=FR/O=CNRS/CN=CNRS-Plus"
+#define STD_SM		"/C=FR/O=CNRS/CN=CNRS-Standard"
+#define LAB_SM		"/C=FR/O=Lab/CN=Lab+20CA"
+#define OTHER_SM	"/C=FR/O=Other/CN=Other+20CA"
+#define SEED000_MD5	"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C9"
+
+/* A subject Sendmail shows whole but that may have been cut: 122 bytes
+ * decoded, over DN_CUT_AT. */
+#define LONG_TAIL	"/OU=Laboratoire+20de+20recherche+20tr+5CxC3+5CxA8s" \
+			"+20long/OU=Equipe+20Reseaux+20et+20Systemes" \
+			"/CN=Long+20Name+20Extended+20For+20Cut"
+#define LONG_SM		"/C=FR/O=CNRS/OU=UMR7503" LONG_TAIL
+#define LONG_OU5800_SM	"/C=FR/O=CNRS/OU=UMR5800" LONG_TAIL
+
+struct fixture {
+	char	dir[TU_PATH_MAX];
+	struct engine *e;		/* gatekeeper = yes */
+	struct engine *open;		/* gatekeeper = no */
+	X509	*revoked, *alice, *partner, *carol, *dave, *gina;
+};
+
+static struct fixture fx;
+
+/* cert_under - a certificate for subject pairs issued by a CA name */
+static X509 *
+cert_under(const char *const *subject, const char *const *issuer,
+    EVP_PKEY *ca_key, const char *san, long serial)
+{
+	X509_NAME *s = tu_name(subject), *i = tu_name(issuer);
+	EVP_PKEY *k = tu_key();
+	X509 *c;
+
+	c = tu_cert(s, k, i, ca_key ? ca_key : k, san, serial);
+	X509_NAME_free(s);
+	X509_NAME_free(i);
+	EVP_PKEY_free(k);
+	return c;
+}
+
+/* write_table - dir/name from text, compiled */
+static void
+write_table(const char *name, const char *text, enum table_kind kind)
+{
+	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
+	struct diag d;
+
+	tu_path(path, sizeof(path), fx.dir, name);
+	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
+	tu_write(path, text);
+	if (kind == TABLE_NKINDS)
+		return;		/* the regex table is read as it is */
+	ck_assert_msg(table_compile(path, kind, cdb, &d) == 0,
+	    "fixture: %s:%d: %s", d.file, d.line, d.what);
+}
+
+static const char *const plus_ca[] = { "C", "FR", "O", "CNRS",
+    "CN", "CNRS-Plus", NULL };
+static const char *const std_ca[] = { "C", "FR", "O", "CNRS",
+    "CN", "CNRS-Standard", NULL };
+
+static void
+setup(void)
+{
+	static const char *const revoked[] = { "C", "FR", "O", "CNRS",
+	    "CN", "Revoked User", NULL };
+	static const char *const alice[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR7503", "CN", "Alice Martin", "emailAddress",
+	    "alice.martin@umr7503.example", NULL };
+	static const char *const partner[] = { "C", "VN", "O", "Refer",
+	    "CN", "antenne.danang.vn.refer.org", NULL };
+	static const char *const carol[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR7503", "CN", "Carol", NULL };
+	static const char *const dave[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR5800", "CN", "Dave", NULL };
+	static const char *const gina[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR5800", "CN", "Gina", NULL };
+	char text[8192], fp[256], path[TU_PATH_MAX], conf[TU_PATH_MAX];
+	char certs[TU_PATH_MAX], cdb[TU_PATH_MAX + 8], pin[256];
+	EVP_PKEY *plus = tu_key(), *std = tu_key();
+	struct diag d;
+	long n;
+
+	tu_mkdir(fx.dir, sizeof(fx.dir));
+	fx.revoked = cert_under(revoked, plus_ca, plus, NULL, 2);
+	fx.alice = cert_under(alice, plus_ca, plus, NULL, 3);
+	fx.partner = cert_under(partner, partner, NULL, NULL, 4);
+	fx.carol = cert_under(carol, std_ca, std, "carol@umr7503.example", 5);
+	fx.dave = cert_under(dave, std_ca, std, NULL, 6);
+	fx.gina = cert_under(gina, std_ca, std, "Erin@UMR7503.example", 7);
+
+	/* fingerprints: a revocation, seed 000's line, a pin, a partner */
+	tu_hex_digest(fx.revoked, EVP_sha256(), 0, 1, fp, sizeof(fp));
+	tu_hex_digest(fx.dave, EVP_sha256(), 1, 0, pin, sizeof(pin));
+	n = snprintf(text, sizeof(text),
+	    "%s REJECT Revoked certificate\n"
+	    SEED000_MD5 " antenne.danang.vn.refer.org\n"
+	    "pubkey:sha256:%s RELAY\n", fp, pin);
+	tu_hex_digest(fx.partner, EVP_sha256(), 0, 0, fp, sizeof(fp));
+	snprintf(text + n, sizeof(text) - (size_t)n, "%s partner server\n",
+	    fp);
+	write_table("fingerprints", text, TABLE_FINGERPRINT);
+
+	write_table("subjects",
+	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin issuer=" STD_SM
+	    " RELAY\n"
+	    "CN=Postfix\\20User issuer=CN=CNRS-Standard RELAY\n"
+	    "CN=Full\\20Only,OU=UMR7503,O=CNRS,C=FR RELAY\n"
+	    LONG_SM " RELAY\n"
+	    "/C=FR/O=CNRS/CN=Alice+20Martin issuer=" PLUS_SM " DUNNO\n",
+	    TABLE_SUBJECT);
+	write_table("issuers", PLUS_SM "  RELAY\n", TABLE_ISSUER);
+	write_table("emails", "erin@umr7503.example issuer=" STD_SM "\n",
+	    TABLE_EMAIL);
+	write_table("attributes",
+	    "issuer=" STD_SM " attr=OU value=UMR7503 RELAY\n", TABLE_ATTRIBUTE);
+	write_table("access",
+	    "Connect:10.0.0 RELAY\n"
+	    "CERTISSUER:" LAB_SM " SUBJECT\n"
+	    "CERTSUBJECT:/C=FR/O=Lab/CN=Lab+20User RELAY\n"
+	    "CERTISSUER:" OTHER_SM " VERIFY\n"
+	    "From:spam@x REJECT\n", TABLE_ACCESS);
+	write_table("regex",
+	    "/^CN=Regex Person,/ issuer=" STD_SM " RELAY\n"
+	    "/^CN=(a+)+$/ issuer=" STD_SM " REJECT\n", TABLE_NKINDS);
+
+	tu_path(certs, sizeof(certs), fx.dir, "certs");
+	ck_assert(mkdir(certs, 0700) == 0);
+	tu_write_pem(tu_path(path, sizeof(path), certs, "carol.pem"), fx.carol);
+	tu_write_pem(tu_path(path, sizeof(path), certs, "dave.pem"), fx.dave);
+	tu_write_pem(tu_path(path, sizeof(path), certs, "gina.pem"), fx.gina);
+	snprintf(cdb, sizeof(cdb), "%s.cdb", certs);
+	ck_assert_msg(cindex_compile(certs, cdb, &n, &d) == 0 && n == 3,
+	    "fixture: index: %s", d.what);
+
+	snprintf(text, sizeof(text),
+	    "fingerprint_table = fingerprints\n"
+	    "subject_table = subjects\n"
+	    "issuer_table = issuers\n"
+	    "email_table = emails\n"
+	    "attribute_table = attributes\n"
+	    "access_table = access\n"
+	    "regex_table = regex\n"
+	    "cert_index = %s\n"
+	    "local_domains = local.example\n"
+	    "trusted_networks = 10.0.0.0/8, 2001:db8::/32\n"
+	    "min_tls_version = TLSv1.2\n"
+	    "min_cipher_bits = 128\n"
+	    "gatekeeper = %s\n", strrchr(certs, '/') + 1, "yes");
+	tu_write(tu_path(conf, sizeof(conf), fx.dir, "gate.conf"), text);
+	ck_assert_msg(engine_open(conf, &fx.e, &d) == 0, "fixture: %s:%d: %s",
+	    d.file, d.line, d.what);
+	*strstr(text, "gatekeeper = yes") = 0;
+	strcat(text, "gatekeeper = no\n");
+	tu_write(tu_path(conf, sizeof(conf), fx.dir, "open.conf"), text);
+	ck_assert_msg(engine_open(conf, &fx.open, &d) == 0, "fixture: %s",
+	    d.what);
+	EVP_PKEY_free(plus);
+	EVP_PKEY_free(std);
+}
+
+static void
+teardown(void)
+{
+	engine_close(fx.e);
+	engine_close(fx.open);
+	X509_free(fx.revoked);
+	X509_free(fx.alice);
+	X509_free(fx.partner);
+	X509_free(fx.carol);
+	X509_free(fx.dave);
+	X509_free(fx.gina);
+	memset(&fx, 0, sizeof(fx));
+}
+
+/*
+ * "@name" in a fingerprint field is that fixture certificate's SHA-256
+ * (colon hex upper case, as Postfix and Sendmail send it), "@name.pub" its
+ * public key's, "@name.md5" its MD5 (Sendmail's {cert_md5}).
+ */
+static const char *
+resolve(const char *f, char *buf, size_t size)
+{
+	char name[32];
+	const char *dot;
+	const EVP_MD *md = EVP_sha256();
+	int pub = 0;
+	X509 *c;
+
+	if (f == NULL || f[0] != '@')
+		return f;
+	dot = strchr(f, '.');
+	snprintf(name, sizeof(name), "%.*s", (int)(dot ? dot - f - 1 :
+	    (long)strlen(f) - 1), f + 1);
+	if (dot && strcmp(dot, ".pub") == 0)
+		pub = 1;
+	else if (dot && strcmp(dot, ".md5") == 0)
+		md = EVP_md5();
+	c = strcmp(name, "revoked") == 0 ? fx.revoked :
+	    strcmp(name, "alice") == 0 ? fx.alice :
+	    strcmp(name, "partner") == 0 ? fx.partner :
+	    strcmp(name, "carol") == 0 ? fx.carol :
+	    strcmp(name, "dave") == 0 ? fx.dave :
+	    strcmp(name, "gina") == 0 ? fx.gina : NULL;
+	ck_assert_msg(c != NULL, "no fixture cert %s", f);
+	tu_hex_digest(c, md, pub, 1, buf, size);
+	return buf;
+}
+
+struct req_case {
+	const char *name;
+	enum req_form form;
+	const char *subject, *issuer, *fp, *pubkey_fp;
+	enum verify verify;
+	const char *tls;
+	int	bits;
+	const char *auth, *client, *rcpt;
+	enum stage stage;
+	int	gatekeeper;
+	enum act want;
+	const char *kind;		/* NULL: not checked */
+	const char *reply;		/* prefix; NULL: not checked */
+	int	line;			/* 0: not checked */
+	int	clear_auth;
+};
+
+/* run - one request through decide() */
+static void
+run(const struct req_case *c)
+{
+	struct request r;
+	struct decision out;
+	struct diag d;
+	char fpbuf[256], pkbuf[256];
+
+	request_init(&r);
+	r.id = "4XkLp1q";
+	r.form = c->form;
+	r.subject = c->subject;
+	r.issuer = c->issuer;
+	r.fingerprint = resolve(c->fp, fpbuf, sizeof(fpbuf));
+	r.pubkey_fingerprint = resolve(c->pubkey_fp, pkbuf, sizeof(pkbuf));
+	r.verify = c->verify;
+	r.tls_version = c->tls;
+	r.cipher_bits = c->bits;
+	r.auth_type = c->auth;
+	r.auth_user = c->auth ? "alice" : NULL;
+	r.client_addr = c->client;
+	r.rcpt = c->rcpt;
+	diag_clear(&d);
+	memset(&out, 0x5a, sizeof(out));
+	ck_assert_msg(decide(c->gatekeeper ? fx.e : fx.open, &r, c->stage,
+	    &out, &d) == 0, "case %s: decide failed: %s", c->name, d.what);
+	ck_assert_msg(out.action == c->want,
+	    "case %s: got %s (kind %s, %s:%d, note \"%s\"), want %s", c->name,
+	    action_name(out.action), out.kind ? out.kind : "-",
+	    out.table ? out.table : "-", out.line, r.note,
+	    action_name(c->want));
+	if (c->kind)
+		ck_assert_msg(out.kind && strcmp(out.kind, c->kind) == 0,
+		    "case %s: got kind %s, want %s", c->name,
+		    out.kind ? out.kind : "NULL", c->kind);
+	if (c->reply)
+		ck_assert_msg(strncmp(out.reply, c->reply, strlen(c->reply))
+		    == 0, "case %s: got reply \"%s\", want \"%s...\"", c->name,
+		    out.reply, c->reply);
+	if (c->line)
+		ck_assert_msg(out.line == c->line && out.table != NULL,
+		    "case %s: got rule %s:%d, want line %d", c->name,
+		    out.table ? out.table : "-", out.line, c->line);
+	if (out.action == ACT_RELAY && out.table)
+		ck_assert_msg(strncmp(out.table, fx.dir, strlen(fx.dir)) == 0,
+		    "case %s: rule table \"%s\" is not a fixture file", c->name,
+		    out.table);
+	ck_assert_msg(out.clear_auth == c->clear_auth,
+	    "case %s: got clear_auth %d, want %d", c->name, out.clear_auth,
+	    c->clear_auth);
+}
+
+#define OK_	VERIFY_OK
+#define FAIL_	VERIFY_FAIL
+
+static const struct req_case cert_cases[] = {
+	/* order: a fingerprint REJECT beats an issuer RELAY */
+	{ "revoked fingerprint beats issuer", SM,
+	    "/C=FR/O=CNRS/CN=Revoked+20User", PLUS_SM, "@revoked", NULL, OK_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_REJECT,
+	    "fingerprint", "550 5.7.1 Revoked certificate", 1, 0 },
+	{ "same issuer relays", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
+	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT,
+	    1, ACT_RELAY, "issuer", NULL, 1, 0 },
+	{ "issuer on postfix policyd is a CN", PF, "Anyone", "CNRS-Plus",
+	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT,
+	    1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* only fingerprints for unverified certificates */
+	{ "forged issuer, FAIL", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM, NULL,
+	    NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "forged issuer, verify unknown", SM, "/C=FR/O=CNRS/CN=Anyone",
+	    PLUS_SM, NULL, NULL, VERIFY_UNKNOWN, "TLSv1.3", 256, NULL, NULL,
+	    NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "forged subject, FAIL", SM,
+	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", STD_SM, NULL, NULL,
+	    FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    NULL, NULL, 0, 0 },
+	{ "forged email, FAIL", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
+	    "erin@umr7503.example", STD_SM, NULL, NULL, FAIL_, "TLSv1.3", 256,
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "forged regex, FAIL", SM, "/C=FR/O=CNRS/CN=Regex+20Person", STD_SM,
+	    NULL, NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "forged OU, FAIL", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank", STD_SM,
+	    NULL, NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "forged access, NONE", SM, "/C=FR/O=Lab/CN=Lab+20User", LAB_SM, NULL,
+	    NULL, VERIFY_NONE, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "pinned partner, FAIL", SM, "/C=VN/O=Refer/CN=antenne.danang.vn."
+	    "refer.org", "/C=VN/O=Refer/CN=antenne.danang.vn.refer.org",
+	    "@partner", NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "fingerprint", NULL, 4, 0 },
+	{ "relay_clientcerts md5, FAIL", SM, NULL, NULL, SEED000_MD5, NULL,
+	    FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
+	    "fingerprint", NULL, 2, 0 },
+	{ "revoked, unverified", SM, NULL, NULL, "@revoked", NULL, FAIL_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_REJECT,
+	    "fingerprint", "550 5.7.1", 1, 0 },
+	/* subject rules, scoped */
+	{ "subject under its issuer", SM,
+	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", STD_SM, NULL, NULL,
+	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
+	    "subject", NULL, 1, 0 },
+	{ "subject under another CA", SM,
+	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", OTHER_SM, NULL, NULL,
+	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    NULL, NULL, 0, 0 },
+	{ "subject DUNNO goes on", SM, "/C=FR/O=CNRS/CN=Alice+20Martin",
+	    PLUS_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "issuer", NULL, 1, 0 },
+	{ "subject rfc4514 request", ANY,
+	    "CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR",
+	    "CN=CNRS-Standard,O=CNRS,C=FR", NULL, NULL, OK_, "TLSv1.3", 256,
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 1, 0 },
+	/* Postfix's CN-only view */
+	{ "postfix CN meets a CN key", PF, "Postfix User", "CNRS-Standard",
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "subject", NULL, 2, 0 },
+	{ "postfix CN never meets a full DN", PF, "Full Only", "CNRS-Standard",
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "sendmail full DN meets it", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Full"
+	    "+20Only", OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL,
+	    NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 3, 0 },
+	{ "sendmail DN meets a CN key", SM, "/C=FR/O=X/CN=Postfix+20User",
+	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 2, 0 },
+	/* e-mail */
+	{ "email in the subject DN", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
+	    "Erin@UMR7503.example", STD_SM, NULL, NULL, OK_, "TLSv1.3", 256,
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "email", NULL, 1, 0 },
+	{ "email under another CA", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
+	    "erin@umr7503.example", OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256,
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* regex */
+	{ "regex", SM, "/C=FR/O=CNRS/CN=Regex+20Person", STD_SM, NULL, NULL,
+	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
+	    "regex", NULL, 1, 0 },
+	{ "regex scoped", SM, "/C=FR/O=CNRS/CN=Regex+20Person", OTHER_SM, NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "regex that gives up is a tempfail", SM,
+	    "/CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_TEMPFAIL, "regex", "451 4.3.0", 0, 0 },
+	/* attributes */
+	{ "OU under its CA", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	{ "OU any case", SM, "/C=FR/O=CNRS/OU=umr7503/CN=Frank", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	{ "other OU", SM, "/C=FR/O=CNRS/OU=UMR5800/CN=Frank", STD_SM, NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "OU under another CA", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank",
+	    OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* Sendmail access: CERTSUBJECT only under a SUBJECT issuer */
+	{ "access SUBJECT then CERTSUBJECT", SM, "/C=FR/O=Lab/CN=Lab+20User",
+	    LAB_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "access", NULL, 3, 0 },
+	{ "access CERTSUBJECT under a VERIFY issuer", SM,
+	    "/C=FR/O=Lab/CN=Lab+20User", OTHER_SM, NULL, NULL, OK_, "TLSv1.3",
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "access CERTSUBJECT under an unlisted issuer", SM,
+	    "/C=FR/O=Lab/CN=Lab+20User", "/C=FR/O=Nowhere/CN=Some+20CA", NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "access other subject under SUBJECT issuer", SM,
+	    "/C=FR/O=Lab/CN=Someone", LAB_SM, NULL, NULL, OK_, "TLSv1.3", 256,
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* Sendmail's cut names */
+	{ "cut DN never meets an exact DN rule", SM, LONG_SM, OTHER_SM, NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "the same DN from the admin's spelling does", ANY,
+	    "CN=Long Name Extended For Cut,OU=Equipe Reseaux et Systemes,"
+	    "OU=Laboratoire de "
+	    "recherche tr\xC3\xA8s long,OU=UMR7503,O=CNRS,C=FR",
+	    "CN=Other CA,O=Other,C=FR", NULL, NULL, OK_, "TLSv1.3", 256, NULL,
+	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 4, 0 },
+	{ "cut subject, whole issuer still relays", SM, LONG_OU5800_SM,
+	    PLUS_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "issuer", NULL, 1, 0 },
+	{ "cut subject still meets an OU rule", SM, LONG_SM, STD_SM, NULL, NULL,
+	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
+	    "attribute", NULL, 1, 0 },
+	/* the certificate index */
+	{ "index: fingerprint only meets an OU rule", PF, NULL, NULL, "@carol",
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	{ "index: postfix CN view meets an OU rule", PF, "Carol",
+	    "CNRS-Standard", "@carol", "@carol.pub", OK_, "TLSv1.3", 256, NULL,
+	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "attribute", NULL, 1, 0 },
+	{ "index: OU rule still needs verification", PF, NULL, NULL, "@carol",
+	    NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "index: sendmail md5 meets a pubkey pin", SM, "/C=FR/O=CNRS/OU="
+	    "UMR5800/CN=Dave", STD_SM, "@dave.md5", NULL, FAIL_, "TLSv1.3",
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "fingerprint",
+	    NULL, 3, 0 },
+	{ "pubkey pin direct", PF, NULL, NULL, "@alice", "@dave.pub", FAIL_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
+	    "fingerprint", NULL, 3, 0 },
+	{ "index: subjectAltName e-mail", PF, "Gina", "CNRS-Standard",
+	    "@gina", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "email", NULL, 1, 0 },
+	{ "not in the index", PF, "Zed", "CNRS-Standard", "@alice", NULL, OK_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    NULL, 0, 0 },
+	{ "no certificate", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "TLSv1.3",
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, "no-cert", NULL, 0,
+	    0 },
+	{ "unreadable names", SM, "/C=FR/CN=a+2", "garbage", "zz", NULL, OK_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    NULL, 0, 0 },
+};
+
+START_TEST(test_decide_cert)
+{
+	run(&cert_cases[_i]);
+}
+END_TEST
+
+static const struct req_case mail_cases[] = {
+	{ "auth without TLS", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL,
+	    -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    "530 5.7.0", 0, 1 },
+	{ "auth, empty tls (Sendmail)", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, "", 0, "LOGIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_REJECT, "auth", "530 5.7.0 Must issue a STARTTLS command first",
+	    0, 1 },
+	{ "auth over TLSv1.1", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    "TLSv1.1", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	{ "auth over SSLv3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "SSLv3",
+	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    "530 5.7.0", 0, 0 },
+	{ "auth under min_cipher_bits", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, "TLSv1.2", 64, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL,
+	    1, ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	{ "auth over TLSv1.3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    "TLSv1.3", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_DUNNO, NULL, "", 0, 0 },
+	{ "auth over TLSv1.2 at the limit", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, "TLSv1.2", 128, "PLAIN", "192.0.2.7", NULL,
+	    STAGE_MAIL, 1, ACT_DUNNO, NULL, "", 0, 0 },
+	{ "auth, bits not said", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    "TLSv1.3", -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "no auth, no TLS", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL, -1,
+	    NULL, "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, NULL, NULL, 0,
+	    0 },
+	{ "empty auth_type", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL, -1,
+	    "", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "auth without TLS, gatekeeper off", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, NULL, -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 0,
+	    ACT_REJECT, "auth", "530 5.7.0", 0, 1 },
+	{ "auth without TLS from a trusted network", SM, NULL, NULL, NULL,
+	    NULL, VERIFY_NONE, NULL, -1, "PLAIN", "10.1.1.1", NULL, STAGE_MAIL,
+	    1, ACT_REJECT, "auth", "530 5.7.0", 0, 1 },
+};
+
+START_TEST(test_decide_mail)
+{
+	run(&mail_cases[_i]);
+}
+END_TEST
+
+static const struct req_case rcpt_cases[] = {
+	{ "gatekeeper: no credential", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    NULL, -1, NULL, "192.0.2.7", "<bob@elsewhere.example>", STAGE_RCPT,
+	    1, ACT_REJECT, "gatekeeper", "550 5.7.1", 0, 0 },
+	{ "gatekeeper: unverified cert", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
+	    "@alice", NULL, FAIL_, "TLSv1.3", 256, NULL, "192.0.2.7",
+	    "bob@elsewhere.example", STAGE_RCPT, 1, ACT_REJECT, "gatekeeper",
+	    "550 5.7.1", 0, 0 },
+	{ "gatekeeper: local rcpt", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    NULL, -1, NULL, "192.0.2.7", "<bob@local.example>", STAGE_RCPT, 1,
+	    ACT_DUNNO, "local", NULL, 0, 0 },
+	{ "gatekeeper: trusted v4", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    NULL, -1, NULL, "10.20.30.40", "<bob@elsewhere.example>",
+	    STAGE_RCPT, 1, ACT_RELAY, "trusted", NULL, 0, 0 },
+	{ "gatekeeper: trusted v6", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    NULL, -1, NULL, "2001:db8::25", "<bob@elsewhere.example>",
+	    STAGE_RCPT, 1, ACT_RELAY, "trusted", NULL, 0, 0 },
+	{ "gatekeeper: auth over TLS", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, "TLSv1.3", 256, "PLAIN", "192.0.2.7",
+	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, "auth", NULL,
+	    0, 0 },
+	{ "gatekeeper: auth in clear", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    NULL, -1, "PLAIN", "192.0.2.7", "<bob@elsewhere.example>",
+	    STAGE_RCPT, 1, ACT_REJECT, "gatekeeper", "550 5.7.1", 0, 0 },
+	{ "gatekeeper: cert RELAY", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
+	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, "192.0.2.7",
+	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, "issuer", NULL,
+	    1, 0 },
+	{ "revoked: every rcpt, local too", SM,
+	    "/C=FR/O=CNRS/CN=Revoked+20User", PLUS_SM, "@revoked", NULL, OK_,
+	    "TLSv1.3", 256, NULL, "10.1.1.1", "<bob@local.example>", STAGE_RCPT,
+	    1, ACT_REJECT, "fingerprint", "550 5.7.1 Revoked certificate", 1,
+	    0 },
+	{ "no gatekeeper: no credential", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, NULL, -1, NULL, "192.0.2.7", "<bob@elsewhere.example>",
+	    STAGE_RCPT, 0, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "no gatekeeper: cert RELAY", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, "192.0.2.7",
+	    "<bob@elsewhere.example>", STAGE_RCPT, 0, ACT_RELAY, "issuer", NULL,
+	    1, 0 },
+};
+
+START_TEST(test_decide_rcpt)
+{
+	run(&rcpt_cases[_i]);
+}
+END_TEST
+
+/* the certificate verdict is computed once and serves every stage */
+START_TEST(test_decide_stages)
+{
+	struct request r;
+	struct decision out;
+	struct diag d;
+	char fp[256];
+
+	request_init(&r);
+	r.form = SM;
+	r.subject = "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin/emailAddress="
+	    "alice.martin@umr7503.example";
+	r.issuer = PLUS_SM;
+	r.fingerprint = resolve("@alice", fp, sizeof(fp));
+	r.verify = VERIFY_OK;
+	r.tls_version = "TLSv1.3";
+	r.cipher_bits = 256;
+	r.client_addr = "192.0.2.7";
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
+	ck_assert_int_eq(out.action, ACT_RELAY);
+	ck_assert_msg(r.cert_done == 1, "case stages: cert not kept");
+	ck_assert_msg(strcmp(r.subject_canon, "emailAddress=alice.martin@"
+	    "umr7503.example,CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR") == 0,
+	    "case stages: subject_canon \"%s\"", r.subject_canon);
+	ck_assert_str_eq(r.issuer_canon, "CN=CNRS-Plus,O=CNRS,C=FR");
+	ck_assert_msg(strncmp(r.fp_text, "sha256:", 7) == 0 &&
+	    strcmp(r.fp_text + 7, fp) == 0, "case stages: fp_text \"%s\"",
+	    r.fp_text);
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_MAIL, &out, &d), 0);
+	ck_assert_int_eq(out.action, ACT_DUNNO);
+	r.rcpt = "<a@elsewhere.example>";
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_RCPT, &out, &d), 0);
+	ck_assert_int_eq(out.action, ACT_RELAY);
+	r.rcpt = "<b@local.example>";
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_RCPT, &out, &d), 0);
+	ck_assert_int_eq(out.action, ACT_DUNNO);
+	ck_assert_int_eq(decide(NULL, &r, STAGE_RCPT, &out, &d), -1);
+}
+END_TEST
+
+/* a cut name says so in the note */
+START_TEST(test_decide_note)
+{
+	struct request r;
+	struct decision out;
+	struct diag d;
+
+	request_init(&r);
+	r.form = SM;
+	r.subject = LONG_SM;
+	r.issuer = OTHER_SM;
+	r.verify = VERIFY_OK;
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
+	ck_assert_msg(r.cut == 1 && strstr(r.note, "cut") != NULL,
+	    "case cut note: cut %d note \"%s\"", r.cut, r.note);
+	request_init(&r);
+	r.form = SM;
+	r.subject = "/C=FR/O=CNRS/CN=Anyone";
+	r.issuer = PLUS_SM;
+	r.verify = VERIFY_FAIL;
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
+	ck_assert_msg(strstr(r.note, "not verified") != NULL,
+	    "case unverified note: \"%s\"", r.note);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	enum verify want;
+} verify_cases[] = {
+	{ "OK", VERIFY_OK }, { "TRUSTED", VERIFY_OK }, { "FAIL", VERIFY_FAIL },
+	{ "NOT", VERIFY_FAIL }, { "SOFTWARE", VERIFY_FAIL },
+	{ "PROTOCOL", VERIFY_FAIL }, { "NO", VERIFY_NONE }, { "", VERIFY_NONE },
+	{ NULL, VERIFY_UNKNOWN },
+};
+
+START_TEST(test_decide_verify)
+{
+	enum verify got = decide_verify(verify_cases[_i].in);
+
+	ck_assert_msg(got == verify_cases[_i].want, "case %s: got %d, want %d",
+	    verify_cases[_i].in ? verify_cases[_i].in : "NULL", got,
+	    verify_cases[_i].want);
+}
+END_TEST
+
+START_TEST(test_request_init)
+{
+	struct request r;
+
+	memset(&r, 0x5a, sizeof(r));
+	request_init(&r);
+	ck_assert(r.subject == NULL && r.rcpt == NULL && r.cert_done == 0 &&
+	    r.cipher_bits == -1 && r.note[0] == 0 &&
+	    r.verify == VERIFY_UNKNOWN);
+}
+END_TEST
+
+#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
+
+int
+main(void)
+{
+	Suite *s = suite_create("decide");
+	TCase *tc;
+
+	tc = tcase_create("decide");
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	LOOP(tc, test_decide_cert, cert_cases);
+	LOOP(tc, test_decide_mail, mail_cases);
+	LOOP(tc, test_decide_rcpt, rcpt_cases);
+	tcase_add_test(tc, test_decide_stages);
+	tcase_add_test(tc, test_decide_note);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("decide_verify");
+	LOOP(tc, test_decide_verify, verify_cases);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("request_init");
+	tcase_add_test(tc, test_request_init);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

@@ -21,7 +21,8 @@
 #define ALICE_SM	"/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin"
 #define ALICE_RFC	"CN=Alice\\20Martin,OU=UMR7503,O=CNRS,C=FR"
 #define ALICE_PLAIN	"CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR"
-#define JEAN_SM		"/C=FR/O=CNRS/OU=R&D+5C/Paris/OU=UMR7503+2BL=Paris" \
+#define JEAN_SM		"/C=FR/O=CNRS/OU=R&D+5C/Paris" \
+			"/OU=UMR7503+2BL=Paris" \
 			"/CN=Jean+20Dupont+5C+2BFils,+20Jr"
 #define JEAN_RFC	"CN=Jean Dupont\\+Fils\\, Jr,L=Paris+OU=UMR7503," \
 			"OU=R&D/Paris,O=CNRS,C=FR"
@@ -335,7 +336,8 @@ static const char *round_trip_names[] = {
 	"CN=tab\\09and\\0Anewline",
 	"CN=a+CN=b+OU=c,O=d",
 	"1.2.3.4=oid,CN=x",
-	"/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin/emailAddress=alice@x.example",
+	("/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin"
+	    "/emailAddress=alice@x.example"),
 	"CN=trailing backslash\\\\",
 	"CN=\"quoted, \\\"with\\\" stuff\"",
 };
@@ -633,7 +635,8 @@ static const struct {
 	const char *want;		/* DN_RFC4514 */
 } cn_cases[] = {
 	{ "plain", "Alice Martin", "CN=Alice Martin" },
-	{ "postfix specials", "Jean Dupont+Fils, Jr", "CN=Jean Dupont\\+Fils\\, Jr" },
+	{ "postfix specials", "Jean Dupont+Fils, Jr",
+	    "CN=Jean Dupont\\+Fils\\, Jr" },
 	{ "postfix utf-8", ELISE_UTF8, "CN=" ELISE_UTF8 },
 };
 

@@ -11,14 +11,15 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define SHA256_UP	"9A3F030405060708090A0B0C0D0E0F101112131415161718191A" \
-			"1B1C1D1E1F20"
-#define SHA256_LOW	"9a3f030405060708090a0b0c0d0e0f101112131415161718191a" \
-			"1b1c1d1e1f20"
-#define SHA256_COLON	"9A:3F:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:" \
-			"13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20"
-#define SHA256_COLON_LOW "9a:3f:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:" \
-			"13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20"
+#define SHA256_UP	"9A3F030405060708090A0B0C0D0E0F101112131415161718" \
+			"191A1B1C1D1E1F20"
+#define SHA256_LOW	"9a3f030405060708090a0b0c0d0e0f101112131415161718" \
+			"191a1b1c1d1e1f20"
+#define SHA256_COLON	"9A:3F:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:" \
+			"11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20"
+#define SHA256_COLON_LOW \
+			"9a:3f:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:" \
+			"11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:20"
 /* seed 000: a Postfix relay_clientcerts line */
 #define MD5_SEED	"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C9"
 
@@ -183,7 +184,8 @@ static const struct {
 	const char *md;
 } cert_cases[] = {
 	{ "md5", FP_MD5, 0, "MD5" }, { "sha1", FP_SHA1, 0, "SHA1" },
-	{ "sha256", FP_SHA256, 0, "SHA256" }, { "sha512", FP_SHA512, 0, "SHA512" },
+	{ "sha256", FP_SHA256, 0, "SHA256" },
+	{ "sha512", FP_SHA512, 0, "SHA512" },
 	{ "pubkey sha256", FP_SHA256, 1, "SHA256" },
 	{ "pubkey md5", FP_MD5, 1, "MD5" },
 	{ "pubkey sha512", FP_SHA512, 1, "SHA512" },
@@ -217,8 +219,9 @@ START_TEST(test_fp_of_cert)
 	struct diag d;
 	char got[FP_TEXT_MAX], want[FP_TEXT_MAX];
 
-	ck_assert_msg(fp_of_cert(cert, cert_cases[_i].alg, cert_cases[_i].pubkey,
-	    &fp, &d) == 0, "case %s: %s", cert_cases[_i].name, d.what);
+	ck_assert_msg(fp_of_cert(cert, cert_cases[_i].alg,
+	    cert_cases[_i].pubkey, &fp, &d) == 0, "case %s: %s",
+	    cert_cases[_i].name, d.what);
 	ck_assert_int_eq(fp.alg, cert_cases[_i].alg);
 	ck_assert_int_eq(fp.pubkey, cert_cases[_i].pubkey);
 	fp_text(&fp, got, sizeof(got));
@@ -256,8 +259,8 @@ START_TEST(test_fp_text)
 	ck_assert_int_eq(fp_normalize(SHA256_LOW, strlen(SHA256_LOW), &fp, &d),
 	    0);
 	fp_text(&fp, buf, sizeof(buf));
-	ck_assert_msg(strcmp(buf, SHA256_COLON) == 0, "case sha256: got \"%s\", "
-	    "want \"%s\"", buf, SHA256_COLON);
+	ck_assert_msg(strcmp(buf, SHA256_COLON) == 0,
+	    "case sha256: got \"%s\", want \"%s\"", buf, SHA256_COLON);
 	ck_assert_int_eq(fp_normalize(MD5_SEED, strlen(MD5_SEED), &fp, &d), 0);
 	fp_text(&fp, buf, sizeof(buf));
 	ck_assert_msg(strcmp(buf, MD5_SEED) == 0, "case md5: got \"%s\", want "

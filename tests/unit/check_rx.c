@@ -242,7 +242,8 @@ START_TEST(test_rx_parse_line)
 	s.scopes = scopes;
 	ck_assert_int_eq(rx_match(r, &s, &hit, &d), 1);
 	ck_assert_msg(hit.line == 17 && hit.act.type == ACT_REJECT &&
-	    strcmp(hit.act.text, "Go away") == 0 && strcmp(hit.table, "mem") == 0,
+	    strcmp(hit.act.text, "Go away") == 0 &&
+	    strcmp(hit.table, "mem") == 0,
 	    "case parse_line: got %s:%d %s \"%s\"", hit.table, hit.line,
 	    action_name(hit.act.type), hit.act.text);
 	rx_close(r);

@@ -165,7 +165,8 @@ static const struct {
 	    "CERTISSUER:/C=FR/O=Lab/CN=Lab+20CA SUBJECT\n"
 	    "CERTSUBJECT:/C=FR/O=Lab/CN=Alice+20Martin RELAY\n"
 	    "certissuer:/C=FR/O=Other/CN=Other VERIFY\n", 5, 2, 0, {
-	    { "CERTISSUER:CN=CNRS-Plus,O=CNRS,C=FR", NULL, 1, ACT_RELAY, 3, "" },
+	    { "CERTISSUER:CN=CNRS-Plus,O=CNRS,C=FR", NULL, 1, ACT_RELAY, 3,
+		"" },
 	    { "CERTISSUER:" CNRS_STD, NULL, 1, ACT_RELAY, 4, "" },
 	    { "CERTISSUER:/C=FR/O=Lab/CN=Lab+20CA", NULL, 1, ACT_SUBJECT, 6,
 		"" },
@@ -177,7 +178,8 @@ static const struct {
 	    "issuer=" CNRS_PLUS " attr=OU value=UMR7503 RELAY\n"
 	    "issuer=CN=CNRS-Plus,O=CNRS,C=FR attr=ou value=umr\\205800 "
 	    "REJECT Closed\n"
-	    "issuer=" CNRS_STD " attr=emailAddress value=boss@x.example RELAY\n",
+	    "issuer=" CNRS_STD " attr=emailAddress value=boss@x.example "
+	    "RELAY\n",
 	    3, 0, 0, {
 	    { CNRS_PLUS "|OU|UMR7503", NULL, 1, ACT_RELAY, 1, "" },
 	    { CNRS_PLUS "|OU|umr7503", NULL, 1, ACT_RELAY, 1, "" },
@@ -267,7 +269,8 @@ START_TEST(test_table_kinds)
 		    "\"%s\"", kind_cases[_i].name, k, q->key,
 		    action_name(hit.act.type), hit.line, hit.act.text,
 		    action_name(q->type), q->line, q->text);
-		ck_assert_msg(hit.table && strcmp(hit.table, table_path(t)) == 0,
+		ck_assert_msg(hit.table &&
+		    strcmp(hit.table, table_path(t)) == 0,
 		    "case %s/%d: hit.table \"%s\"", kind_cases[_i].name, k,
 		    hit.table);
 	}
@@ -316,7 +319,8 @@ static const struct {
 	{ "attribute unknown type", TABLE_ATTRIBUTE,
 	    "issuer=CN=a attr=OU value=b RELAY\n",
 	    "issuer=CN=a attr=OU value=b RELAY\n"
-	    "issuer=CN=a attr=XX value=b RELAY\n", 2, "unknown attribute type" },
+	    "issuer=CN=a attr=XX value=b RELAY\n", 2,
+	    "unknown attribute type" },
 	{ "access bad DN", TABLE_ACCESS, "CERTISSUER:" CNRS_PLUS " RELAY\n",
 	    "Connect:x RELAY\nCERTISSUER:" CNRS_PLUS " RELAY\n"
 	    "CERTISSUER:/C=FR/CN=a+2 RELAY\n", 3, "xtext" },
@@ -364,7 +368,8 @@ START_TEST(test_table_compile_bad)
 	ck_assert_msg(after && na == nb && memcmp(before, after, nb) == 0,
 	    "case %s: the compiled table changed", bad_cases[_i].name);
 	ck_assert_msg(tu_count_names(dir, "tmp") == 0,
-	    "case %s: a temporary file was left in %s", bad_cases[_i].name, dir);
+	    "case %s: a temporary file was left in %s", bad_cases[_i].name,
+	    dir);
 	free(before);
 	free(after);
 }
@@ -430,7 +435,7 @@ START_TEST(test_table_open)
 	    "case kind mismatch: got %s: \"%s\"", d.file, d.what);
 
 	tu_write(cdb, "this is not a CDB file at all, not even close to one."
-	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 	ck_assert_int_eq(table_open(&t, src, TABLE_SUBJECT, &d), -1);
 
 	table_close(NULL);
@@ -518,8 +523,8 @@ START_TEST(test_table_each_line)
 	for (k = 0; k < NELEM(want); k++)
 		ck_assert_msg(s.line[k] == want[k].line &&
 		    strcmp(s.text[k], want[k].text) == 0,
-		    "case line %zu: got %d \"%s\", want %d \"%s\"", k, s.line[k],
-		    s.text[k], want[k].line, want[k].text);
+		    "case line %zu: got %d \"%s\", want %d \"%s\"", k,
+		    s.line[k], s.text[k], want[k].line, want[k].text);
 }
 END_TEST
 
@@ -544,8 +549,8 @@ START_TEST(test_table_each_line_error)
 	tu_write(path, "a\n# x\nb\n  b2\nc\n");
 	ck_assert_int_eq(table_each_line(path, fail_on_second, &n, &d), -1);
 	ck_assert_msg(d.line == 3 && strcmp(d.file, path) == 0 &&
-	    strstr(d.what, "says no at 3"), "case callback error: got %s:%d: %s",
-	    d.file, d.line, d.what);
+	    strstr(d.what, "says no at 3"),
+	    "case callback error: got %s:%d: %s", d.file, d.line, d.what);
 }
 END_TEST
 
@@ -589,7 +594,8 @@ START_TEST(test_table_kind_names)
 	enum table_kind k, back;
 
 	for (k = 0; k < TABLE_NKINDS; k++) {
-		ck_assert_int_eq(table_kind_parse(table_kind_name(k), &back), 0);
+		ck_assert_int_eq(table_kind_parse(table_kind_name(k), &back),
+		    0);
 		ck_assert_msg(back == k, "case %s: got %d", table_kind_name(k),
 		    back);
 	}

@@ -102,7 +102,8 @@ START_TEST(test_xtext_encode)
 	    encode_cases[_i].name, rc);
 	tu_sendmail_xtext(encode_cases[_i].in, oracle, sizeof(oracle));
 	ck_assert_msg(strcmp(oracle, encode_cases[_i].want) == 0,
-	    "case %s: the oracle disagrees with the table", encode_cases[_i].name);
+	    "case %s: the oracle disagrees with the table",
+	    encode_cases[_i].name);
 	ck_assert_msg(strcmp(out, encode_cases[_i].want) == 0,
 	    "case %s: got \"%s\", want \"%s\" (as Sendmail's xtextify)",
 	    encode_cases[_i].name, out, encode_cases[_i].want);

@@ -173,7 +173,8 @@ tu_cert(const X509_NAME *subject, EVP_PKEY *key, const X509_NAME *issuer,
 		die("cannot build certificate", NULL);
 	if (san_email) {
 		snprintf(san, sizeof(san), "email:%s", san_email);
-		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, san);
+		ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+		    san);
 		if (ext == NULL || !X509_add_ext(c, ext, -1))
 			die("cannot add subjectAltName", san_email);
 		X509_EXTENSION_free(ext);

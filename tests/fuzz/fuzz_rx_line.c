@@ -1,0 +1,69 @@
+/*
+ * fuzz_rx_line - one regex table line parsed, then matched against fixed
+ * names, whole and cut, with and without an issuer scope
+ *
+ * The line is made what table_each_line() hands rx_parse_line(): no NUL,
+ * no line break, no white space at either end, not empty.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rx.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *subjects[] = {
+		"CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR",
+		"emailAddress=alice@x.example,"
+		"CN=\xC3\x89lise No\xC3\xABl,O=CNRS",
+		"CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+		"CN=\xFF\xFE invalid utf-8",
+		NULL,
+	};
+	const char *scopes[] = { "cn=cnrs-plus,o=cnrs,c=fr", NULL };
+	struct rx_subject s;
+	struct table_hit hit;
+	struct diag d;
+	struct rx *r;
+	char *line;
+	size_t i, len;
+	int k, cut, rc;
+
+	if ((line = malloc(size + 1)) == NULL)
+		return 0;
+	for (i = 0; i < size; i++)
+		line[i] = data[i] == 0 || data[i] == '\n' || data[i] == '\r' ?
+		    ' ' : (char)data[i];
+	line[size] = 0;
+	for (i = 0; i < size && isspace((unsigned char)line[i]); i++)
+		;
+	len = size - i;
+	memmove(line, line + i, len + 1);
+	while (len > 0 && isspace((unsigned char)line[len - 1]))
+		line[--len] = 0;
+	if (len == 0 || rx_new(&r, "fuzz", &d) < 0) {
+		free(line);
+		return 0;
+	}
+	rc = rx_parse_line(r, line, len, 1, &d);
+	if (rc < 0 && d.what[0] == 0)
+		abort();
+	if (rc == 0 && rx_count(r) != 1)
+		abort();
+	for (k = 0; rc == 0 &&
+	    k < (int)(sizeof(subjects) / sizeof(subjects[0])); k++)
+		for (cut = 0; cut <= 1; cut++) {
+			s.subject = subjects[k];
+			s.issuer = "CN=CNRS-Plus,O=CNRS,C=FR";
+			s.cut = cut;
+			s.scopes = cut ? NULL : scopes;
+			if (rx_match(r, &s, &hit, &d) == 1 && hit.line != 1)
+				abort();
+		}
+	rx_close(r);
+	free(line);
+	return 0;
+}
