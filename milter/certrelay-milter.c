@@ -23,9 +23,7 @@
  *	1. At reload: logged, the tables in service stay.
  */
 #include <errno.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +38,7 @@
 
 #include "decide.h"
 #include "macro.h"
+#include "daemon.h"
 #include "logline.h"
 #include "snap.h"
 
@@ -380,25 +379,6 @@ on_hup(int sig)
 	got_hup = 1;
 }
 
-/* drop_privileges - become USER once the socket is bound */
-static int
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "certrelay-milter: no such user: %s\n", user);
-		return -1;
-	}
-	if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0) {
-		fprintf(stderr, "certrelay-milter: cannot become %s: %s\n",
-		    user, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* run_milter - libmilter's loop, in its own thread */
 static void *
 run_milter(void *arg)
@@ -428,7 +408,6 @@ start(const char *conf, const char *sock, const char *user,
 	struct snap_ref *ref;
 	struct diag d;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	FILE *fp;
 	int i;
 
 	diag_clear(&d);
@@ -446,32 +425,12 @@ start(const char *conf, const char *sock, const char *user,
 		fprintf(stderr, "certrelay-milter: cannot listen on %s\n", sock);
 		return 1;
 	}
-	if (user && drop_privileges(user) < 0)
+	if (daemon_detach(user, fg, pidfile, &d) < 0) {
+		fprintf(stderr, "certrelay-milter: %s\n",
+		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
-	if (!fg && daemon(0, 0) < 0) {
-		fprintf(stderr, "certrelay-milter: daemon: %s\n",
-		    strerror(errno));
-		return 1;
-	}
-	if (pidfile && (fp = fopen(pidfile, "w")) != NULL) {
-		fprintf(fp, "%ld\n", (long)getpid());
-		fclose(fp);
 	}
 	return -1;
-}
-
-/* postfix_form - inet:PORT@HOST as Postfix writes it, inet:HOST:PORT */
-static const char *
-postfix_form(const char *sock, char *buf, size_t size)
-{
-	const char *at = strchr(sock, '@');
-
-	if (strncmp(sock, "inet:", 5) == 0 && at != NULL)
-		snprintf(buf, size, "inet:%s:%.*s", at + 1,
-		    (int)(at - sock - 5), sock + 5);
-	else
-		snprintf(buf, size, "%s", sock);
-	return buf;
 }
 
 int
@@ -520,7 +479,7 @@ main(int argc, char **argv)
 	logmsg(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
 	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
-	    sock, conf, postfix_form(sock, pf, sizeof(pf)), sock);
+	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
 	while (pthread_tryjoin_np(tid, NULL) == EBUSY) {
 		sleep(1);		/* a signal cuts it short */
 		if (got_hup) {

@@ -19,11 +19,9 @@
  *	malformed request closes that connection (Postfix defers).
  */
 #include <errno.h>
-#include <grp.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "logline.h"
 #include "policy.h"
 #include "snap.h"
@@ -225,20 +224,6 @@ accept_loop(int lfd)
 	pthread_attr_destroy(&attr);
 }
 
-/* drop_privileges - become USER once the socket is bound */
-static int
-drop_privileges(const char *user)
-{
-	struct passwd *pw;
-
-	if ((pw = getpwnam(user)) == NULL || setgroups(0, NULL) < 0 ||
-	    setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		fprintf(stderr, "certrelay-policyd: cannot become %s\n", user);
-		return -1;
-	}
-	return 0;
-}
-
 /* start - configuration and first snapshot */
 static int
 start(const char *conf)
@@ -262,28 +247,14 @@ start(const char *conf)
 	return 0;
 }
 
-/* postfix_form - inet:PORT@HOST as Postfix writes it, inet:HOST:PORT */
-static const char *
-postfix_form(const char *sock, char *buf, size_t size)
-{
-	const char *at = strchr(sock, '@');
-
-	if (strncmp(sock, "inet:", 5) == 0 && at != NULL)
-		snprintf(buf, size, "inet:%s:%.*s", at + 1,
-		    (int)(at - sock - 5), sock + 5);
-	else
-		snprintf(buf, size, "%s", sock);
-	return buf;
-}
-
 int
 main(int argc, char **argv)
 {
 	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
 	struct client c;
 	struct sigaction sa;
-	FILE *fp;
-	char pf[512];
+	struct diag d;
+	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
 	int ch, fg = 0, lfd;
 
 	while ((ch = getopt(argc, argv, "c:l:u:P:fHh")) != -1)
@@ -327,15 +298,14 @@ main(int argc, char **argv)
 		    sock, strerror(errno));
 		return 1;
 	}
-	if ((user && drop_privileges(user) < 0) || (!fg && daemon(0, 0) < 0))
+	if (daemon_detach(user, fg, pidfile, &d) < 0) {
+		fprintf(stderr, "certrelay-policyd: %s\n",
+		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
-	if (pidfile && (fp = fopen(pidfile, "w")) != NULL) {
-		fprintf(fp, "%ld\n", (long)getpid());
-		fclose(fp);
 	}
 	syslog(LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
-	    "reject_unauth_destination", sock, conf, postfix_form(sock,
+	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
 	    pf, sizeof(pf)));
 	accept_loop(lfd);
 	syslog(LOG_INFO, "stopped");
