@@ -1,0 +1,189 @@
+/*
+ * decidebench - in-process cost of one certrelay decision
+ *
+ * SYNOPSIS
+ *	decidebench -c CONF [-m M] [-K K] [-f sendmail|postfix] [-r ROUNDS]
+ * DESCRIPTION
+ *	Opens the engine of CONF (engine_open(), timed) and asks decide()
+ *	what a milter asks once per session, for M requests that hit the
+ *	fingerprint table (key k in [0, K)) and M that miss every table
+ *	(k >= 1e9: fingerprint, subject DN, issuer, regex and attribute rules
+ *	are all consulted). Requests carry what the anchor kit's milterload
+ *	sends (see ../shared/bench/fpgen.h): {cert_fp} = fingerprint of k,
+ *	subject /C=FR/O=CNRS/CN=user<k>, issuer CNRS Test CA, verify OK,
+ *	TLSv1.3, AUTH EXTERNAL. Strings are formatted before the clock
+ *	starts. Two costs are printed per kind:
+ *	  cert_ns     decide(STAGE_CERT): the rule evaluation alone
+ *	  session_ns  request_init + decide(CERT, MAIL, RCPT): a milter
+ *	              session's whole use of lib/
+ *	Each is the best of ROUNDS (default 3) passes over the M requests.
+ *	Output: one "RESULT key=value ..." line per kind (hit, miss), plus
+ *	an "OPEN" line with engine_open() time.
+ *
+ *	Build: bench/run compiles it against build-bench/lib/libcertrelay.a.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decide.h"
+#include "engine.h"
+#include "fpgen.h"
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct keyset {
+	char	(*fp)[FP_HEXLEN + 1];
+	char	(*subj)[64];
+	char	(*cn)[32];
+};
+
+static void
+keys_make(struct keyset *ks, long m, long K, long off)
+{
+	long i;
+	uint64_t k;
+
+	ks->fp = malloc((size_t)m * sizeof(*ks->fp));
+	ks->subj = malloc((size_t)m * sizeof(*ks->subj));
+	ks->cn = malloc((size_t)m * sizeof(*ks->cn));
+	if (!ks->fp || !ks->subj || !ks->cn) {
+		perror("malloc");
+		exit(1);
+	}
+	for (i = 0; i < m; i++) {
+		k = fp_key_of(i, K, off);
+		fp_hex(k, ks->fp[i]);
+		snprintf(ks->subj[i], sizeof(ks->subj[i]),
+		    "/C=FR/O=CNRS/CN=user%llu", (unsigned long long)k);
+		snprintf(ks->cn[i], sizeof(ks->cn[i]), "user%llu",
+		    (unsigned long long)k);
+	}
+}
+
+static int postfix_form;
+static volatile long sink;
+
+static void
+fill(struct request *r, const struct keyset *ks, long i)
+{
+	request_init(r);
+	r->id = "Q1";
+	if (postfix_form) {
+		r->form = REQ_FORM_POSTFIX;
+		r->subject = ks->cn[i];
+		r->issuer = "CNRS Test CA";
+	} else {
+		r->form = REQ_FORM_SENDMAIL;
+		r->subject = ks->subj[i];
+		r->issuer = "/C=FR/O=CNRS/CN=CNRS+20Test+20CA";
+	}
+	r->fingerprint = ks->fp[i];
+	r->verify = VERIFY_OK;
+	r->tls_version = "TLSv1.3";
+	r->cipher = "TLS_AES_256_GCM_SHA384";
+	r->cipher_bits = 256;
+	r->auth_type = "EXTERNAL";
+	r->client_addr = "127.0.0.2";
+	r->client_name = "client.example.org";
+}
+
+/* run - best-of-rounds ns per request; counts decisions by action */
+static void
+run(const struct engine *e, const struct keyset *ks, long m, int rounds,
+    int whole, double *best, long *relay, long *other)
+{
+	struct request *r = malloc(sizeof(*r));
+	struct decision dec;
+	struct diag d;
+	double t0, t;
+	long i;
+	int k;
+
+	*best = 1e30;
+	for (k = 0; k < rounds; k++) {
+		*relay = *other = 0;
+		t0 = now_s();
+		for (i = 0; i < m; i++) {
+			fill(r, ks, i);
+			decide(e, r, STAGE_CERT, &dec, &d);
+			if (whole) {
+				decide(e, r, STAGE_MAIL, &dec, &d);
+				r->rcpt = "postmaster@example.net";
+				decide(e, r, STAGE_RCPT, &dec, &d);
+			}
+			if (r->cert.action == ACT_RELAY)
+				(*relay)++;
+			else
+				(*other)++;
+		}
+		t = (now_s() - t0) / (double)m * 1e9;
+		if (t < *best)
+			*best = t;
+	}
+	sink += *relay;
+	free(r);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = NULL;
+	long m = 200000, K = 1000000;
+	int rounds = 3, ch;
+	struct engine *e;
+	struct diag d;
+	struct keyset hit, miss;
+	double t0, t1, cert_ns, sess_ns;
+	long relay, other, relay2, other2;
+	char buf[1024];
+
+	while ((ch = getopt(argc, argv, "c:m:K:f:r:")) != -1)
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'm': m = atol(optarg); break;
+		case 'K': K = atol(optarg); break;
+		case 'f': postfix_form = strcmp(optarg, "postfix") == 0; break;
+		case 'r': rounds = atoi(optarg); break;
+		default: goto usage;
+		}
+	if (conf == NULL || m < 1 || K < 1 || rounds < 1) {
+usage:
+		fprintf(stderr, "usage: decidebench -c CONF [-m M] [-K K] "
+		    "[-f sendmail|postfix] [-r ROUNDS]\n");
+		return 2;
+	}
+	keys_make(&hit, m, K, 0);
+	keys_make(&miss, m, K, (long)MISS_OFFSET);
+	t0 = now_s();
+	if (engine_open(conf, &e, &d) < 0) {
+		fprintf(stderr, "decidebench: %s\n", diag_str(&d, buf,
+		    sizeof(buf)));
+		return 1;
+	}
+	t1 = now_s();
+	printf("OPEN engine_open_ms=%.3f\n", (t1 - t0) * 1e3);
+	run(e, &hit, m, rounds, 0, &cert_ns, &relay, &other);
+	run(e, &hit, m, rounds, 1, &sess_ns, &relay2, &other2);
+	printf("RESULT tool=decidebench kind=hit form=%s m=%ld K=%ld "
+	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
+	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
+	    relay, other);
+	run(e, &miss, m, rounds, 0, &cert_ns, &relay, &other);
+	run(e, &miss, m, rounds, 1, &sess_ns, &relay2, &other2);
+	printf("RESULT tool=decidebench kind=miss form=%s m=%ld K=%ld "
+	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
+	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
+	    relay, other);
+	engine_close(e);
+	return 0;
+}
