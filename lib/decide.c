@@ -43,6 +43,7 @@
  *	out->table points into e; out->kind is static.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +63,12 @@ struct view {
 	int	subj_cut, iss_cut;
 	struct fp fp[MAX_FP];
 	int	nfp;
-	char	email[MAX_EMAIL][256];
 	int	nemail;
+	const char *scopes[3];
+	/* not cleared per decision: */
+	char	email[MAX_EMAIL][256];
 	char	subj_key[TABLE_KEY_MAX], subj_cn_key[TABLE_KEY_MAX];
 	char	iss_key[TABLE_KEY_MAX], iss_cn_key[TABLE_KEY_MAX];
-	const char *scopes[3];
 };
 
 /* request_init - an empty request */
@@ -194,18 +196,9 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 static void
 cn_key(const struct dn *dn, char *key, size_t size)
 {
-	struct dn *cn;
-	struct diag d;
-	const char *val;
-	size_t len;
-
 	key[0] = 0;
-	if (dn == NULL || (val = dn_get(dn, "CN", &len)) == NULL ||
-	    dn_from_cn(val, len, &cn, &d) < 0)
-		return;
-	if (dn_format(cn, DN_KEY, key, size) < 0)
-		key[0] = 0;
-	dn_free(cn);
+	if (dn != NULL)
+		(void)dn_cn_key(dn, key, size);
 }
 
 /* build_view - parse, consult the index, derive every lookup key */
@@ -420,7 +413,9 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	const char *kind = "fingerprint";
 	int ret;
 
-	memset(&v, 0, sizeof(v));
+	/* not memset: the key buffers are 16 KB; build_view sets them all */
+	memset(&v, 0, offsetof(struct view, email));
+	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
 	if (build_view(e, r, &v, d) < 0) {
 		tempfail(&r->cert, "index");
 		goto out;

@@ -39,6 +39,7 @@ int	dn_from_x509(const X509_NAME *name, struct dn **out, struct diag *d);
 int	dn_format(const struct dn *dn, enum dn_form form, char *buf,
 	    size_t size);
 int	dn_equal(const struct dn *a, const struct dn *b);
+int	dn_cn_key(const struct dn *dn, char *buf, size_t size);
 int	dn_count(const struct dn *dn);
 int	dn_ava(const struct dn *dn, int i, const char **type,
 	    const char **val, size_t *len);

@@ -41,20 +41,31 @@ warn(struct engine *e, const char *fmt, const char *a, long n)
 		snprintf(e->warn[e->nwarn++], sizeof(e->warn[0]), fmt, a, n);
 }
 
+/* file_id - inode and mtime in ns; -1 if the file is not there */
+static int
+file_id(const char *path, long *ino, long *ns)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	*ino = (long)st.st_ino;
+	*ns = (long)st.st_mtim.tv_sec * 1000000000L + st.st_mtim.tv_nsec;
+	return 0;
+}
+
 /* watch - note a file's identity to see it change */
 static void
 watch(struct engine *e, const char *path, const char *suffix)
 {
-	struct engine_file *f = &e->files[e->nfiles];
-	struct stat st;
+	struct engine_file *f;
 
+	if (e->nfiles >= (int)(sizeof(e->files) / sizeof(e->files[0])))
+		return;
+	f = &e->files[e->nfiles];
 	if (asprintf(&f->path, "%s%s", path, suffix) < 0)
 		return;
-	if (stat(f->path, &st) == 0) {
-		f->ino = (long)st.st_ino;
-		f->mtime_ns = (long)st.st_mtim.tv_sec * 1000000000L +
-		    st.st_mtim.tv_nsec;
-	}
+	(void)file_id(f->path, &f->ino, &f->mtime_ns);
 	e->nfiles++;
 }
 
@@ -141,23 +152,20 @@ int
 engine_changed(const struct engine *e, unsigned long *sig)
 {
 	const struct engine_file *f;
-	struct stat st;
-	long ns;
+	long ino, ns;
 	int i, changed = 0;
 
 	*sig = 5381;
 	for (i = 0; i < e->nfiles; i++) {
 		f = &e->files[i];
-		if (stat(f->path, &st) < 0) {
+		if (file_id(f->path, &ino, &ns) < 0) {
 			changed = 1;
 			*sig = *sig * 33 + 1;
 			continue;
 		}
-		ns = (long)st.st_mtim.tv_sec * 1000000000L + st.st_mtim.tv_nsec;
-		if ((long)st.st_ino != f->ino || ns != f->mtime_ns)
+		if (ino != f->ino || ns != f->mtime_ns)
 			changed = 1;
-		*sig = (*sig * 33) ^ (unsigned long)st.st_ino ^
-		    (unsigned long)ns;
+		*sig = (*sig * 33) ^ (unsigned long)ino ^ (unsigned long)ns;
 	}
 	return changed;
 }

@@ -68,6 +68,33 @@ prefix(const char **s, size_t *len, const char *word)
 	return 0;
 }
 
+/* hexv - one hex digit's value, -1 for anything else (a table: this
+ * runs for every character of a million-line table) */
+static int
+hexv(unsigned char c)
+{
+	static const unsigned char v[256] = {	/* value + 1; 0: not hex */
+	    ['0'] = 1,
+	    ['1'] = 2,
+	    ['2'] = 3,
+	    ['3'] = 4,
+	    ['4'] = 5,
+	    ['5'] = 6,
+	    ['6'] = 7,
+	    ['7'] = 8,
+	    ['8'] = 9,
+	    ['9'] = 10,
+	    ['a'] = 11, ['A'] = 11,
+	    ['b'] = 12, ['B'] = 12,
+	    ['c'] = 13, ['C'] = 13,
+	    ['d'] = 14, ['D'] = 14,
+	    ['e'] = 15, ['E'] = 15,
+	    ['f'] = 16, ['F'] = 16
+	};
+
+	return v[c] - 1;
+}
+
 /* fp_normalize - text in any common spelling to a struct fp */
 int
 fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
@@ -76,20 +103,24 @@ fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 	size_t i;
 	unsigned a;
 
-	memset(out, 0, sizeof(*out));
-	out->pubkey = prefix(&s, &len, "pubkey");
-	for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++)
-		if (prefix(&s, &len, algs[a].name))
-			want = (int)a;
+	out->pubkey = 0;
+	out->len = 0;
+	if (len > 0 && hexv((unsigned char)s[0]) < 0) {
+		/* no prefix starts with a hex digit: a million-line table
+		 * of bare fingerprints skips these five comparisons */
+		out->pubkey = prefix(&s, &len, "pubkey");
+		for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++)
+			if (prefix(&s, &len, algs[a].name))
+				want = (int)a;
+	}
 	for (i = 0; i < len; i++) {
-		if (s[i] == ':' && hi < 0)
-			continue;
-		if (!isxdigit((unsigned char)s[i]))
+		if ((v = hexv((unsigned char)s[i])) < 0) {
+			if (s[i] == ':' && hi < 0)
+				continue;
 			return diag_set(d, NULL, 0, "column %zu: '%c' is not "
 			    "a hex digit", i + 1, isprint((unsigned char)s[i])
 			    ? s[i] : '?');
-		v = isdigit((unsigned char)s[i]) ? s[i] - '0' :
-		    tolower((unsigned char)s[i]) - 'a' + 10;
+		}
 		if (hi < 0) {
 			hi = v;
 			continue;

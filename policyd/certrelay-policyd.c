@@ -90,7 +90,9 @@ serve_one(void *ctx, struct policy_req *pr)
 		    "without TLS: the password crossed the network in clear; "
 		    "have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
-	logline_header(&r, &dec, hdr, sizeof(hdr));
+	hdr[0] = 0;
+	if (header_mode)
+		logline_header(&r, &dec, hdr, sizeof(hdr));
 	n = policy_answer(&dec, header_mode,
 	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
 	snap_put(snap, ref);
