@@ -31,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -407,8 +408,9 @@ start(const char *conf, const char *sock, const char *user,
 {
 	struct snap_ref *ref;
 	struct diag d;
+	mode_t old;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int i;
+	int i, r;
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
@@ -420,8 +422,13 @@ start(const char *conf, const char *sock, const char *user,
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
 		logmsg(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
-	if (smfi_register(desc) == MI_FAILURE || smfi_setconn((char *)sock) ==
-	    MI_FAILURE || smfi_opensocket(1) == MI_FAILURE) {
+	/* a unix socket any MTA user can connect to; the directory it is
+	 * in (e.g. /run/certrelay, or Postfix's spool) says who may */
+	old = umask(0111);
+	r = smfi_register(desc) == MI_FAILURE || smfi_setconn((char *)sock) ==
+	    MI_FAILURE || smfi_opensocket(1) == MI_FAILURE;
+	umask(old);
+	if (r) {
 		fprintf(stderr, "certrelay-milter: cannot listen on %s\n", sock);
 		return 1;
 	}
@@ -467,14 +474,20 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
-	/* Only this thread takes SIGHUP; libmilter's threads block it. */
+	/* libmilter's signal thread takes SIGTERM and SIGINT (stop); only
+	 * this thread takes SIGHUP (reload): the kernel gives a process
+	 * signal to the main thread first when it does not block it. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&tid, NULL, run_milter, &status) != 0) {
 		fprintf(stderr, "certrelay-milter: cannot start a thread\n");
 		return 1;
 	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	logmsg(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
 	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
