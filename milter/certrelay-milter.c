@@ -44,7 +44,7 @@
 #include "snap.h"
 
 static struct snap *snap;
-static volatile sig_atomic_t got_hup;
+static volatile sig_atomic_t got_hup, got_term;
 static volatile int warned_fp, warned_verify;
 static unsigned long conn_counter;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -372,12 +372,14 @@ static struct smfiDesc desc = {
 	.xxfi_negotiate = mlfi_negotiate,
 };
 
-/* on_hup - only a flag: the main loop reloads */
+/* on_signal - only flags: the main loop reloads or stops */
 static void
-on_hup(int sig)
+on_signal(int sig)
 {
-	(void)sig;
-	got_hup = 1;
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
 }
 
 /* run_milter - libmilter's loop, in its own thread */
@@ -448,7 +450,7 @@ main(int argc, char **argv)
 	sigset_t set;
 	pthread_t tid;
 	char pf[512];
-	int ch, fg = 0, status = MI_SUCCESS, r;
+	int ch, fg = 0, status = MI_SUCCESS, r, i;
 
 	while ((ch = getopt(argc, argv, "c:p:u:P:fh")) != -1)
 		switch (ch) {
@@ -471,12 +473,14 @@ main(int argc, char **argv)
 	openlog("certrelay-milter", LOG_PID | (fg ? LOG_PERROR : 0), LOG_MAIL);
 	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
 		return r;
+	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
+	 * kernel gives a process signal to the main thread first when it does
+	 * not block it; libmilter's threads block them all. */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_hup;
+	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
-	/* libmilter's signal thread takes SIGTERM and SIGINT (stop); only
-	 * this thread takes SIGHUP (reload): the kernel gives a process
-	 * signal to the main thread first when it does not block it. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -486,20 +490,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-milter: cannot start a thread\n");
 		return 1;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	logmsg(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
 	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
-	while (pthread_tryjoin_np(tid, NULL) == EBUSY) {
+	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
+		if (got_term && i++ == 0)
+			smfi_stop();	/* no new sessions */
+		if (i > 30)		/* libmilter polls every 5 s: not wait */
+			break;
+		if (i > 0) {
+			usleep(100000);
+			continue;
+		}
 		sleep(1);		/* a signal cuts it short */
-		if (got_hup) {
-			got_hup = 0;
-			reload(1);
-		} else
-			reload(0);
+		reload(got_hup);
+		got_hup = 0;
 	}
 	logmsg(LOG_INFO, "stopped");
 	/* no snap_free(): a session libmilter did not wait for may hold it */
