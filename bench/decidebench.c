@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	decidebench -c CONF [-m M] [-K K] [-f sendmail|postfix] [-r ROUNDS]
+ *	    [-k hit|miss]
  * DESCRIPTION
  *	Opens the engine of CONF (engine_open(), timed) and asks decide()
  *	what a milter asks once per session, for M requests that hit the
@@ -17,6 +18,7 @@
  *	  session_ns  request_init + decide(CERT, MAIL, RCPT): a milter
  *	              session's whole use of lib/
  *	Each is the best of ROUNDS (default 3) passes over the M requests.
+ *	-k runs one kind only (bench/profile: a callgrind profile per path).
  *	Output: one "RESULT key=value ..." line per kind (hit, miss), plus
  *	an "OPEN" line with engine_open() time.
  *
@@ -139,7 +141,7 @@ main(int argc, char **argv)
 {
 	const char *conf = NULL;
 	long m = 200000, K = 1000000;
-	int rounds = 3, ch;
+	int rounds = 3, ch, only = 0;	/* 1 hit, 2 miss */
 	struct engine *e;
 	struct diag d;
 	struct keyset hit, miss;
@@ -147,19 +149,21 @@ main(int argc, char **argv)
 	long relay, other, relay2, other2;
 	char buf[1024];
 
-	while ((ch = getopt(argc, argv, "c:m:K:f:r:")) != -1)
+	while ((ch = getopt(argc, argv, "c:m:K:f:r:k:")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'm': m = atol(optarg); break;
 		case 'K': K = atol(optarg); break;
 		case 'f': postfix_form = strcmp(optarg, "postfix") == 0; break;
 		case 'r': rounds = atoi(optarg); break;
+		case 'k': only = strcmp(optarg, "hit") == 0 ? 1 :
+		    strcmp(optarg, "miss") == 0 ? 2 : -1; break;
 		default: goto usage;
 		}
-	if (conf == NULL || m < 1 || K < 1 || rounds < 1) {
+	if (conf == NULL || m < 1 || K < 1 || rounds < 1 || only < 0) {
 usage:
 		fprintf(stderr, "usage: decidebench -c CONF [-m M] [-K K] "
-		    "[-f sendmail|postfix] [-r ROUNDS]\n");
+		    "[-f sendmail|postfix] [-r ROUNDS] [-k hit|miss]\n");
 		return 2;
 	}
 	keys_make(&hit, m, K, 0);
@@ -172,18 +176,24 @@ usage:
 	}
 	t1 = now_s();
 	printf("OPEN engine_open_ms=%.3f\n", (t1 - t0) * 1e3);
+	if (only == 2)
+		goto misses;
 	run(e, &hit, m, rounds, 0, &cert_ns, &relay, &other);
 	run(e, &hit, m, rounds, 1, &sess_ns, &relay2, &other2);
 	printf("RESULT tool=decidebench kind=hit form=%s m=%ld K=%ld "
 	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
 	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
 	    relay, other);
+	if (only == 1)
+		goto done;
+misses:
 	run(e, &miss, m, rounds, 0, &cert_ns, &relay, &other);
 	run(e, &miss, m, rounds, 1, &sess_ns, &relay2, &other2);
 	printf("RESULT tool=decidebench kind=miss form=%s m=%ld K=%ld "
 	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
 	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
 	    relay, other);
+done:
 	engine_close(e);
 	return 0;
 }
