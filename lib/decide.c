@@ -201,28 +201,15 @@ cn_key(const struct dn *dn, char *key, size_t size)
 		(void)dn_cn_key(dn, key, size);
 }
 
-/* build_view - parse, consult the index, derive every lookup key */
-static int
-build_view(const struct engine *e, struct request *r, struct view *v,
-    struct diag *d)
+/* view_keys - e-mail addresses, lookup keys and issuer scopes: only
+ * for a verified cert that no fingerprint rule decided */
+static void
+view_keys(struct view *v)
 {
 	const char *type, *val;
 	size_t len;
 	int k, n = 0;
 
-	add_fp(v, r, r->fingerprint, 0);
-	add_fp(v, r, r->pubkey_fingerprint, 1);
-	v->subj = parse_name(r, r->subject, "subject");
-	v->iss = parse_name(r, r->issuer, "issuer");
-	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
-	v->iss_cut = v->iss && dn_maybe_cut(v->iss);
-	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
-		return -1;
-	v->cut = v->subj_cut || v->iss_cut;
-	if (v->cut)
-		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
-		    "rules not applied");
-	r->cut = v->cut;
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
@@ -237,6 +224,28 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	if (v->iss_cn_key[0] && strcmp(v->iss_cn_key, v->iss_key) != 0)
 		v->scopes[n++] = v->iss_cn_key;
 	v->scopes[n] = NULL;
+}
+
+/* build_view - parse, consult the index, the names as logged */
+static int
+build_view(const struct engine *e, struct request *r, struct view *v,
+    struct diag *d)
+{
+	size_t len;
+
+	add_fp(v, r, r->fingerprint, 0);
+	add_fp(v, r, r->pubkey_fingerprint, 1);
+	v->subj = parse_name(r, r->subject, "subject");
+	v->iss = parse_name(r, r->issuer, "issuer");
+	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
+	v->iss_cut = v->iss && dn_maybe_cut(v->iss);
+	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
+		return -1;
+	v->cut = v->subj_cut || v->iss_cut;
+	if (v->cut)
+		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
+		    "rules not applied");
+	r->cut = v->cut;
 	if (v->subj && dn_format(v->subj, DN_RFC4514, r->subject_canon,
 	    sizeof(r->subject_canon)) < 0)
 		r->subject_canon[0] = 0;
@@ -421,8 +430,10 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 		goto out;
 	}
 	ret = by_fingerprint(e, &v, &hit, d);
-	if (ret == 0 && r->verify == VERIFY_OK)
+	if (ret == 0 && r->verify == VERIFY_OK) {
+		view_keys(&v);
 		ret = by_names(e, r, &v, &hit, &kind, d);
+	}
 	else if (ret == 0 && (v.subj || v.iss))
 		note(r, "certificate not verified: only fingerprint rules "
 		    "apply");

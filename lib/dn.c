@@ -554,14 +554,32 @@ put_hex(struct out *o, const char *prefix, unsigned char c)
 	put(o, h, 2);
 }
 
+/* plain - a byte RFC 4514 writes as it is, anywhere in a value */
+static int
+plain(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"' && c != '+' && c != ',' &&
+	    c != ';' && c != '<' && c != '>' && c != '\\';
+}
+
 /* put_rfc_value - one value with RFC 4514 escapes */
 static void
 put_rfc_value(struct out *o, const unsigned char *v, size_t len,
     enum dn_form form)
 {
-	size_t i, k;
+	size_t i, k, run;
 
 	for (i = 0; i < len; i += k) {
+		/* runs of plain bytes in one copy: the common case */
+		for (run = i; run < len && (plain(v[run]) || (v[run] == ' ' &&
+		    form != DN_TABLEKEY && run != 0 && run + 1 != len)) &&
+		    !(run == 0 && v[run] == '#'); run++)
+			;
+		if (run > i) {
+			put(o, (const char *)v + i, run - i);
+			k = run - i;
+			continue;
+		}
 		k = utf8_seq(v + i, len - i);
 		if (k == 0 || v[i] < 0x20 || v[i] == 0x7f ||
 		    (v[i] == ' ' && (form == DN_TABLEKEY ||

@@ -98,6 +98,7 @@ take_line(struct policy_parser *p, policy_fn fn, void *ctx, struct diag *d)
 		if (strcmp(p->line, names[k]) == 0) {
 			memcpy(p->req.val[k], eq + 1, strlen(eq + 1) + 1);
 			p->req.set[k] = 1;
+			break;
 		}
 	return 0;
 }

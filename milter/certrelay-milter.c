@@ -418,6 +418,7 @@ start(const char *conf, const char *sock, const char *user,
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
+		syslog(LOG_ERR, "error: not started: %s", buf);
 		return 1;
 	}
 	ref = snap_get(snap);
@@ -450,18 +451,19 @@ main(int argc, char **argv)
 	sigset_t set;
 	pthread_t tid;
 	char pf[512];
-	int ch, fg = 0, status = MI_SUCCESS, r, i;
+	int ch, fg = 0, quiet = 0, status = MI_SUCCESS, r, i;
 
-	while ((ch = getopt(argc, argv, "c:p:u:P:fh")) != -1)
+	while ((ch = getopt(argc, argv, "c:p:u:P:fqh")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'p': sock = optarg; break;
 		case 'u': user = optarg; break;
 		case 'P': pidfile = optarg; break;
 		case 'f': fg = 1; break;
+		case 'q': quiet = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
-			    "SOCKET [-f] [-u USER] [-P PIDFILE]\n  SOCKET: "
+			    "SOCKET [-f [-q]] [-u USER] [-P PIDFILE]\n  SOCKET: "
 			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
 			return ch == 'h' ? 0 : 2;
 		}
@@ -470,7 +472,10 @@ main(int argc, char **argv)
 		    "required (see -h)\n");
 		return 2;
 	}
-	openlog("certrelay-milter", LOG_PID | (fg ? LOG_PERROR : 0), LOG_MAIL);
+	/* -f copies log lines to stderr, unless -q (systemd: the journal
+	 * has them from syslog already) */
+	openlog("certrelay-milter", LOG_PID | (fg && !quiet ? LOG_PERROR : 0),
+	    LOG_MAIL);
 	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
 		return r;
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the

@@ -257,19 +257,20 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct diag d;
 	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int ch, fg = 0, lfd;
+	int ch, fg = 0, quiet = 0, lfd;
 
-	while ((ch = getopt(argc, argv, "c:l:u:P:fHh")) != -1)
+	while ((ch = getopt(argc, argv, "c:l:u:P:fqHh")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'l': sock = optarg; break;
 		case 'u': user = optarg; break;
 		case 'P': pidfile = optarg; break;
 		case 'f': fg = 1; break;
+		case 'q': quiet = 1; break;
 		case 'H': header_mode = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
-			    "[-l inet:PORT@HOST|unix:/path [-f] [-u USER] "
+			    "[-l inet:PORT@HOST|unix:/path [-f [-q]] [-u USER] "
 			    "[-P PIDFILE]]\n");
 			return ch == 'h' ? 0 : 2;
 		}
@@ -277,8 +278,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
-	openlog("certrelay-policyd", LOG_PID | (fg ? LOG_PERROR : 0),
-	    LOG_MAIL);
+	/* -f copies log lines to stderr, unless -q */
+	openlog("certrelay-policyd", LOG_PID | (fg && !quiet ? LOG_PERROR :
+	    0), LOG_MAIL);
 	if (start(conf) < 0)
 		return 1;
 	memset(&sa, 0, sizeof(sa));
