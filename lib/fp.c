@@ -100,7 +100,7 @@ int
 fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 {
 	int want = -1, hi = -1, v;
-	size_t i;
+	size_t i, n = 0;	/* a local: out->len is reloaded per byte */
 	unsigned a;
 
 	out->pubkey = 0;
@@ -125,12 +125,13 @@ fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 			hi = v;
 			continue;
 		}
-		if (out->len >= FP_MAX)
+		if (n >= FP_MAX)
 			return diag_set(d, NULL, 0, "more than %d bytes: no "
 			    "such digest", FP_MAX);
-		out->md[out->len++] = (unsigned char)(hi << 4 | v);
+		out->md[n++] = (unsigned char)(hi << 4 | v);
 		hi = -1;
 	}
+	out->len = n;
 	if (hi >= 0)
 		return diag_set(d, NULL, 0, "odd number of hex digits");
 	for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++)

@@ -317,6 +317,21 @@ take_scope(char **val, size_t *vlen, char *scope, struct diag *d)
 	return 1;
 }
 
+/* put_int - a non-negative decimal; returns its length */
+static int
+put_int(char *buf, int v)
+{
+	char tmp[16];
+	int n = 0, k = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && n < 15);
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	return k;
+}
+
 /* add - one record: "line\tscope\taction" */
 static int
 add(struct compile *c, const char *key, size_t klen, int lineno,
@@ -332,8 +347,9 @@ add(struct compile *c, const char *key, size_t klen, int lineno,
 	else
 		action_format(a, act, sizeof(act));
 	al = strlen(act);
-	n = snprintf(val, 16, "%d\t", lineno);
-	if (n < 0 || (size_t)n + sl + al + 2 > sizeof(val))
+	n = put_int(val, lineno);
+	val[n++] = '\t';
+	if ((size_t)n + sl + al + 1 > sizeof(val))
 		return diag_set(d, NULL, 0, "record too long");
 	memcpy(val + n, scope, sl);
 	n += (int)sl;
