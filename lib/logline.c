@@ -54,7 +54,7 @@ static void
 kv(struct lb *b, const char *key, const char *val)
 {
 	char esc[8];
-	const unsigned char *p;
+	const unsigned char *p, *run;
 	int quote;
 
 	if (val == NULL || *val == 0)
@@ -67,15 +67,22 @@ kv(struct lb *b, const char *key, const char *val)
 		raw(b, " ", 1);
 	raw(b, key, strlen(key));
 	raw(b, quote ? "=\"" : "=", quote ? 2 : 1);
-	for (p = (const unsigned char *)val; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || (b->ascii && *p >= 0x80)) {
+	for (p = (const unsigned char *)val; *p; ) {
+		/* bytes that need nothing, in one copy */
+		for (run = p; *p && *p >= 0x20 && *p != 0x7f && !(b->ascii &&
+		    *p >= 0x80) && !(quote && (*p == '"' || *p == '\\')); p++)
+			;
+		raw(b, (const char *)run, (size_t)(p - run));
+		if (*p == 0)
+			break;
+		if (*p < 0x20 || *p == 0x7f || *p >= 0x80) {
 			snprintf(esc, sizeof(esc), "\\x%02X", *p);
 			raw(b, esc, 4);
-		} else if (quote && (*p == '"' || *p == '\\')) {
+		} else {
 			raw(b, "\\", 1);
 			raw(b, (const char *)p, 1);
-		} else
-			raw(b, (const char *)p, 1);
+		}
+		p++;
 	}
 	if (quote)
 		raw(b, "\"", 1);

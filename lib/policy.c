@@ -108,21 +108,27 @@ int
 policy_feed(struct policy_parser *p, const char *buf, size_t len,
     policy_fn fn, void *ctx, struct diag *d)
 {
-	size_t i;
+	const char *nl;
+	size_t n;
 
-	for (i = 0; i < len; i++) {
-		if (buf[i] == 0)
+	while (len > 0) {
+		/* a line's bytes in one copy, not one at a time */
+		nl = memchr(buf, '\n', len);
+		n = nl ? (size_t)(nl - buf) : len;
+		if (memchr(buf, 0, n) != NULL)
 			return diag_set(d, NULL, 0, "NUL byte in request");
-		if (buf[i] != '\n') {
-			if (p->len >= POLICY_LINE_MAX)
-				return diag_set(d, NULL, 0, "attribute line "
-				    "longer than %d bytes", POLICY_LINE_MAX);
-			p->line[p->len++] = buf[i];
-			continue;
-		}
+		if (p->len + n > POLICY_LINE_MAX)
+			return diag_set(d, NULL, 0, "attribute line longer "
+			    "than %d bytes", POLICY_LINE_MAX);
+		memcpy(p->line + p->len, buf, n);
+		p->len += n;
+		if (nl == NULL)
+			break;
 		if (take_line(p, fn, ctx, d) < 0)
 			return -1;
 		p->len = 0;
+		buf += n + 1;
+		len -= n + 1;
 	}
 	return 0;
 }
