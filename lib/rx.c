@@ -46,6 +46,7 @@
 
 struct rx_rule {
 	pcre2_code *re;
+	int	jit;			/* JIT-compiled: pcre2_jit_match() */
 	int	line;
 	int	negate;
 	int	on_issuer;
@@ -166,7 +167,7 @@ rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 		    msg);
 		goto err;
 	}
-	(void)pcre2_jit_compile(rule.re, PCRE2_JIT_COMPLETE);
+	rule.jit = pcre2_jit_compile(rule.re, PCRE2_JIT_COMPLETE) == 0;
 	if (r->n == r->cap) {
 		grown = realloc(r->rule, (size_t)(r->cap * 2 + 8) *
 		    sizeof(*grown));
@@ -228,18 +229,24 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	pcre2_match_data *md;
 	const struct rx_rule *rule;
 	const char *text;
+	size_t slen, ilen;
 	int i, m, ret = 0;
 
 	if ((md = pcre2_match_data_create(1, NULL)) == NULL)
 		return diag_set(d, r->path, 0, "out of memory");
+	slen = s->subject ? strlen(s->subject) : 0;
+	ilen = s->issuer ? strlen(s->issuer) : 0;
 	for (i = 0; i < r->n && ret == 0; i++) {
 		rule = &r->rule[i];
 		text = rule->on_issuer ? s->issuer : s->subject;
 		if (text == NULL || (rule->negate && s->cut) ||
 		    !scope_fits(rule->scope, s->scopes))
 			continue;
-		m = pcre2_match(rule->re, (PCRE2_SPTR)text, strlen(text), 0, 0,
-		    md, r->mctx);
+		/* the JIT entry skips pcre2_match()'s per-call checks; the
+		 * match limits of mctx still hold */
+		m = (rule->jit ? pcre2_jit_match : pcre2_match)(rule->re,
+		    (PCRE2_SPTR)text, rule->on_issuer ? ilen : slen, 0, 0, md,
+		    r->mctx);
 		if (m < 0 && m != PCRE2_ERROR_NOMATCH) {
 			ret = diag_set(d, r->path, rule->line, "pattern gave "
 			    "up (error %d): treated as a temporary failure", m);
