@@ -69,7 +69,6 @@ void
 policy_init(struct policy_parser *p)
 {
 	p->len = 0;
-	p->overlong = 0;
 	policy_clear(&p->req);
 }
 

@@ -27,7 +27,6 @@ struct policy_req {
 struct policy_parser {
 	char	line[POLICY_LINE_MAX + 1];
 	size_t	len;
-	int	overlong;
 	struct policy_req req;
 };
 
