@@ -3,7 +3,7 @@
 # tested with. Idempotent; run as root.
 set -e
 PKGS="build-essential cmake pkg-config libmilter-dev libssl-dev openssl check
-libcdb-dev tinycdb libpcre2-dev clang libclang-rt-14-dev
+libcdb-dev tinycdb libpcre2-dev libvectorscan-dev clang libclang-rt-14-dev
 postfix postfix-cdb swaks libio-socket-ssl-perl libauthen-sasl-perl
 dovecot-core sasl2-bin libsasl2-modules libsasl2-modules-db libdb5.3 libldap-2.5-0
 libnsl2 libwrap0 m4 liblockfile1 miltertest util-linux procps iproute2 perl cppcheck"

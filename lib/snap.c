@@ -25,7 +25,8 @@
  *	It is meant for one thread (the daemon's main or timer thread).
  *	snap_tick() is what a daemon's main loop calls: a reload on SIGHUP
  *	(forced) or the periodic look, with a line for the log in msg (empty
- *	when nothing happened).
+ *	when nothing happened). A snapshot put in service starts building
+ *	its regex set matcher in the background (rx_accelerate()).
  * DIAGNOSTICS
  *	snap_init(): 0 or -1. snap_reload(): 1 swapped, -1 kept the old one
  *	(d says why). snap_maybe_reload(): 0 nothing to do, else as
@@ -58,6 +59,7 @@ static struct snap_ref *
 new_ref(const char *path, struct diag *d)
 {
 	struct snap_ref *r;
+	struct diag why;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		diag_set(d, path, 0, "out of memory");
@@ -67,6 +69,13 @@ new_ref(const char *path, struct diag *d)
 		free(r);
 		return NULL;
 	}
+	/* in service for many decisions: worth the regex set matcher */
+	diag_clear(&why);
+	if (r->e->rx != NULL && rx_accelerate(r->e->rx, 1, &why) < 0 &&
+	    r->e->nwarn < ENGINE_MAX_WARN)
+		snprintf(r->e->warn[r->e->nwarn++], sizeof(r->e->warn[0]),
+		    "%.96s: regexes matched one by one: %.120s", why.file,
+		    why.what);
 	r->refs = 1;
 	return r;
 }

@@ -135,7 +135,7 @@ START_TEST(test_rx_match)
 	struct diag d;
 	const char *scopes[2] = { NULL, NULL };
 	struct rx *r;
-	int rc;
+	int rc, pass;
 
 	r = open_src(match_cases[_i].src, &d);
 	ck_assert_msg(r != NULL, "case %s: %s:%d: %s", match_cases[_i].name,
@@ -146,16 +146,28 @@ START_TEST(test_rx_match)
 	s.issuer = match_cases[_i].issuer;
 	s.cut = match_cases[_i].cut;
 	s.scopes = scopes;
-	memset(&hit, 0, sizeof(hit));
-	rc = rx_match(r, &s, &hit, &d);
-	ck_assert_msg(rc == match_cases[_i].rc, "case %s: got %d (%s), want %d",
-	    match_cases[_i].name, rc, rc < 0 ? d.what : "", match_cases[_i].rc);
-	if (rc == 1)
-		ck_assert_msg(hit.line == match_cases[_i].line &&
-		    hit.act.type == match_cases[_i].type && hit.table != NULL,
-		    "case %s: got %s at line %d, want %s at line %d",
-		    match_cases[_i].name, action_name(hit.act.type), hit.line,
-		    action_name(match_cases[_i].type), match_cases[_i].line);
+	/* one by one, then through the set matcher as a daemon does */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			ck_assert_msg(rx_accelerate(r, 0, &d) == 0 &&
+			    rx_accelerated(r), "case %s: no set: %s",
+			    match_cases[_i].name, d.what);
+		memset(&hit, 0, sizeof(hit));
+		rc = rx_match(r, &s, &hit, &d);
+		ck_assert_msg(rc == match_cases[_i].rc, "case %s (%s): got %d "
+		    "(%s), want %d", match_cases[_i].name, pass ? "set" :
+		    "one by one", rc, rc < 0 ? d.what : "",
+		    match_cases[_i].rc);
+		if (rc == 1)
+			ck_assert_msg(hit.line == match_cases[_i].line &&
+			    hit.act.type == match_cases[_i].type &&
+			    hit.table != NULL, "case %s (%s): got %s at line "
+			    "%d, want %s at line %d", match_cases[_i].name,
+			    pass ? "set" : "one by one",
+			    action_name(hit.act.type), hit.line,
+			    action_name(match_cases[_i].type),
+			    match_cases[_i].line);
+	}
 	rx_close(r);
 }
 END_TEST
@@ -183,6 +195,151 @@ START_TEST(test_rx_match_limit)
 	    "case (a+)+$: got %d \"%s\", want line 2 \"gave up\"", d.line,
 	    d.what);
 	rx_close(r);
+}
+END_TEST
+
+/*
+ * Through the set matcher, a pattern that cannot match is ruled out before
+ * PCRE2 runs: the same name gets the next rule's answer, not a tempfail.
+ */
+START_TEST(test_rx_set_rules_out)
+{
+	char subject[128];
+	struct rx_subject s = { subject, PLUS, 0, NULL };
+	struct table_hit hit;
+	struct diag d;
+	struct rx *r;
+	int rc;
+
+	snprintf(subject, sizeof(subject), "CN=%s,O=x",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
+	r = open_src("/^CN=Alice/ RELAY\n/(a+)+$/ REJECT\n/./ RELAY\n", &d);
+	ck_assert(r != NULL);
+	ck_assert_int_eq(rx_accelerate(r, 0, &d), 0);
+	rc = rx_match(r, &s, &hit, &d);
+	ck_assert_msg(rc == 1 && hit.line == 3, "case (a+)+$ through the set: "
+	    "got %d line %d, want 1 line 3", rc, hit.line);
+	rx_close(r);
+}
+END_TEST
+
+/*
+ * The set matcher is a prefilter: every (pattern, name) pair answers the
+ * same with it and without it. The patterns are those where the two
+ * engines differ (lookaround, back references, verbs, options, escapes
+ * Hyperscan refuses, a non-ASCII pattern that folds to ASCII) and the
+ * names those the set does not scan (control bytes, non-ASCII).
+ */
+static const char *const equiv_patterns[] = {
+	"/^CN=Alice Martin,/", "/Martin/A", "/CN=Alice/A", "/OU=UMR7503$/E",
+	"/(?<=OU=)UMR7503/", "/(?<!OU=)UMR7503/", "/Alice(?= Martin)/",
+	"/^CN=(\\w)\\w*,OU=\\1/", "/\\bMartin\\b/", "/(?i)ALICE/i", "/^$/",
+	"/x*/", "/Alice\\KMartin/", "/(*UCP)^CN=\\w+/", "/\\x{212A}elvin/",
+	"/\xE2\x84\xAA\x65lvin/", "/[[:alpha:]]+=/", "/Al(?#c)ice/",
+	"/a{2,5}b/", "/(?>a+)b/", "/a++b/", "/^(a)?(?(1)a|b)/",
+	"/\\QAlice Martin\\E/", "/^CN = Alice/x", "/Alice.*FR$/s",
+	"/^O=/m", "/\\x41lice/", "/\\N{U+41}lice/", "/(?C1)Alice/",
+	"/(*SKIP)Alice/", "/Al+?ice/U", "/\\p{Lu}lice/", "/\\Calice/",
+	"/\\Aa\\z/", "/b\\Z/", "/[^\\x00-\\x7f]/", "/\\s/", "/\\h/", "/./",
+	"!/Alice/", "!/(a+)+z/", "issuer:/^CN=CNRS-Plus/", "issuer:!/Std/",
+};
+static const char *const equiv_names[] = {
+	ALICE, BOB, "CN=kelvin,O=x", "CN=KELVIN", "CN=aab,O=x", "CN=b",
+	"CN=a\nb", "CN=Alice\nO=CNRS", "a", "", "CN=\xC3\x89lise,O=CNRS",
+	"CN=\xE2\x84\xAA\x65lvin", "CN=\xFF\xFE,O=x", "CN=Alice Martin,OU=X",
+	"b\n",
+};
+
+START_TEST(test_rx_set_equivalent)
+{
+	char src[128];
+	struct rx_subject s;
+	struct table_hit h1, h2;
+	struct diag d;
+	struct rx *one, *set;
+	size_t p, k;
+	int r1, r2;
+
+	for (p = 0; p < NELEM(equiv_patterns); p++) {
+		snprintf(src, sizeof(src), "%s RELAY\n", equiv_patterns[p]);
+		one = open_src(src, &d);
+		set = open_src(src, &d);
+		ck_assert_msg(one != NULL && set != NULL, "case %s: %s",
+		    equiv_patterns[p], d.what);
+		ck_assert_int_eq(rx_accelerate(set, 0, &d), 0);
+		for (k = 0; k < NELEM(equiv_names); k++) {
+			s.subject = equiv_names[k];
+			s.issuer = k % 2 ? PLUS : STD;
+			s.cut = 0;
+			s.scopes = NULL;
+			r1 = rx_match(one, &s, &h1, &d);
+			r2 = rx_match(set, &s, &h2, &d);
+			ck_assert_msg(r1 == r2, "case %s on \"%s\": one by one "
+			    "%d, set %d", equiv_patterns[p], equiv_names[k],
+			    r1, r2);
+		}
+		rx_close(one);
+		rx_close(set);
+	}
+}
+END_TEST
+
+/* All the patterns in one table, in two orders: the same first rule */
+START_TEST(test_rx_set_first_rule)
+{
+	char src[4096];
+	struct rx_subject s;
+	struct table_hit h1, h2;
+	struct diag d;
+	struct rx *one, *set;
+	size_t p, k, n = 0, np = NELEM(equiv_patterns);
+	int r1, r2;
+
+	for (p = 0; p < np; p++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "%s %s\n",
+		    equiv_patterns[_i ? np - 1 - p : p], p % 2 ? "REJECT" :
+		    "RELAY");
+	ck_assert(n < sizeof(src));
+	one = open_src(src, &d);
+	set = open_src(src, &d);
+	ck_assert(one != NULL && set != NULL);
+	ck_assert_int_eq(rx_accelerate(set, 0, &d), 0);
+	for (k = 0; k < NELEM(equiv_names); k++) {
+		s.subject = equiv_names[k];
+		s.issuer = k % 2 ? PLUS : STD;
+		s.cut = 0;
+		s.scopes = NULL;
+		r1 = rx_match(one, &s, &h1, &d);
+		r2 = rx_match(set, &s, &h2, &d);
+		ck_assert_msg(r1 == r2 && (r1 != 1 || h1.line == h2.line),
+		    "case order %d on \"%s\": one by one %d line %d, set %d "
+		    "line %d", _i, equiv_names[k], r1, h1.line, r2, h2.line);
+	}
+	rx_close(one);
+	rx_close(set);
+}
+END_TEST
+
+/* A table closed while its set is still being built in the background */
+START_TEST(test_rx_background)
+{
+	struct rx_subject s = { ALICE, PLUS, 0, NULL };
+	struct table_hit hit;
+	struct diag d;
+	struct rx *r;
+	int i;
+
+	r = open_src("/^CN=Bob/ REJECT\n/UMR7503/ RELAY\n", &d);
+	ck_assert(r != NULL);
+	ck_assert_int_eq(rx_accelerate(r, 1, &d), 0);
+	/* answers while it builds are the same as after */
+	for (i = 0; i < 1000; i++)
+		ck_assert_msg(rx_match(r, &s, &hit, &d) == 1 && hit.line == 2,
+		    "case background: match %d", i);
+	rx_close(r);
+	r = open_src("/UMR7503/ RELAY\n", &d);
+	ck_assert_int_eq(rx_accelerate(r, 1, &d), 0);
+	rx_close(r);			/* the build thread frees it */
 }
 END_TEST
 
@@ -289,6 +446,12 @@ main(void)
 	tc = tcase_create("rx_match");
 	LOOP(tc, test_rx_match, match_cases);
 	tcase_add_test(tc, test_rx_match_limit);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("set matcher");
+	tcase_add_test(tc, test_rx_set_rules_out);
+	tcase_add_test(tc, test_rx_set_equivalent);
+	tcase_add_loop_test(tc, test_rx_set_first_rule, 0, 2);
+	tcase_add_test(tc, test_rx_background);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rx_open");
 	LOOP(tc, test_rx_parse_errors, parse_error_cases);
