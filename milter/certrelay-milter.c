@@ -171,7 +171,10 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 	(void)f2, (void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
-	*pf1 = f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA);
+	/* connect and HELO never refuse: no reply, two round trips less a
+	 * session (libmilter fakes the reply for an MTA without them) */
+	*pf1 = (f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA)) |
+	    SMFIP_NR_CONN | SMFIP_NR_HELO;
 	*pf2 = *pf3 = 0;
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} v _ "
 	    "{client_addr} {client_name}");
@@ -193,7 +196,7 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 
 	(void)sa;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return SMFIS_TEMPFAIL;
+		return SMFIS_NOREPLY;	/* no session: MAIL tempfails */
 	pthread_mutex_lock(&counter_lock);
 	n = ++conn_counter;
 	pthread_mutex_unlock(&counter_lock);
@@ -202,23 +205,22 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	    host ? host : "unknown");
 	request_init(&s->req);
 	s->req.client_name = s->m.client_name;
-	collect(ctx, s);
 	s->ref = snap_get(snap);
 	smfi_setpriv(ctx, s);
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
-/* mlfi_helo - TLS and certificate macros arrive here */
+/*
+ * mlfi_helo - nothing to decide. Registered so that an MTA which does not
+ * honour smfi_setsymlist() still sends its HELO macros (the TLS ones, by
+ * Postfix's default): libmilter keeps them, and MAIL reads them.
+ */
 static sfsistat
 mlfi_helo(SMFICTX *ctx, char *helo)
 {
-	struct sess *s = sess_of(ctx);
-
+	(void)ctx;
 	(void)helo;
-	if (s == NULL)
-		return SMFIS_TEMPFAIL;
-	collect(ctx, s);
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 /* mlfi_envfrom - the AUTH guard; the certificate decision, once */
@@ -233,6 +235,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	(void)argv;
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
+	/* the macros of connect, HELO and MAIL: libmilter keeps each
+	 * stage's until that stage comes again */
 	collect(ctx, s);
 	s->m.rcpt[0] = 0;
 	s->relayed = 0;			/* a new message */
