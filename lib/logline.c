@@ -59,6 +59,18 @@ kv(struct lb *b, const char *key, const char *val)
 
 	if (val == NULL || *val == 0)
 		return;
+	/* most values are one plain run: one pass, one copy */
+	for (p = (const unsigned char *)val; *p > 0x20 && *p < 0x7f &&
+	    *p != '"' && *p != '\\' && *p != '='; p++)
+		;
+	if (*p == 0) {
+		if (b->n > 0)
+			raw(b, " ", 1);
+		raw(b, key, strlen(key));
+		raw(b, "=", 1);
+		raw(b, val, (size_t)(p - (const unsigned char *)val));
+		return;
+	}
 	quote = val[strcspn(val, " \"\\=")] != 0;
 	for (p = (const unsigned char *)val; *p; p++)
 		if (*p < 0x20 || *p == 0x7f || (b->ascii && *p >= 0x80))

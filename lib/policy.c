@@ -43,12 +43,18 @@
 #include "policy.h"
 #include "xtext.h"
 
-static const char *names[PA_NATTRS] = {
-	"request", "protocol_state", "client_address", "client_name",
-	"recipient", "queue_id", "ccert_subject", "ccert_issuer",
-	"ccert_fingerprint", "ccert_pubkey_fingerprint",
-	"encryption_protocol", "encryption_cipher", "encryption_keysize",
-	"sasl_method", "sasl_username",
+#define A(s)	{ s, sizeof(s) - 1 }
+
+static const struct {
+	const char *name;
+	size_t	len;			/* compared first: most lines differ */
+} attrs[PA_NATTRS] = {
+	A("request"), A("protocol_state"), A("client_address"),
+	A("client_name"), A("recipient"), A("queue_id"), A("ccert_subject"),
+	A("ccert_issuer"), A("ccert_fingerprint"),
+	A("ccert_pubkey_fingerprint"), A("encryption_protocol"),
+	A("encryption_cipher"), A("encryption_keysize"), A("sasl_method"),
+	A("sasl_username"),
 };
 
 /* policy_clear - an empty request; not memset: 60 KB a request */
@@ -77,6 +83,7 @@ static int
 take_line(struct policy_parser *p, policy_fn fn, void *ctx, struct diag *d)
 {
 	char *eq;
+	size_t n;
 	int k, r;
 
 	if (p->len > 0 && p->line[p->len - 1] == '\r')
@@ -89,13 +96,13 @@ take_line(struct policy_parser *p, policy_fn fn, void *ctx, struct diag *d)
 		policy_clear(&p->req);
 		return r < 0 ? diag_set(d, NULL, 0, "request failed") : 0;
 	}
-	if ((eq = strchr(p->line, '=')) == NULL)
+	if ((eq = memchr(p->line, '=', p->len)) == NULL)
 		return diag_set(d, NULL, 0, "attribute line without '='");
-	*eq = 0;
+	n = (size_t)(eq - p->line);
 	p->req.nlines++;
 	for (k = 0; k < PA_NATTRS; k++)
-		if (strcmp(p->line, names[k]) == 0) {
-			memcpy(p->req.val[k], eq + 1, strlen(eq + 1) + 1);
+		if (attrs[k].len == n && memcmp(p->line, attrs[k].name, n) == 0) {
+			memcpy(p->req.val[k], eq + 1, p->len - n);
 			p->req.set[k] = 1;
 			break;
 		}

@@ -247,7 +247,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (!s->req.cert_done) {
 		warn_once(s, e);
 		decide(e, &s->req, STAGE_CERT, &dec, &d);
-		log_decision(s, &dec, "cert");
+		/* the verdict is in every RCPT line; a line of its own only
+		 * when part of the certificate could not be used */
+		if (s->req.note[0] || d.what[0])
+			log_decision(s, &dec, "cert");
 		if (d.what[0])
 			logmsg(LOG_ERR, "error: %s", d.what);
 	}
@@ -278,7 +281,9 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	fill_request(s);
 	diag_clear(&d);
 	decide(snap_engine(s->ref), &s->req, STAGE_RCPT, &dec, &d);
-	if (dec.action != ACT_DUNNO)
+	/* silent only where there is nothing to say: a local recipient,
+	 * or no certificate and no opinion */
+	if (dec.action != ACT_DUNNO || strcmp(dec.kind, "no-rule") == 0)
 		log_decision(s, &dec, "rcpt");
 	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
 		s->relayed = 1;
