@@ -252,9 +252,10 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	if (v->iss && dn_format(v->iss, DN_RFC4514, r->issuer_canon,
 	    sizeof(r->issuer_canon)) < 0)
 		r->issuer_canon[0] = 0;
-	if (v->nfp > 0) {
-		len = (size_t)snprintf(r->fp_text, sizeof(r->fp_text), "%s:",
-		    fp_alg_name(v->fp[0].alg));
+	if (v->nfp > 0) {		/* "sha256:AB:CD:..." */
+		len = strlen(fp_alg_name(v->fp[0].alg));
+		memcpy(r->fp_text, fp_alg_name(v->fp[0].alg), len);
+		r->fp_text[len++] = ':';
 		fp_text(&v->fp[0], r->fp_text + len, sizeof(r->fp_text) - len);
 	}
 	return 0;

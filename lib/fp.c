@@ -95,6 +95,28 @@ hexv(unsigned char c)
 	return v[c] - 1;
 }
 
+/* pairs - the two layouts MTAs and tables use, "AB:CD:.." and "abcd..",
+ * two digits a byte; 0 sends anything else to the general loop */
+static int
+pairs(const char *s, size_t len, unsigned char *md, size_t *n)
+{
+	size_t i, k = 0, step = len > 2 && s[2] == ':' ? 3 : 2;
+	int hi, lo;
+
+	if ((len + step - 2) % step != 0 || (len + step - 2) / step > FP_MAX)
+		return 0;
+	for (i = 0; i < len; i += step) {
+		hi = hexv((unsigned char)s[i]);
+		lo = hexv((unsigned char)s[i + 1]);
+		if ((hi | lo) < 0 || (step == 3 && i + 2 < len &&
+		    s[i + 2] != ':'))
+			return 0;
+		md[k++] = (unsigned char)(hi << 4 | lo);
+	}
+	*n = k;
+	return 1;
+}
+
 /* fp_normalize - text in any common spelling to a struct fp */
 int
 fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
@@ -113,7 +135,7 @@ fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 			if (prefix(&s, &len, algs[a].name))
 				want = (int)a;
 	}
-	for (i = 0; i < len; i++) {
+	for (i = pairs(s, len, out->md, &n) ? len : 0; i < len; i++) {
 		if ((v = hexv((unsigned char)s[i])) < 0) {
 			if (s[i] == ':' && hi < 0)
 				continue;

@@ -100,15 +100,31 @@ kv(struct lb *b, const char *key, const char *val)
 		raw(b, "\"", 1);
 }
 
+/* num - a non-negative int in decimal at the end of b */
+static void
+num(struct lb *b, int v)
+{
+	char digits[12];
+	size_t i = sizeof(digits);
+
+	do
+		digits[--i] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && i > 0);
+	raw(b, digits + i, sizeof(digits) - i);
+}
+
 /* rule - "table:line" */
 static void
 rule(struct lb *b, const struct decision *dec)
 {
 	char tmp[1200];
+	struct lb t = { tmp, sizeof(tmp), 0, 0 };
 
 	if (dec->table == NULL)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s:%d", dec->table, dec->line);
+	raw(&t, dec->table, strlen(dec->table));
+	raw(&t, ":", 1);
+	num(&t, dec->line < 0 ? 0 : dec->line);
 	kv(b, "rule", tmp);
 }
 
@@ -119,6 +135,8 @@ logline_format(const struct request *r, const struct decision *dec,
 {
 	struct lb b = { buf, size, 0, 0 };
 	char client[512], bits[16];
+	struct lb c = { client, sizeof(client), 0, 0 };
+	struct lb n = { bits, sizeof(bits), 0, 0 };
 
 	buf[0] = 0;
 	if (r->id && *r->id) {
@@ -135,17 +153,21 @@ logline_format(const struct request *r, const struct decision *dec,
 	kv(&b, "issuer", r->issuer_canon);
 	kv(&b, "fp", r->fp_text);
 	/* Postfix names an unresolved client "[addr]" already */
-	if (r->client_name && r->client_name[0] == '[')
-		snprintf(client, sizeof(client), "%s", r->client_name);
-	else
-		snprintf(client, sizeof(client), "%s[%s]", r->client_name ?
-		    r->client_name : "unknown", r->client_addr ?
-		    r->client_addr : "");
-	if (r->client_addr && *r->client_addr)
+	if (r->client_addr && *r->client_addr) {
+		if (r->client_name && r->client_name[0] == '[')
+			raw(&c, r->client_name, strlen(r->client_name));
+		else {
+			raw(&c, r->client_name ? r->client_name : "unknown",
+			    r->client_name ? strlen(r->client_name) : 7);
+			raw(&c, "[", 1);
+			raw(&c, r->client_addr, strlen(r->client_addr));
+			raw(&c, "]", 1);
+		}
 		kv(&b, "client", client);
+	}
 	kv(&b, "tls", r->tls_version);
 	if (r->cipher_bits >= 0 && r->tls_version && *r->tls_version) {
-		snprintf(bits, sizeof(bits), "%d", r->cipher_bits);
+		num(&n, r->cipher_bits);
 		kv(&b, "bits", bits);
 	}
 	kv(&b, "auth", r->auth_type);
