@@ -213,10 +213,14 @@ view_keys(struct view *v)
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
-	if (v->subj && !v->subj_cut)
-		dn_format(v->subj, DN_KEY, v->subj_key, sizeof(v->subj_key));
-	if (v->iss && !v->iss_cut)
-		dn_format(v->iss, DN_KEY, v->iss_key, sizeof(v->iss_key));
+	/* a key that does not fit is no key: a cut one would be a shorter
+	 * name's */
+	if (v->subj && !v->subj_cut && dn_format(v->subj, DN_KEY, v->subj_key,
+	    sizeof(v->subj_key)) < 0)
+		v->subj_key[0] = 0;
+	if (v->iss && !v->iss_cut && dn_format(v->iss, DN_KEY, v->iss_key,
+	    sizeof(v->iss_key)) < 0)
+		v->iss_key[0] = 0;
 	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
 	cn_key(v->iss, v->iss_cn_key, sizeof(v->iss_cn_key));
 	if (v->iss_key[0])
