@@ -452,6 +452,22 @@ start(const char *conf, const char *sock, const char *user,
 	return -1;
 }
 
+/*
+ * log_open - syslog as "certrelay-milter[pid]", the pid written once into the ident
+ * instead of LOG_PID, which costs a getpid() per line; again after a fork.
+ * -f copies lines to stderr, unless -q (systemd: the journal has them
+ * from syslog already).
+ */
+static void
+log_open(int fg, int quiet)
+{
+	static char ident[64];
+
+	snprintf(ident, sizeof(ident), "certrelay-milter[%ld]", (long)getpid());
+	closelog();
+	openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -481,12 +497,10 @@ main(int argc, char **argv)
 		    "required (see -h)\n");
 		return 2;
 	}
-	/* -f copies log lines to stderr, unless -q (systemd: the journal
-	 * has them from syslog already) */
-	openlog("certrelay-milter", LOG_PID | (fg && !quiet ? LOG_PERROR : 0),
-	    LOG_MAIL);
+	log_open(fg, quiet);
 	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
 		return r;
+	log_open(fg, quiet);		/* detached: a new pid */
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */

@@ -249,6 +249,22 @@ start(const char *conf)
 	return 0;
 }
 
+/*
+ * log_open - syslog as "certrelay-policyd[pid]", the pid written once into the ident
+ * instead of LOG_PID, which costs a getpid() per line; again after a fork.
+ * -f copies lines to stderr, unless -q (systemd: the journal has them
+ * from syslog already).
+ */
+static void
+log_open(int fg, int quiet)
+{
+	static char ident[64];
+
+	snprintf(ident, sizeof(ident), "certrelay-policyd[%ld]", (long)getpid());
+	closelog();
+	openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,9 +294,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
-	/* -f copies log lines to stderr, unless -q */
-	openlog("certrelay-policyd", LOG_PID | (fg && !quiet ? LOG_PERROR :
-	    0), LOG_MAIL);
+	log_open(fg, quiet);
 	if (start(conf) < 0)
 		return 1;
 	memset(&sa, 0, sizeof(sa));
@@ -307,6 +321,7 @@ main(int argc, char **argv)
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
 	}
+	log_open(fg, quiet);		/* detached: a new pid */
 	syslog(LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
