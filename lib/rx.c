@@ -63,6 +63,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <hs/hs.h>
 
@@ -596,8 +598,14 @@ build_thread(void *arg)
 	struct rx *r = arg;
 	struct diag d;
 
+	/* sessions first: the set only makes them cheaper (Linux: the
+	 * nice value is per thread) */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
 	diag_clear(&d);
-	(void)build(r, &d);		/* without the set, rules still work */
+	/* a table already replaced (reloads in a row) needs no set; without
+	 * one, the rules still work */
+	if (atomic_load(&r->refs) > 1)
+		(void)build(r, &d);
 	rx_close(r);
 	return NULL;
 }
