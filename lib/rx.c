@@ -399,11 +399,11 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	const struct rx_rule *rule;
 	struct rx_set *set;
 	hs_scratch_t *sc = NULL;
-	uint64_t stack_bits[2 * 64], *hits = stack_bits, *cand;
+	uint64_t stack_bits[2 * 8], *hits = NULL, *cand = NULL;
 	const char *text[2];
 	size_t w, len[2], nwords = ((size_t)r->n + 63) / 64;
 	int scanned[2] = {0, 0};
-	int i, t, m, ret = 0;
+	int i, t, m, scan, ret = 0;
 
 	text[0] = s->subject;
 	text[1] = s->issuer;
@@ -411,8 +411,9 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 		len[t] = text[t] ? strlen(text[t]) : 0;
 	set = atomic_load_explicit(&((struct rx *)r)->set,
 	    memory_order_acquire);
-	if (set != NULL && (nwords <= 64 ||
-	    (hits = malloc(2 * nwords * sizeof(*hits))) != NULL) &&
+	/* without the set, or short of memory: one by one */
+	if (set != NULL && (hits = nwords <= 8 ? stack_bits :
+	    malloc(2 * nwords * sizeof(*hits))) != NULL &&
 	    (sc = scratch_get(set)) != NULL) {
 		memset(hits, 0, nwords * sizeof(*hits));
 		for (t = 0; t < 2; t++)
@@ -424,13 +425,13 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	}
 	/* after a scan: the rules it reported and those it cannot speak
 	 * for, in file order */
-	cand = hits + nwords;
-	for (w = 0; (scanned[0] || scanned[1]) && w < nwords; w++)
+	if ((scan = scanned[0] || scanned[1]) != 0)
+		cand = hits + nwords;
+	for (w = 0; scan && w < nwords; w++)
 		cand[w] = hits[w] | set->always[w] | (scanned[0] ? 0 :
 		    set->on[0][w]) | (scanned[1] ? 0 : set->on[1][w]);
-	for (i = next(r, scanned[0] || scanned[1], cand, -1);
-	    i < r->n && ret == 0;
-	    i = next(r, scanned[0] || scanned[1], cand, i)) {
+	for (i = next(r, scan, cand, -1); i < r->n && ret == 0;
+	    i = next(r, scan, cand, i)) {
 		rule = &r->rule[i];
 		t = rule->on_issuer;
 		if (text[t] == NULL || (rule->negate && s->cut) ||
@@ -465,7 +466,7 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	}
 	pcre2_match_data_free(md);
 	if (hits != stack_bits)
-		free(hits);
+		free(hits);		/* NULL or the heap's */
 	return ret;
 }
 

@@ -320,6 +320,50 @@ START_TEST(test_rx_set_first_rule)
 }
 END_TEST
 
+/*
+ * 600 rules: bitmaps of several words, past what rx_match() keeps on its
+ * stack; rules on both sides of each 64-rule word boundary, negated ones
+ * among them.
+ */
+START_TEST(test_rx_set_many)
+{
+	static const int probe[] = { 0, 62, 63, 64, 65, 127, 128, 511, 512,
+	    599, 600 };
+	char *src, subject[64];
+	struct rx_subject s = { subject, PLUS, 0, NULL };
+	struct table_hit h1, h2;
+	struct diag d;
+	struct rx *one, *set;
+	size_t k, n = 0, size = 600 * 48;
+	int i, r1, r2;
+
+	ck_assert((src = malloc(size)) != NULL);
+	for (i = 0; i < 600; i++)
+		n += (size_t)snprintf(src + n, size - n, i % 97 == 96 ?
+		    "!/^CN=user/ REJECT\n" : "/^CN=user%d,/ RELAY\n", i);
+	one = open_src(src, &d);
+	set = open_src(src, &d);
+	ck_assert(one != NULL && set != NULL);
+	ck_assert_int_eq(rx_accelerate(set, 0, &d), 0);
+	for (k = 0; k < NELEM(probe); k++) {
+		snprintf(subject, sizeof(subject), "CN=user%d,O=x", probe[k]);
+		r1 = rx_match(one, &s, &h1, &d);
+		r2 = rx_match(set, &s, &h2, &d);
+		ck_assert_msg(r1 == r2 && (r1 != 1 || h1.line == h2.line),
+		    "case user%d: one by one %d line %d, set %d line %d",
+		    probe[k], r1, h1.line, r2, h2.line);
+		/* each user its own line; the negated rules ("!/^CN=user/",
+		 * every 97th) never match these names; user600 has none */
+		ck_assert_msg(probe[k] < 600 ? r2 == 1 && h2.line ==
+		    probe[k] + 1 : r2 == 0, "case user%d: %d line %d",
+		    probe[k], r2, h2.line);
+	}
+	rx_close(one);
+	rx_close(set);
+	free(src);
+}
+END_TEST
+
 /* A table closed while its set is still being built in the background */
 START_TEST(test_rx_background)
 {
@@ -451,6 +495,7 @@ main(void)
 	tcase_add_test(tc, test_rx_set_rules_out);
 	tcase_add_test(tc, test_rx_set_equivalent);
 	tcase_add_loop_test(tc, test_rx_set_first_rule, 0, 2);
+	tcase_add_test(tc, test_rx_set_many);
 	tcase_add_test(tc, test_rx_background);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rx_open");
