@@ -7,7 +7,7 @@
  *	int	rx_match(const struct rx *r, const struct rx_subject *s,
  *		    struct table_hit *hit, struct diag *d);
  *	int	rx_accelerate(struct rx *r, int background, struct diag *d);
- *	int	rx_accelerated(const struct rx *r);
+ *	int	rx_accelerated(const struct rx *r, int *members);
  *	void	rx_close(struct rx *r);
  * DESCRIPTION
  *	Each logical line is "/pattern/flags [issuer=<DN>] ACTION [text]":
@@ -50,7 +50,8 @@
  *	rx_open(): 0, or -1 with file:line: what (the PCRE2 message and
  *	column). rx_match(): 1 found, 0 none, -1 error. rx_accelerate(): 0
  *	(built, or building), -1 with why (the rules work without the set).
- *	rx_accelerated(): 1 when the set is in service.
+ *	rx_accelerated(): 1 when the set is in service, with the number of
+ *	rules in it in *members (if not NULL); 0 before.
  * OWNERSHIP
  *	rx_open() gives an rx freed with rx_close() (accepts NULL). A match
  *	takes its own match data and scratch space, so one rx serves many
@@ -636,11 +637,18 @@ rx_accelerate(struct rx *r, int background, struct diag *d)
 	return 0;
 }
 
-/* rx_accelerated - is the set in service */
+/* rx_accelerated - is the set in service, and for how many rules */
 int
-rx_accelerated(const struct rx *r)
+rx_accelerated(const struct rx *r, int *members)
 {
-	return atomic_load(&((struct rx *)r)->set) != NULL;
+	struct rx_set *set = atomic_load(&((struct rx *)r)->set);
+	int i, n = 0;
+
+	for (i = 0; set != NULL && members != NULL && i < r->n; i++)
+		n += set->member[i];
+	if (members != NULL)
+		*members = n;
+	return set != NULL;
 }
 
 /* rx_unscoped - subject rules any issuer's cert could meet */

@@ -21,7 +21,7 @@ int	rx_new(struct rx **rp, const char *path, struct diag *d);
 int	rx_match(const struct rx *r, const struct rx_subject *s,
 	    struct table_hit *hit, struct diag *d);
 int	rx_accelerate(struct rx *r, int background, struct diag *d);
-int	rx_accelerated(const struct rx *r);
+int	rx_accelerated(const struct rx *r, int *members);
 int	rx_unscoped(const struct rx *r);
 int	rx_count(const struct rx *r);
 void	rx_close(struct rx *r);

@@ -26,7 +26,8 @@
  *	snap_tick() is what a daemon's main loop calls: a reload on SIGHUP
  *	(forced) or the periodic look, with a line for the log in msg (empty
  *	when nothing happened). A snapshot put in service starts building
- *	its regex set matcher in the background (rx_accelerate()).
+ *	its regex set matcher in the background (rx_accelerate());
+ *	snap_tick() says once when it is in service.
  * DIAGNOSTICS
  *	snap_init(): 0 or -1. snap_reload(): 1 swapped, -1 kept the old one
  *	(d says why). snap_maybe_reload(): 0 nothing to do, else as
@@ -52,6 +53,7 @@ struct snap {
 	char	*path;
 	time_t	checked;
 	unsigned long failed_sig;	/* files as they were at a failed load */
+	int	told;			/* the set matcher of cur was announced */
 };
 
 /* new_ref - an engine in service */
@@ -151,6 +153,7 @@ snap_reload(struct snap *s, struct diag *d)
 	pthread_mutex_lock(&s->lock);
 	old = s->cur;
 	s->cur = r;
+	s->told = 0;
 	pthread_mutex_unlock(&s->lock);
 	snap_put(s, old);		/* out of service */
 	return 1;
@@ -181,6 +184,28 @@ snap_maybe_reload(struct snap *s, time_t now, struct diag *d)
 	return ret;
 }
 
+/* set_news - once the regex set matcher of the snapshot in service is
+ * built, one line saying so (1), else nothing yet (0) */
+static int
+set_news(struct snap *s, char *msg, size_t size)
+{
+	const struct rx *rx;
+	int members, r = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if ((rx = s->cur->e->rx) == NULL)
+		s->told = 1;		/* nothing to tell */
+	else if (rx_accelerated(rx, &members)) {
+		s->told = r = 1;
+		snprintf(msg, size, "regex set matcher in service: %d of %d "
+		    "rules scanned at once%s", members, rx_count(rx),
+		    members < rx_count(rx) ? ", the others one by one "
+		    "(non-ASCII or refused by Vectorscan)" : "");
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 /* snap_tick - a forced (SIGHUP) or periodic reload, told in one line */
 int
 snap_tick(struct snap *s, int forced, char *msg, size_t size)
@@ -198,6 +223,8 @@ snap_tick(struct snap *s, int forced, char *msg, size_t size)
 	else if (r < 0)
 		snprintf(msg, size, "error: reload failed, previous tables stay "
 		    "in service: %s", diag_str(&d, buf, sizeof(buf)));
+	else if (!s->told)
+		r = set_news(s, msg, size);
 	return r;
 }
 

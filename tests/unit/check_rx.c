@@ -150,7 +150,7 @@ START_TEST(test_rx_match)
 	for (pass = 0; pass < 2; pass++) {
 		if (pass == 1)
 			ck_assert_msg(rx_accelerate(r, 0, &d) == 0 &&
-			    rx_accelerated(r), "case %s: no set: %s",
+			    rx_accelerated(r, NULL), "case %s: no set: %s",
 			    match_cases[_i].name, d.what);
 		memset(&hit, 0, sizeof(hit));
 		rc = rx_match(r, &s, &hit, &d);

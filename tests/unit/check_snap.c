@@ -205,6 +205,30 @@ START_TEST(test_snap_tick)
 }
 END_TEST
 
+/* Once the background set matcher is built, snap_tick() says so, once */
+START_TEST(test_snap_tick_set)
+{
+	struct site site;
+	struct snap *s;
+	struct diag d;
+	char msg[1024];
+	int i, r = 0;
+
+	make_site(&site);
+	set_regex(&site, "/^CN=nobody,/ RELAY\n/^CN=\xC3\x89lise/ RELAY\n");
+	ck_assert_int_eq(snap_init(&s, site.conf, &d), 0);
+	for (i = 0; i < 500 && (r = snap_tick(s, 0, msg, sizeof(msg))) == 0;
+	    i++)
+		usleep(10000);
+	ck_assert_msg(r == 1 && strstr(msg, "regex set matcher in service: "
+	    "1 of 2 rules") != NULL && strstr(msg, "one by one") != NULL,
+	    "case set: got %d \"%s\"", r, msg);
+	ck_assert_msg(snap_tick(s, 0, msg, sizeof(msg)) == 0 && msg[0] == 0,
+	    "case told once: \"%s\"", msg);
+	snap_free(s);
+}
+END_TEST
+
 START_TEST(test_snap_init_fails)
 {
 	struct site site;
@@ -292,6 +316,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snap_tick");
 	tcase_add_test(tc, test_snap_tick);
+	tcase_add_test(tc, test_snap_tick_set);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snap_init");
 	tcase_add_test(tc, test_snap_init_fails);
