@@ -120,8 +120,14 @@ nid_nocase(const char *name)
 int
 dn_canon_type(const char *in, size_t len, char *out, size_t size)
 {
-	static const char *common[] = { "C", "O", "OU", "CN", "L", "ST",
-	    "emailAddress", "DC", "UID", "serialNumber", NULL };
+	static const struct {
+		const char *name;
+		size_t	len;		/* compared first */
+	} common[] = {
+		{ "C", 1 }, { "O", 1 }, { "OU", 2 }, { "CN", 2 }, { "L", 1 },
+		{ "ST", 2 }, { "emailAddress", 12 }, { "DC", 2 }, { "UID", 3 },
+		{ "serialNumber", 12 }, { NULL, 0 },
+	};
 	char tmp[DN_TYPE_MAX];
 	size_t i;
 	int nid;
@@ -134,8 +140,9 @@ dn_canon_type(const char *in, size_t len, char *out, size_t size)
 			return -1;
 	memcpy(tmp, in, len);
 	tmp[len] = 0;
-	for (i = 0; common[i]; i++)	/* the names every DN has */
-		if (strcmp(tmp, common[i]) == 0) {
+	for (i = 0; common[i].name; i++)	/* the names every DN has */
+		if (common[i].len == len && memcmp(tmp, common[i].name, len) ==
+		    0) {
 			if (len >= size)
 				return -1;
 			memcpy(out, tmp, len + 1);
