@@ -400,7 +400,7 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	const struct rx_rule *rule;
 	struct rx_set *set;
 	hs_scratch_t *sc = NULL;
-	uint64_t stack_bits[2 * 8], *hits = NULL, *cand = NULL;
+	uint64_t stack_bits[2 * 8] = { 0 }, *hits = NULL, *cand = NULL;
 	const char *text[2];
 	size_t w, len[2], nwords = ((size_t)r->n + 63) / 64;
 	int scanned[2] = {0, 0};
