@@ -59,6 +59,7 @@
  *	build leaves the freeing to the build thread, which is never joined.
  */
 #include <ctype.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -609,6 +610,9 @@ build_thread(void *arg)
 	if (atomic_load(&r->refs) > 1)
 		(void)build(r, &d);
 	rx_close(r);
+	/* the compiler's scratch heap (MBs, in this thread's own arena)
+	 * back to the system */
+	malloc_trim(0);
 	return NULL;
 }
 
