@@ -138,6 +138,23 @@ run(const struct engine *e, const struct keyset *ks, long m, int rounds,
 	free(r);
 }
 
+/* measure - one kind (hit or miss): the rules alone, then whole
+ * sessions; one RESULT line */
+static void
+measure(const struct engine *e, const struct keyset *ks, const char *kind,
+    long m, long K, int rounds)
+{
+	double cert_ns, sess_ns;
+	long relay, other, relay2, other2;
+
+	run(e, ks, m, rounds, 0, &cert_ns, &relay, &other);
+	run(e, ks, m, rounds, 1, &sess_ns, &relay2, &other2);
+	printf("RESULT tool=decidebench kind=%s form=%s m=%ld K=%ld "
+	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n", kind,
+	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
+	    relay, other);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -147,8 +164,7 @@ main(int argc, char **argv)
 	struct engine *e;
 	struct diag d;
 	struct keyset hit, miss;
-	double t0, t1, cert_ns, sess_ns;
-	long relay, other, relay2, other2;
+	double t0, t1;
 	char buf[1024];
 
 	while ((ch = getopt(argc, argv, "c:m:K:f:r:k:")) != -1)
@@ -183,24 +199,10 @@ usage:
 		fprintf(stderr, "decidebench: %s\n", diag_str(&d, buf,
 		    sizeof(buf)));
 	printf("SET set_build_ms=%.3f\n", (now_s() - t1) * 1e3);
-	if (only == 2)
-		goto misses;
-	run(e, &hit, m, rounds, 0, &cert_ns, &relay, &other);
-	run(e, &hit, m, rounds, 1, &sess_ns, &relay2, &other2);
-	printf("RESULT tool=decidebench kind=hit form=%s m=%ld K=%ld "
-	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
-	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
-	    relay, other);
-	if (only == 1)
-		goto done;
-misses:
-	run(e, &miss, m, rounds, 0, &cert_ns, &relay, &other);
-	run(e, &miss, m, rounds, 1, &sess_ns, &relay2, &other2);
-	printf("RESULT tool=decidebench kind=miss form=%s m=%ld K=%ld "
-	    "cert_ns=%.0f session_ns=%.0f relay=%ld other=%ld\n",
-	    postfix_form ? "postfix" : "sendmail", m, K, cert_ns, sess_ns,
-	    relay, other);
-done:
+	if (only != 2)
+		measure(e, &hit, "hit", m, K, rounds);
+	if (only != 1)
+		measure(e, &miss, "miss", m, K, rounds);
 	engine_close(e);
 	return 0;
 }
