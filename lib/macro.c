@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	#include "macro.h"
  *	void	macros_collect(struct macros *m, macro_get_fn get, void *ctx);
+ *	void	macros_queue_id(struct macros *m, macro_get_fn get, void *ctx);
  *	int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
  *		    const char *arg);
  *	int	macros_is_postfix(const struct macros *m);
@@ -13,6 +14,8 @@
  *	the MTA sends it (a value sent again replaces the old one). A value
  *	too long for its field is left empty and too_long set: a truncated
  *	DN or fingerprint is never parsed, and no other field is lost. get() is the front-end's smfi_getsymval().
+ *	macros_queue_id() takes the queue id alone ({i}: Postfix sends it
+ *	only from DATA on).
  *	macros_rcpt() takes the recipient ({rcpt_addr}, else the RCPT
  *	argument) and returns 0 for one the MTA already refused
  *	({rcpt_mailer} = error), 1 otherwise.
@@ -79,6 +82,13 @@ macros_collect(struct macros *m, macro_get_fn get, void *ctx)
 		m->have_fp = 1;
 	copy(m, get, ctx, "{auth_type}", m->auth_type, sizeof(m->auth_type));
 	copy(m, get, ctx, "{auth_authen}", m->auth_user, sizeof(m->auth_user));
+}
+
+/* macros_queue_id - {i} alone */
+void
+macros_queue_id(struct macros *m, macro_get_fn get, void *ctx)
+{
+	copy(m, get, ctx, "i", m->queue_id, sizeof(m->queue_id));
 }
 
 /* macros_rcpt - the recipient; 0 if the MTA refused it already */

@@ -22,6 +22,7 @@ struct macros {
 };
 
 void	macros_collect(struct macros *m, macro_get_fn get, void *ctx);
+void	macros_queue_id(struct macros *m, macro_get_fn get, void *ctx);
 int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
 	    const char *arg);
 int	macros_is_postfix(const struct macros *m);

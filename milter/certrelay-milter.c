@@ -319,7 +319,7 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	collect(ctx, s);		/* Postfix's queue id comes late */
+	macros_queue_id(&s->m, getsym, ctx);	/* Postfix's comes late */
 	name = snap_engine(s->ref)->conf->header_name;
 	if (name[0] == 0)
 		return SMFIS_CONTINUE;

@@ -131,6 +131,27 @@ START_TEST(test_macros_collect_again)
 }
 END_TEST
 
+/* at end of message only the queue id is taken: nothing else changes */
+START_TEST(test_macros_queue_id)
+{
+	struct env mail = { { "v", "{tls_version}" },
+	    { "Postfix 3.7.11", "TLSv1.3" } };
+	struct env eom = { { "i", "{tls_version}" }, { "4XkLp1q", "TLSv1.0" } };
+	struct macros m;
+	struct request r;
+
+	memset(&m, 0, sizeof(m));
+	macros_collect(&m, get, &mail);
+	request_init(&r);
+	macros_request(&m, &r);
+	macros_queue_id(&m, get, &eom);
+	ck_assert_int_eq(m.changed, 0);
+	macros_request(&m, &r);
+	ck_assert_str_eq(r.id, "4XkLp1q");
+	ck_assert_str_eq(r.tls_version, "TLSv1.3");
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	struct env env;
@@ -182,6 +203,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("macros_collect");
 	tcase_add_test(tc, test_macros_collect_again);
+	tcase_add_test(tc, test_macros_queue_id);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("macros_rcpt");
 	LOOP(tc, test_macros_rcpt, rcpt_cases);
