@@ -6,6 +6,7 @@
  *	int	engine_open(const char *conf_path, struct engine **ep,
  *		    struct diag *d);
  *	int	engine_changed(const struct engine *e, unsigned long *sig);
+ *	void	engine_accelerate(struct engine *e);
  *	void	engine_close(struct engine *e);
  * DESCRIPTION
  *	engine_open() loads the configuration, opens every compiled table
@@ -19,11 +20,15 @@
  *	was replaced or touched since (stat only; the caller rate-limits),
  *	and gives a signature of the files as they are now, so a caller can
  *	tell "changed again" from "still the change that failed to load".
+ *	engine_accelerate() starts building the regex set matcher in the
+ *	background (rx_accelerate()): for an engine about to serve many
+ *	decisions, before it is shared; a failure adds a warning.
  * DIAGNOSTICS
  *	engine_open(): 0, or -1 with file:line: what (the configuration line
  *	that names a table that cannot be opened).
  * OWNERSHIP
- *	An engine never changes once open; engine_close() frees it (accepts
+ *	An engine's rules never change once open (the set matcher only
+ *	makes them faster); engine_close() frees it (accepts
  *	NULL). Share it between threads through snap(3).
  */
 #include <stdio.h>
@@ -168,6 +173,20 @@ engine_changed(const struct engine *e, unsigned long *sig)
 		*sig = (*sig * 33) ^ (unsigned long)ino ^ (unsigned long)ns;
 	}
 	return changed;
+}
+
+/* engine_accelerate - start building the regex set matcher; a failure
+ * leaves the rules one by one, and a warning */
+void
+engine_accelerate(struct engine *e)
+{
+	struct diag why;
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+
+	diag_clear(&why);
+	if (e->rx != NULL && rx_accelerate(e->rx, 1, &why) < 0)
+		warn(e, "regexes matched one by one: %s", diag_str(&why, buf,
+		    sizeof(buf)), 0);
 }
 
 /* engine_close - free a snapshot; accepts NULL */

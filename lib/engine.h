@@ -27,6 +27,7 @@ struct engine {
 
 int	engine_open(const char *conf_path, struct engine **ep, struct diag *d);
 int	engine_changed(const struct engine *e, unsigned long *sig);
+void	engine_accelerate(struct engine *e);
 void	engine_close(struct engine *e);
 
 #endif

@@ -61,7 +61,6 @@ static struct snap_ref *
 new_ref(const char *path, struct diag *d)
 {
 	struct snap_ref *r;
-	struct diag why;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		diag_set(d, path, 0, "out of memory");
@@ -72,12 +71,7 @@ new_ref(const char *path, struct diag *d)
 		return NULL;
 	}
 	/* in service for many decisions: worth the regex set matcher */
-	diag_clear(&why);
-	if (r->e->rx != NULL && rx_accelerate(r->e->rx, 1, &why) < 0 &&
-	    r->e->nwarn < ENGINE_MAX_WARN)
-		snprintf(r->e->warn[r->e->nwarn++], sizeof(r->e->warn[0]),
-		    "%.96s: regexes matched one by one: %.120s", why.file,
-		    why.what);
+	engine_accelerate(r->e);
 	r->refs = 1;
 	return r;
 }
