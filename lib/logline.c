@@ -49,53 +49,59 @@ raw(struct lb *b, const char *s, size_t len)
 	b->buf[b->n] = 0;
 }
 
+/* why a byte of a value needs care in kv() */
+#define C_QUOTE	1		/* space, '=', '"', '\\': the value is quoted */
+#define C_BSL	2		/* '"', '\\': a backslash before it, in quotes */
+#define C_CTL	4		/* control byte or DEL: quoted, \xHH */
+#define C_HIGH	8		/* >= 0x80: quoted and \xHH in the header */
+
+static const unsigned char cls[256] = {
+	[0 ... 0x1f] = C_CTL, [' '] = C_QUOTE, ['"'] = C_QUOTE | C_BSL,
+	['='] = C_QUOTE, ['\\'] = C_QUOTE | C_BSL, [0x7f] = C_CTL,
+	[0x80 ... 0xff] = C_HIGH,
+};
+
 /* kv - " key=value", quoted when it must be; nothing if value unset */
 static void
 kv(struct lb *b, const char *key, const char *val)
 {
-	char esc[8];
+	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p, *run;
+	unsigned f = 0, esc;
+	char x[4];
 	int quote;
 
 	if (val == NULL || *val == 0)
 		return;
-	/* most values are one plain run: one pass, one copy */
-	for (p = (const unsigned char *)val; *p > 0x20 && *p < 0x7f &&
-	    *p != '"' && *p != '\\' && *p != '='; p++)
-		;
-	if (*p == 0) {
-		if (b->n > 0)
-			raw(b, " ", 1);
-		raw(b, key, strlen(key));
-		raw(b, "=", 1);
-		raw(b, val, (size_t)(p - (const unsigned char *)val));
-		return;
-	}
-	quote = val[strcspn(val, " \"\\=")] != 0;
+	/* one pass learns what the value needs; most need one copy */
 	for (p = (const unsigned char *)val; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || (b->ascii && *p >= 0x80))
-			quote = 1;
+		f |= cls[*p];
+	quote = (f & (C_QUOTE | C_CTL)) || (b->ascii && (f & C_HIGH));
+	esc = C_CTL | (b->ascii ? C_HIGH : 0) | (quote ? C_BSL : 0);
 	if (b->n > 0)
 		raw(b, " ", 1);
 	raw(b, key, strlen(key));
 	raw(b, quote ? "=\"" : "=", quote ? 2 : 1);
-	for (p = (const unsigned char *)val; *p; ) {
-		/* bytes that need nothing, in one copy */
-		for (run = p; *p && *p >= 0x20 && *p != 0x7f && !(b->ascii &&
-		    *p >= 0x80) && !(quote && (*p == '"' || *p == '\\')); p++)
-			;
-		raw(b, (const char *)run, (size_t)(p - run));
-		if (*p == 0)
-			break;
-		if (*p < 0x20 || *p == 0x7f || *p >= 0x80) {
-			snprintf(esc, sizeof(esc), "\\x%02X", *p);
-			raw(b, esc, 4);
-		} else {
-			raw(b, "\\", 1);
-			raw(b, (const char *)p, 1);
+	if ((f & esc) == 0)
+		raw(b, val, (size_t)(p - (const unsigned char *)val));
+	else
+		for (p = (const unsigned char *)val; *p; p++) {
+			for (run = p; *p && (cls[*p] & esc) == 0; p++)
+				;
+			raw(b, (const char *)run, (size_t)(p - run));
+			if (*p == 0)
+				break;
+			x[0] = '\\';
+			if (cls[*p] & C_BSL) {
+				x[1] = (char)*p;
+				raw(b, x, 2);
+			} else {
+				x[1] = 'x';
+				x[2] = hex[*p >> 4];
+				x[3] = hex[*p & 15];
+				raw(b, x, 4);
+			}
 		}
-		p++;
-	}
 	if (quote)
 		raw(b, "\"", 1);
 }

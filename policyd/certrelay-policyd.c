@@ -29,11 +29,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <syslog.h>
+#include <syslog.h>		/* LOG_ levels */
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
+#include "journal.h"
 #include "logline.h"
 #include "policy.h"
 #include "snap.h"
@@ -56,7 +57,7 @@ reload(int forced)
 	int r;
 
 	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		syslog(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* serve_one - one request: decide and answer */
@@ -84,12 +85,15 @@ serve_one(void *ctx, struct policy_req *pr)
 	if (bad)
 		snprintf(r.note, sizeof(r.note), "malformed xtext in ccert_*");
 	logline_format(&r, &dec, "policy", line, sizeof(line));
-	syslog(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, "%s", line);
+	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
+	    strlen(line));
 	if (dec.clear_auth)
-		syslog(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP AUTH "
+		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP AUTH "
 		    "without TLS: the password crossed the network in clear; "
 		    "have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
+	if (spawn_mode)
+		journal_flush();
 	hdr[0] = 0;
 	if (header_mode)
 		logline_header(&r, &dec, hdr, sizeof(hdr));
@@ -115,7 +119,7 @@ serve(struct client *c)
 	    errno == EINTR))
 		if (n > 0 && policy_feed(&c->p, buf, (size_t)n, serve_one, c,
 		    &d) < 0) {
-			syslog(LOG_WARNING, "warning: closing a client: %s",
+			journal_say(LOG_WARNING, "warning: closing a client: %s",
 			    d.what);
 			break;
 		}
@@ -191,7 +195,7 @@ on_signal(int sig)
 		got_term = 1;
 }
 
-/* accept_loop - a thread per client; reload checks once a second */
+/* accept_loop - a thread per client; log lines out and reload looks, 10/s */
 static void
 accept_loop(int lfd)
 {
@@ -209,7 +213,8 @@ accept_loop(int lfd)
 			reload(1);
 		} else
 			reload(0);
-		if (poll(&pfd, 1, 1000) <= 0)
+		journal_flush();
+		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		if ((fd = accept(lfd, NULL, NULL)) < 0)
 			continue;
@@ -239,30 +244,22 @@ start(const char *conf)
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		syslog(LOG_ERR, "error: %s", buf);
+		journal_say(LOG_ERR, "error: %s", buf);
 		return -1;
 	}
 	ref = snap_get(snap);
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		syslog(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
+		journal_say(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	return 0;
 }
 
-/*
- * log_open - syslog as "certrelay-policyd[pid]", the pid written once into the ident
- * instead of LOG_PID, which costs a getpid() per line; again after a fork.
- * -f copies lines to stderr, unless -q (systemd: the journal has them
- * from syslog already).
- */
+/* log_open - -j: batched to stderr; -f: syslog copied to stderr unless -q */
 static void
-log_open(int fg, int quiet)
+log_open(int fg, int quiet, int stream)
 {
-	static char ident[64];
-
-	snprintf(ident, sizeof(ident), "certrelay-policyd[%ld]", (long)getpid());
-	closelog();
-	openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+	journal_open("certrelay-policyd", stream ? JOURNAL_STREAM : fg &&
+	    !quiet ? JOURNAL_SYSLOG_STDERR : JOURNAL_SYSLOG);
 }
 
 int
@@ -273,9 +270,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct diag d;
 	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int ch, fg = 0, quiet = 0, lfd;
+	int ch, fg = 0, quiet = 0, stream = 0, lfd;
 
-	while ((ch = getopt(argc, argv, "c:l:u:P:fqHh")) != -1)
+	while ((ch = getopt(argc, argv, "c:l:u:P:fqjHh")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'l': sock = optarg; break;
@@ -283,10 +280,11 @@ main(int argc, char **argv)
 		case 'P': pidfile = optarg; break;
 		case 'f': fg = 1; break;
 		case 'q': quiet = 1; break;
+		case 'j': stream = 1; break;
 		case 'H': header_mode = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
-			    "[-l inet:PORT@HOST|unix:/path [-f [-q]] [-u USER] "
+			    "[-j] [-l inet:PORT@HOST|unix:/path [-f [-q]] [-u USER] "
 			    "[-P PIDFILE]]\n");
 			return ch == 'h' ? 0 : 2;
 		}
@@ -294,9 +292,15 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
-	log_open(fg, quiet);
-	if (start(conf) < 0)
+	if (stream && (!fg || sock == NULL)) {	/* spawn(8): stderr is the client */
+		fprintf(stderr, "certrelay-policyd: -j needs -f and -l\n");
+		return 2;
+	}
+	log_open(fg, quiet, stream);
+	if (start(conf) < 0) {
+		journal_flush();
 		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
@@ -321,13 +325,14 @@ main(int argc, char **argv)
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
 	}
-	log_open(fg, quiet);		/* detached: a new pid */
-	syslog(LOG_INFO, "listening on %s (config %s); Postfix: "
+	log_open(fg, quiet, stream);		/* detached: a new pid */
+	journal_say(LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
 	    pf, sizeof(pf)));
 	accept_loop(lfd);
-	syslog(LOG_INFO, "stopped");
+	journal_say(LOG_INFO, "stopped");
+	journal_flush();
 	if (pidfile)
 		unlink(pidfile);
 	return 0;

@@ -128,7 +128,7 @@ policyd_start()
 {
 	local r=$1 pid
 	start_bg "policyd-$r" "$T/policyd-$r.log" "$POLICYD" \
-	    -c "$ETC/$r/certrelay.conf" -l "inet:${POL_PORT[$r]}@127.0.0.1" -f
+	    -c "$ETC/$r/certrelay.conf" -l "inet:${POL_PORT[$r]}@127.0.0.1" -f -j
 	pid=$LAST_PID
 	POL_PID[$r]=$pid
 	wait_until 10 eval "port_listening ${POL_PORT[$r]} || ! pid_alive $pid"
@@ -249,6 +249,15 @@ for mode in spawn sock; do
 	relayed "p5-$mode-local-domain-needs-no-rule"
 done
 
+# p7: -j (as the systemd unit runs it): lines batched on stderr with
+# the journal's <level> prefix, out within ~0.1 s, the last one at exit
+check p7-journal-line-out-within-2s wait_until 2 grep -q \
+    '^<6>.*action=REJECT stage=policy rule=.*kind=fingerprint' \
+    "$T/policyd-p5.log"
+check p7-journal-relay-line-names-rule grep -q \
+    '^<6>.*action=RELAY stage=policy rule=[^ ]*:[0-9][0-9]* kind=issuer' \
+    "$T/policyd-p5.log"
+
 # p6: the socket daemon dies; Postfix must defer, never relay
 check p6-policyd-alive-before pid_alive "${POL_PID[p3]}"
 stop_pid "${POL_PID[p3]}" 5 KILL
@@ -261,5 +270,6 @@ sleep 3
 check p6-not-relayed eval "! sink_has $tok6"
 check p6-queue-empty pf_queue_empty
 check p6-other-daemon-sigterm-clean-exit stop_pid "${POL_PID[p1pin]}" 5 TERM
+check p7-journal-flushed-at-exit eval "tail -1 '$T/policyd-p1pin.log' | grep -qx '<6>stopped'"
 
 e2e_summary
