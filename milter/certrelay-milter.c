@@ -2,7 +2,7 @@
  * certrelay-milter - TLS client certificate rules for Postfix and Sendmail
  *
  * SYNOPSIS
- *	certrelay-milter -c CONF -p SOCKET [-f] [-u USER] [-P PIDFILE]
+ *	certrelay-milter -c CONF -p SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]
  * DESCRIPTION
  *	A libmilter front-end to lib/: each callback copies the MTA's macros
  *	into the session, builds one struct request and asks decide() at the
@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "decide.h"
 #include "macro.h"
 #include "daemon.h"
+#include "journal.h"
 #include "logline.h"
 #include "snap.h"
 
@@ -60,16 +60,6 @@ struct sess {
 	int	foreign_headers;	/* client-sent headers of our name */
 };
 
-/* logmsg - syslog (and stderr with -f, via LOG_PERROR) */
-static void
-logmsg(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsyslog(prio, fmt, ap);
-	va_end(ap);
-}
 
 /* getsym - smfi_getsymval() as lib/macro wants it */
 static const char *
@@ -93,7 +83,7 @@ warn_once(const struct sess *s, const struct engine *e)
 		return;
 	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp && !warned_fp) {
 		warned_fp = 1;
-		logmsg(LOG_WARNING, "warning: fingerprint_table is set but the "
+		journal_say(LOG_WARNING, "warning: fingerprint_table is set but the "
 		    "MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
 		    "Postfix gives "
@@ -104,7 +94,7 @@ warn_once(const struct sess *s, const struct engine *e)
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
 	    !warned_verify) {
 		warned_verify = 1;
-		logmsg(LOG_WARNING, "warning: the MTA sends no {verify}: no "
+		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: no "
 		    "certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
 	}
@@ -125,8 +115,8 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 	char line[4096];
 
 	logline_format(&s->req, dec, stage, line, sizeof(line));
-	logmsg(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, "%s",
-	    line);
+	journal_line(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
+	    strlen(line));
 }
 
 /* answer - a refusal's reply; SMFIS_* for the decision */
@@ -252,13 +242,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		if (s->req.note[0] || d.what[0])
 			log_decision(s, &dec, "cert");
 		if (d.what[0])
-			logmsg(LOG_ERR, "error: %s", d.what);
+			journal_say(LOG_ERR, "error: %s", d.what);
 	}
 	decide(e, &s->req, STAGE_MAIL, &dec, &d);
 	if (dec.action == ACT_REJECT) {
 		log_decision(s, &dec, "mail");
 		if (dec.clear_auth)
-			logmsg(LOG_WARNING, "warning: user=%s client=%s[%s]: "
+			journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: "
 			    "SMTP AUTH %s without TLS: the password crossed the "
 			    "network in clear; have it changed", s->m.auth_user,
 			    s->m.client_name, s->m.client_addr, s->m.auth_type);
@@ -327,7 +317,7 @@ mlfi_eom(SMFICTX *ctx)
 		if (smfi_chgheader(ctx, (char *)name, i, NULL) != MI_SUCCESS)
 			return SMFIS_TEMPFAIL;
 	if (s->foreign_headers)
-		logmsg(LOG_NOTICE, "%s: removed %d client-sent %s header(s)",
+		journal_say(LOG_NOTICE, "%s: removed %d client-sent %s header(s)",
 		    s->m.queue_id[0] ? s->m.queue_id : s->conn_id,
 		    s->foreign_headers, name);
 	if (s->relayed) {
@@ -409,7 +399,7 @@ reload(int forced)
 	int r;
 
 	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		logmsg(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* start - config, socket, privileges, daemon; exit status or -1 */
@@ -427,12 +417,13 @@ start(const char *conf, const char *sock, const char *user,
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		syslog(LOG_ERR, "error: not started: %s", buf);
+		journal_say(LOG_ERR, "error: not started: %s", buf);
+		journal_flush();
 		return 1;
 	}
 	ref = snap_get(snap);
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		logmsg(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
+		journal_say(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	/* a unix socket any MTA user can connect to; the directory it is
 	 * in (e.g. /run/certrelay, or Postfix's spool) says who may */
@@ -452,20 +443,29 @@ start(const char *conf, const char *sock, const char *user,
 	return -1;
 }
 
+/* to_syslog - the journal's way out without -j */
+static void
+to_syslog(int prio, const char *line)
+{
+	syslog(prio, "%s", line);
+}
+
 /*
- * log_open - syslog as "certrelay-milter[pid]", the pid written once into the ident
- * instead of LOG_PID, which costs a getpid() per line; again after a fork.
- * -f copies lines to stderr, unless -q (systemd: the journal has them
- * from syslog already).
+ * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
+ * "certrelay-milter[pid]", the pid written once into the ident instead
+ * of LOG_PID, which costs a getpid() per line; again after a fork. -f
+ * copies lines to stderr, unless -q.
  */
 static void
-log_open(int fg, int quiet)
+log_open(int fg, int quiet, int stream)
 {
 	static char ident[64];
 
 	snprintf(ident, sizeof(ident), "certrelay-milter[%ld]", (long)getpid());
 	closelog();
-	openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+	if (!stream)
+		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+	journal_open(stream ? 2 : -1, to_syslog);
 }
 
 int
@@ -476,9 +476,9 @@ main(int argc, char **argv)
 	sigset_t set;
 	pthread_t tid;
 	char pf[512];
-	int ch, fg = 0, quiet = 0, status = MI_SUCCESS, r, i;
+	int ch, fg = 0, quiet = 0, stream = 0, status = MI_SUCCESS, r, i;
 
-	while ((ch = getopt(argc, argv, "c:p:u:P:fqh")) != -1)
+	while ((ch = getopt(argc, argv, "c:p:u:P:fqjh")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'p': sock = optarg; break;
@@ -486,9 +486,10 @@ main(int argc, char **argv)
 		case 'P': pidfile = optarg; break;
 		case 'f': fg = 1; break;
 		case 'q': quiet = 1; break;
+		case 'j': stream = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
-			    "SOCKET [-f [-q]] [-u USER] [-P PIDFILE]\n  SOCKET: "
+			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n  SOCKET: "
 			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
 			return ch == 'h' ? 0 : 2;
 		}
@@ -497,10 +498,14 @@ main(int argc, char **argv)
 		    "required (see -h)\n");
 		return 2;
 	}
-	log_open(fg, quiet);
+	if (stream && !fg) {		/* detached: stderr is /dev/null */
+		fprintf(stderr, "certrelay-milter: -j needs -f\n");
+		return 2;
+	}
+	log_open(fg, quiet, stream);
 	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
 		return r;
-	log_open(fg, quiet);		/* detached: a new pid */
+	log_open(fg, quiet, stream);		/* detached: a new pid */
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
@@ -519,7 +524,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	logmsg(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
+	journal_say(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
 	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
@@ -532,11 +537,13 @@ main(int argc, char **argv)
 			usleep(100000);
 			continue;
 		}
-		sleep(1);		/* a signal cuts it short */
+		journal_flush();
+		usleep(100000);		/* a signal cuts it short */
 		reload(got_hup);
 		got_hup = 0;
 	}
-	logmsg(LOG_INFO, "stopped");
+	journal_say(LOG_INFO, "stopped");
+	journal_flush();
 	/* no snap_free(): a session libmilter did not wait for may hold it */
 	if (pidfile)
 		unlink(pidfile);

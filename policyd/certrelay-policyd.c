@@ -254,12 +254,29 @@ start(const char *conf)
 	return 0;
 }
 
-/* log_open - -j: batched to stderr; -f: syslog copied to stderr unless -q */
+/* to_syslog - the journal's way out without -j */
+static void
+to_syslog(int prio, const char *line)
+{
+	syslog(prio, "%s", line);
+}
+
+/*
+ * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
+ * "certrelay-policyd[pid]", the pid written once into the ident instead
+ * of LOG_PID, which costs a getpid() per line; again after a fork. -f
+ * copies lines to stderr, unless -q.
+ */
 static void
 log_open(int fg, int quiet, int stream)
 {
-	journal_open("certrelay-policyd", stream ? JOURNAL_STREAM : fg &&
-	    !quiet ? JOURNAL_SYSLOG_STDERR : JOURNAL_SYSLOG);
+	static char ident[64];
+
+	snprintf(ident, sizeof(ident), "certrelay-policyd[%ld]", (long)getpid());
+	closelog();
+	if (!stream)
+		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
+	journal_open(stream ? 2 : -1, to_syslog);
 }
 
 int

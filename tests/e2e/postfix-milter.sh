@@ -99,7 +99,7 @@ fi
 milter_start()
 {
 	start_bg certrelay-milter "$MLOG" "$MILTER" -c "$CONF" \
-	    -p "inet:$PM@127.0.0.1" -f
+	    -p "inet:$PM@127.0.0.1" -f -j	# as the systemd unit runs it
 	MILTER_PID=$LAST_PID
 	wait_until 10 eval 'port_listening $PM || ! pid_alive $MILTER_PID'
 	port_listening "$PM"
@@ -368,6 +368,10 @@ if milter_start; then
 	try m6c alice rcpt@outside.example
 	relayed m6-restarted-milter-relays-again
 	check m6-sigterm-clean-exit stop_pid "$MILTER_PID" 5 TERM
+	# -j: lines batched on stderr; the last one is written at exit
+	check m6-journal-flushed-at-exit eval "tail -1 '$MLOG' | grep -qx '<6>stopped'"
+	check m6-journal-decision-line grep -q \
+	    '^<6>.*action=RELAY stage=rcpt rule=[^ ]*:[0-9][0-9]* ' "$MLOG"
 else
 	fail m6-restarted-milter-relays-again "restart failed: $(tail -3 "$MLOG")"
 fi

@@ -1,36 +1,35 @@
 /*
- * journal - where the policy server's log lines go
+ * journal - where a daemon's log lines go: syslog, or batched to stderr
  *
  * SYNOPSIS
  *	#include "journal.h"
  *
- *	void	journal_open(const char *ident, int mode);
+ *	void	journal_open(int fd, journal_fn sys);
  *	void	journal_line(int prio, const char *line, size_t len);
  *	void	journal_say(int prio, const char *fmt, ...);
  *	void	journal_flush(void);
  * DESCRIPTION
- *	JOURNAL_SYSLOG: one syslog(3) call a line, facility mail, the ident
- *	"ident[pid]" written once (LOG_PID costs a getpid() a line);
- *	JOURNAL_SYSLOG_STDERR: the same, copied to stderr (LOG_PERROR).
- *	JOURNAL_STREAM (-j): "<N>line\n" on stderr, N the syslog level, as
- *	systemd's journal reads a service's output (sd-daemon(3)); lines are
- *	gathered and written with one write(2) when 16 KB have gathered or
- *	journal_flush() is called: by the main loop every 0.1 s and at exit.
- *	So a line reaches the journal at most ~0.1 s after its decision,
- *	and under load one write(2) carries ~50 lines (~0.06 us a line,
- *	where one syslog(3) is a sendto(2) and glibc's formatting, 2-5 us;
- *	measured in bench/results). journal_open() again after a fork.
- *	Safe from any thread.
+ *	journal_line() takes a line of n bytes with a NUL at line[n].
+ *	With fd < 0 each line goes to sys(prio, line), the front-end's
+ *	syslog(3) (lib/ knows no syslog). With fd >= 0 (-j: stderr) each
+ *	line is "<N>line\n" on fd, N the syslog level, as systemd's journal
+ *	reads a service's output (sd-daemon(3)); lines are gathered and
+ *	written with one write(2) when 16 KB have gathered or when
+ *	journal_flush() is called: by the daemon's main loop every 0.1 s
+ *	and at exit. So a line is out at most ~0.1 s after its decision,
+ *	and under load one write(2) carries tens of lines (~0.06 us a line,
+ *	where one syslog(3) call is glibc's formatting and a sendto(2),
+ *	2-5 us; bench/results). Safe from any thread.
  * BUGS
  *	A daemon killed by a signal it cannot catch loses the lines of its
- *	last 0.1 s; the MTA's own log still has those transactions.
+ *	last 0.1 s; the MTA's own log still has those transactions. A
+ *	failed write(2) drops the batch: there is nowhere to say so.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -38,7 +37,8 @@
 #define FLUSH_AT	16384
 #define LINE_MAX_	4096		/* longer lines are cut */
 
-static int mode;
+static int fd = -1;
+static journal_fn sys;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char buf[FLUSH_AT + LINE_MAX_ + 16];
 static size_t len;
@@ -51,32 +51,28 @@ put(void)
 	ssize_t n;
 
 	/* nowhere to report a failed write but the stream itself: drop */
-	while (off < len && ((n = write(2, buf + off, len - off)) > 0 ||
+	while (off < len && ((n = write(fd, buf + off, len - off)) > 0 ||
 	    (n < 0 && errno == EINTR)))
 		off += n > 0 ? (size_t)n : 0;
 	len = 0;
 }
 
-/* journal_open - choose the destination; the pid goes into the ident */
+/* journal_open - choose the destination */
 void
-journal_open(const char *ident, int m)
+journal_open(int to_fd, journal_fn fn)
 {
-	static char id[64];
-
-	mode = m;
-	snprintf(id, sizeof(id), "%s[%ld]", ident, (long)getpid());
-	closelog();
-	if (mode != JOURNAL_STREAM)
-		openlog(id, mode == JOURNAL_SYSLOG_STDERR ? LOG_PERROR : 0,
-		    LOG_MAIL);
+	journal_flush();		/* what the last destination had */
+	fd = to_fd;
+	sys = fn;
 }
 
-/* journal_line - one whole line, no formatting */
+/* journal_line - one whole line, NUL at line[n], no formatting */
 void
 journal_line(int prio, const char *line, size_t n)
 {
-	if (mode != JOURNAL_STREAM) {
-		syslog(prio, "%.*s", (int)n, line);
+	if (fd < 0) {
+		if (sys != NULL)
+			sys(prio, line);
 		return;
 	}
 	if (n > LINE_MAX_)
@@ -114,10 +110,8 @@ journal_say(int prio, const char *fmt, ...)
 void
 journal_flush(void)
 {
-	if (mode != JOURNAL_STREAM)
-		return;
 	pthread_mutex_lock(&lock);
-	if (len > 0)
+	if (fd >= 0 && len > 0)
 		put();
 	pthread_mutex_unlock(&lock);
 }

@@ -1,11 +1,11 @@
 #ifndef JOURNAL_H
 #define JOURNAL_H
-/* journal.c: where the policy server's log lines go (see there) */
+/* journal.c: where a daemon's log lines go (see there) */
 #include <stddef.h>
 
-enum { JOURNAL_SYSLOG, JOURNAL_SYSLOG_STDERR, JOURNAL_STREAM };
+typedef void (*journal_fn)(int prio, const char *line);
 
-void	journal_open(const char *ident, int mode);
+void	journal_open(int fd, journal_fn sys);
 void	journal_line(int prio, const char *line, size_t len);
 void	journal_say(int prio, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
