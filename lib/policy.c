@@ -80,29 +80,31 @@ policy_init(struct policy_parser *p)
 
 /* take_line - one complete line; the empty one ends a request */
 static int
-take_line(struct policy_parser *p, policy_fn fn, void *ctx, struct diag *d)
+take_line(struct policy_parser *p, const char *line, size_t len,
+    policy_fn fn, void *ctx, struct diag *d)
 {
-	char *eq;
-	size_t n;
+	const char *eq;
+	size_t n, vlen;
 	int k, r;
 
-	if (p->len > 0 && p->line[p->len - 1] == '\r')
-		p->len--;
-	p->line[p->len] = 0;
-	if (p->len == 0) {
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0) {
 		if (p->req.nlines == 0)
 			return 0;	/* stray empty line */
 		r = fn(ctx, &p->req);
 		policy_clear(&p->req);
 		return r < 0 ? diag_set(d, NULL, 0, "request failed") : 0;
 	}
-	if ((eq = memchr(p->line, '=', p->len)) == NULL)
+	if ((eq = memchr(line, '=', len)) == NULL)
 		return diag_set(d, NULL, 0, "attribute line without '='");
-	n = (size_t)(eq - p->line);
+	n = (size_t)(eq - line);
+	vlen = len - n - 1;		/* < POLICY_LINE_MAX: fits with its NUL */
 	p->req.nlines++;
 	for (k = 0; k < PA_NATTRS; k++)
-		if (attrs[k].len == n && memcmp(p->line, attrs[k].name, n) == 0) {
-			memcpy(p->req.val[k], eq + 1, p->len - n);
+		if (attrs[k].len == n && memcmp(line, attrs[k].name, n) == 0) {
+			memcpy(p->req.val[k], eq + 1, vlen);
+			p->req.val[k][vlen] = 0;
 			p->req.set[k] = 1;
 			break;
 		}
@@ -114,11 +116,10 @@ int
 policy_feed(struct policy_parser *p, const char *buf, size_t len,
     policy_fn fn, void *ctx, struct diag *d)
 {
-	const char *nl;
+	const char *nl, *line;
 	size_t n;
 
 	while (len > 0) {
-		/* a line's bytes in one copy, not one at a time */
 		nl = memchr(buf, '\n', len);
 		n = nl ? (size_t)(nl - buf) : len;
 		if (memchr(buf, 0, n) != NULL)
@@ -126,11 +127,16 @@ policy_feed(struct policy_parser *p, const char *buf, size_t len,
 		if (p->len + n > POLICY_LINE_MAX)
 			return diag_set(d, NULL, 0, "attribute line longer "
 			    "than %d bytes", POLICY_LINE_MAX);
-		memcpy(p->line + p->len, buf, n);
-		p->len += n;
+		/* a line wholly in buf is read there; only a line split
+		 * across reads is gathered in p->line */
+		if (nl == NULL || p->len > 0) {
+			memcpy(p->line + p->len, buf, n);
+			p->len += n;
+		}
 		if (nl == NULL)
 			break;
-		if (take_line(p, fn, ctx, d) < 0)
+		line = p->len > 0 ? p->line : buf;
+		if (take_line(p, line, p->len > 0 ? p->len : n, fn, ctx, d) < 0)
 			return -1;
 		p->len = 0;
 		buf += n + 1;

@@ -60,7 +60,6 @@ struct sess {
 	int	foreign_headers;	/* client-sent headers of our name */
 };
 
-
 /* getsym - smfi_getsymval() as lib/macro wants it */
 static const char *
 getsym(void *ctx, const char *name)
@@ -83,8 +82,8 @@ warn_once(const struct sess *s, const struct engine *e)
 		return;
 	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp && !warned_fp) {
 		warned_fp = 1;
-		journal_say(LOG_WARNING, "warning: fingerprint_table is set but the "
-		    "MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
+		journal_say(LOG_WARNING, "warning: fingerprint_table is set "
+		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
 		    "Postfix gives "
 		    "fingerprints only to a policy server: use "
@@ -94,8 +93,8 @@ warn_once(const struct sess *s, const struct engine *e)
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
 	    !warned_verify) {
 		warned_verify = 1;
-		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: no "
-		    "certificate counts as verified; add {verify} to "
+		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: "
+		    "no certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
 	}
 }
@@ -248,9 +247,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (dec.action == ACT_REJECT) {
 		log_decision(s, &dec, "mail");
 		if (dec.clear_auth)
-			journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: "
-			    "SMTP AUTH %s without TLS: the password crossed the "
-			    "network in clear; have it changed", s->m.auth_user,
+			journal_say(LOG_WARNING, "warning: user=%s "
+			    "client=%s[%s]: SMTP AUTH %s without TLS: the "
+			    "password crossed the network in clear; have it "
+			    "changed", s->m.auth_user,
 			    s->m.client_name, s->m.client_addr, s->m.auth_type);
 	}
 	return answer(ctx, &dec);
@@ -317,7 +317,8 @@ mlfi_eom(SMFICTX *ctx)
 		if (smfi_chgheader(ctx, (char *)name, i, NULL) != MI_SUCCESS)
 			return SMFIS_TEMPFAIL;
 	if (s->foreign_headers)
-		journal_say(LOG_NOTICE, "%s: removed %d client-sent %s header(s)",
+		journal_say(LOG_NOTICE, "%s: removed %d client-sent %s "
+		    "header(s)",
 		    s->m.queue_id[0] ? s->m.queue_id : s->conn_id,
 		    s->foreign_headers, name);
 	if (s->relayed) {
@@ -423,7 +424,8 @@ start(const char *conf, const char *sock, const char *user,
 	}
 	ref = snap_get(snap);
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
+		journal_say(LOG_WARNING, "warning: %s",
+		    snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	/* a unix socket any MTA user can connect to; the directory it is
 	 * in (e.g. /run/certrelay, or Postfix's spool) says who may */
@@ -489,7 +491,8 @@ main(int argc, char **argv)
 		case 'j': stream = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
-			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n  SOCKET: "
+			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
+			    "  SOCKET: "
 			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
 			return ch == 'h' ? 0 : 2;
 		}
@@ -524,8 +527,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	journal_say(LOG_INFO, "listening on %s (config %s); point the MTA at it: "
-	    "Postfix main.cf smtpd_milters = %s, Sendmail .mc "
+	journal_say(LOG_INFO, "listening on %s (config %s); point the MTA at "
+	    "it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {

@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	certrelay-policyd -c CONF [-H]                       (spawn(8) mode)
- *	certrelay-policyd -c CONF [-H] -l SOCKET [-f] [-u USER] [-P PIDFILE]
+ *	certrelay-policyd -c CONF [-H] -l SOCKET [-f [-q|-j]] [-u USER]
+ *	    [-P PIDFILE]
  * DESCRIPTION
  *	A front-end to lib/: each request read by policy_feed() becomes one
  *	struct request, one decide() at the recipient stage, and one
@@ -13,7 +14,8 @@
  *	in its own thread, so a slow client holds up no other. -H answers
  *	PREPEND with the trace header instead of OK (for a second check in
  *	smtpd_recipient_restrictions). SIGHUP reloads; a changed table is
- *	seen within a second. See certrelay-policyd(8).
+ *	seen within a second. -j writes the log lines to stderr in batches,
+ *	for systemd's journal (lib/journal.c). See certrelay-policyd(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what, exit 1. A
  *	malformed request closes that connection (Postfix defers).
@@ -29,7 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <syslog.h>		/* LOG_ levels */
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,9 +90,9 @@ serve_one(void *ctx, struct policy_req *pr)
 	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
 	    strlen(line));
 	if (dec.clear_auth)
-		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP AUTH "
-		    "without TLS: the password crossed the network in clear; "
-		    "have it changed", r.auth_user, r.client_name,
+		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
+		    "AUTH without TLS: the password crossed the network in "
+		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
 	if (spawn_mode)
 		journal_flush();
@@ -249,7 +251,8 @@ start(const char *conf)
 	}
 	ref = snap_get(snap);
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s", snap_engine(ref)->warn[i]);
+		journal_say(LOG_WARNING, "warning: %s",
+		    snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	return 0;
 }
@@ -301,15 +304,16 @@ main(int argc, char **argv)
 		case 'H': header_mode = 1; break;
 		default:
 			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
-			    "[-j] [-l inet:PORT@HOST|unix:/path [-f [-q]] [-u USER] "
-			    "[-P PIDFILE]]\n");
+			    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
+			    "[-u USER] [-P PIDFILE]]\n");
 			return ch == 'h' ? 0 : 2;
 		}
 	if (conf == NULL || optind != argc) {
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
-	if (stream && (!fg || sock == NULL)) {	/* spawn(8): stderr is the client */
+	/* spawn(8): stderr is the client; detached: /dev/null */
+	if (stream && (!fg || sock == NULL)) {
 		fprintf(stderr, "certrelay-policyd: -j needs -f and -l\n");
 		return 2;
 	}
