@@ -116,13 +116,16 @@ int
 policy_feed(struct policy_parser *p, const char *buf, size_t len,
     policy_fn fn, void *ctx, struct diag *d)
 {
-	const char *nl, *line;
+	const char *nl, *line, *nul;
 	size_t n;
 
+	/* one look for a NUL per read, not one per line; the lines before
+	 * it are still served, as Postfix would see them */
+	nul = memchr(buf, 0, len);
 	while (len > 0) {
 		nl = memchr(buf, '\n', len);
 		n = nl ? (size_t)(nl - buf) : len;
-		if (memchr(buf, 0, n) != NULL)
+		if (nul != NULL && nul < buf + n)
 			return diag_set(d, NULL, 0, "NUL byte in request");
 		if (p->len + n > POLICY_LINE_MAX)
 			return diag_set(d, NULL, 0, "attribute line longer "

@@ -125,6 +125,25 @@ START_TEST(test_policy_feed_errors)
 }
 END_TEST
 
+/* one read holding a whole request, then a NUL: the request is served */
+START_TEST(test_policy_feed_nul_after_request)
+{
+	static const char in[] = "request=smtpd_access_policy\n\n"
+	    "request=smtpd\0access\n\n";
+	static struct policy_parser p;
+	static struct got g;
+	struct diag d;
+
+	policy_init(&p);
+	memset(&g, 0, sizeof(g));
+	diag_clear(&d);
+	ck_assert_int_eq(policy_feed(&p, in, sizeof(in) - 1, take, &g, &d), -1);
+	ck_assert_msg(strstr(d.what, "NUL") != NULL && g.n == 1,
+	    "case NUL after a request: got \"%s\", %d requests, want 1",
+	    d.what, g.n);
+}
+END_TEST
+
 START_TEST(test_policy_feed_long)
 {
 	static struct policy_parser p;
@@ -287,6 +306,7 @@ main(void)
 	tcase_add_test(tc, test_policy_feed_many);
 	LOOP(tc, test_policy_feed_errors, feed_error_cases);
 	tcase_add_test(tc, test_policy_feed_long);
+	tcase_add_test(tc, test_policy_feed_nul_after_request);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy_request");
 	LOOP(tc, test_policy_request, req_cases);
