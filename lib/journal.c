@@ -10,8 +10,8 @@
  *	void	journal_flush(void);
  * DESCRIPTION
  *	journal_line() takes a line of n bytes with a NUL at line[n].
- *	With fd < 0 each line goes to sys(prio, line), the front-end's
- *	syslog(3) (lib/ knows no syslog). With fd >= 0 (-j: stderr) each
+ *	With fd < 0 each line goes to sys(prio, "%s", line): the front-end
+ *	passes syslog(3) (lib/ knows no syslog). With fd >= 0 (-j: stderr) each
  *	line is "<N>line\n" on fd, N the syslog level, as systemd's journal
  *	reads a service's output (sd-daemon(3)); lines are gathered and
  *	written with one write(2) when 16 KB have gathered or when
@@ -72,7 +72,7 @@ journal_line(int prio, const char *line, size_t n)
 {
 	if (fd < 0) {
 		if (sys != NULL)
-			sys(prio, line);
+			sys(prio, "%s", line);
 		return;
 	}
 	if (n > LINE_MAX_)

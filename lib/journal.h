@@ -3,7 +3,8 @@
 /* journal.c: where a daemon's log lines go (see there) */
 #include <stddef.h>
 
-typedef void (*journal_fn)(int prio, const char *line);
+/* syslog(3) itself fits: lib/ needs no wrapper around it, nor knows it */
+typedef void (*journal_fn)(int prio, const char *fmt, ...);
 
 void	journal_open(int fd, journal_fn sys);
 void	journal_line(int prio, const char *line, size_t len);

@@ -257,13 +257,6 @@ start(const char *conf)
 	return 0;
 }
 
-/* to_syslog - the journal's way out without -j */
-static void
-to_syslog(int prio, const char *line)
-{
-	syslog(prio, "%s", line);
-}
-
 /*
  * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
  * "certrelay-policyd[pid]", the pid written once into the ident instead
@@ -279,7 +272,7 @@ log_open(int fg, int quiet, int stream)
 	closelog();
 	if (!stream)
 		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_open(stream ? 2 : -1, to_syslog);
+	journal_open(stream ? 2 : -1, syslog);
 }
 
 int

@@ -4,6 +4,8 @@
  * on a stream with the journal's "<level>" prefix
  */
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -16,10 +18,14 @@ static char got_line[8192];
 static int got_calls;
 
 static void
-fake_syslog(int prio, const char *line)
+fake_syslog(int prio, const char *fmt, ...)
 {
+	va_list ap;
+
 	got_prio = prio;
-	snprintf(got_line, sizeof(got_line), "%s", line);
+	va_start(ap, fmt);
+	vsnprintf(got_line, sizeof(got_line), fmt, ap);
+	va_end(ap);
 	got_calls++;
 }
 
@@ -57,8 +63,10 @@ START_TEST(test_journal_syslog)
 	ck_assert_int_eq(got_calls, 2);
 	ck_assert_int_eq(got_prio, LOG_WARNING);
 	ck_assert_str_eq(got_line, "warning: closing 3");
+	journal_line(LOG_INFO, "subject=\"CN=100%s sure\"", 23);
+	ck_assert_str_eq(got_line, "subject=\"CN=100%s sure\"");	/* data */
 	journal_flush();		/* nothing gathered: no call */
-	ck_assert_int_eq(got_calls, 2);
+	ck_assert_int_eq(got_calls, 3);
 }
 END_TEST
 
