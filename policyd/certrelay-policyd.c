@@ -94,8 +94,6 @@ serve_one(void *ctx, struct policy_req *pr)
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
-	if (spawn_mode)
-		journal_flush();
 	hdr[0] = 0;
 	if (header_mode)
 		logline_header(&r, &dec, hdr, sizeof(hdr));
