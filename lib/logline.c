@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	#include "logline.h"
- *	void	logline_format(const struct request *r,
+ *	size_t	logline_format(const struct request *r,
  *		    const struct decision *dec, const char *stage, char *buf,
  *		    size_t size);
  *	void	logline_header(const struct request *r,
@@ -13,6 +13,7 @@
  *	fixed key order, keys only when known, values with spaces, quotes or
  *	control bytes quoted ("id: action=RELAY stage=rcpt rule=issuers:7
  *	kind=issuer verify=OK subject=\"CN=Alice Martin,...\" ...").
+ *	logline_format() returns the line's length, as strlen() would.
  *	logline_header() writes the value of the header added to relayed
  *	mail: subject, issuer, fingerprint and the rule, in ASCII (other
  *	bytes as \xHH) and with no line breaks, so it folds nowhere and
@@ -134,8 +135,8 @@ rule(struct lb *b, const struct decision *dec)
 	kv(b, "rule", tmp);
 }
 
-/* logline_format - the decision's log line */
-void
+/* logline_format - the decision's log line; its length */
+size_t
 logline_format(const struct request *r, const struct decision *dec,
     const char *stage, char *buf, size_t size)
 {
@@ -180,6 +181,7 @@ logline_format(const struct request *r, const struct decision *dec,
 	kv(&b, "user", r->auth_user);
 	kv(&b, "rcpt", r->rcpt);
 	kv(&b, "note", r->note);
+	return b.n;
 }
 
 /* logline_header - the trace header's value */

@@ -5,7 +5,7 @@
 
 #include "decide.h"
 
-void	logline_format(const struct request *r, const struct decision *dec,
+size_t	logline_format(const struct request *r, const struct decision *dec,
 	    const char *stage, char *buf, size_t size);
 void	logline_header(const struct request *r, const struct decision *dec,
 	    char *buf, size_t size);

@@ -112,10 +112,11 @@ static void
 log_decision(struct sess *s, const struct decision *dec, const char *stage)
 {
 	char line[4096];
+	size_t n;
 
-	logline_format(&s->req, dec, stage, line, sizeof(line));
+	n = logline_format(&s->req, dec, stage, line, sizeof(line));
 	journal_line(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    strlen(line));
+	    n);
 }
 
 /* answer - a refusal's reply; SMFIS_* for the decision */

@@ -72,6 +72,7 @@ serve_one(void *ctx, struct policy_req *pr)
 	struct decision dec;
 	struct diag d;
 	char line[4096], hdr[2048], out[2600];
+	size_t len;
 	int n, bad;
 
 	if (spawn_mode) {		/* no main loop: look here, 1/s */
@@ -86,9 +87,9 @@ serve_one(void *ctx, struct policy_req *pr)
 		decide(snap_engine(ref), &r, STAGE_RCPT, &dec, &d);
 	if (bad)
 		snprintf(r.note, sizeof(r.note), "malformed xtext in ccert_*");
-	logline_format(&r, &dec, "policy", line, sizeof(line));
+	len = logline_format(&r, &dec, "policy", line, sizeof(line));
 	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    strlen(line));
+	    len);
 	if (dec.clear_auth)
 		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
 		    "AUTH without TLS: the password crossed the network in "

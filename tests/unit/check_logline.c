@@ -152,14 +152,16 @@ START_TEST(test_logline_truncates)
 	struct request r;
 	struct decision dec;
 	char buf[64];
-	size_t n;
+	size_t n, len;
 
 	full(&r, &dec);
 	for (n = 1; n < 40; n++) {
 		memset(buf, 'Z', sizeof(buf));
-		logline_format(&r, &dec, "rcpt", buf, n);
+		len = logline_format(&r, &dec, "rcpt", buf, n);
 		ck_assert_msg(strlen(buf) < n && buf[n] == 'Z',
 		    "case size %zu: got %zu bytes", n, strlen(buf));
+		ck_assert_msg(len == strlen(buf), "case size %zu: returned %zu, "
+		    "the line is %zu bytes", n, len, strlen(buf));
 		memset(buf, 'Z', sizeof(buf));
 		logline_header(&r, &dec, buf, n);
 		ck_assert_msg(strlen(buf) < n && buf[n] == 'Z',
