@@ -391,10 +391,18 @@ by_names(const struct engine *e, struct request *rq, const struct view *v,
 static void
 set(struct decision *out, enum act a, const char *kind, const char *reply)
 {
-	memset(out, 0, sizeof(*out));
+	size_t n = reply ? strlen(reply) : 0;
+
+	/* field by field: a few times a request, the reply mostly empty */
 	out->action = a;
 	out->kind = kind;
-	snprintf(out->reply, sizeof(out->reply), "%s", reply ? reply : "");
+	out->table = NULL;
+	out->line = 0;
+	out->clear_auth = 0;
+	if (n >= sizeof(out->reply))
+		n = sizeof(out->reply) - 1;
+	memcpy(out->reply, reply ? reply : "", n);
+	out->reply[n] = 0;
 }
 
 /* from_hit - a rule's action and its SMTP reply */

@@ -63,13 +63,16 @@ static const unsigned char cls[256] = {
 };
 
 /* kv - " key=value", quoted when it must be; nothing if value unset */
+#define kv(b, key, val)	kvn(b, key, sizeof(key) - 1, val)
+
 static void
-kv(struct lb *b, const char *key, const char *val)
+kvn(struct lb *b, const char *key, size_t klen, const char *val)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p, *run;
 	unsigned f = 0, esc;
-	char x[4];
+	size_t vlen;
+	char x[4], *o;
 	int quote;
 
 	if (val == NULL || *val == 0)
@@ -77,14 +80,33 @@ kv(struct lb *b, const char *key, const char *val)
 	/* one pass learns what the value needs; most need one copy */
 	for (p = (const unsigned char *)val; *p; p++)
 		f |= cls[*p];
+	vlen = (size_t)(p - (const unsigned char *)val);
 	quote = (f & (C_QUOTE | C_CTL)) || (b->ascii && (f & C_HIGH));
 	esc = C_CTL | (b->ascii ? C_HIGH : 0) | (quote ? C_BSL : 0);
+	/* the common case, written in place: ' ', key, '=', two quotes */
+	if ((f & esc) == 0 && b->n + klen + vlen + 5 <= b->size) {
+		o = b->buf + b->n;
+		if (b->n > 0)
+			*o++ = ' ';
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = '=';
+		if (quote)
+			*o++ = '"';
+		memcpy(o, val, vlen);
+		o += vlen;
+		if (quote)
+			*o++ = '"';
+		*o = 0;
+		b->n = (size_t)(o - b->buf);
+		return;
+	}
 	if (b->n > 0)
 		raw(b, " ", 1);
-	raw(b, key, strlen(key));
+	raw(b, key, klen);
 	raw(b, quote ? "=\"" : "=", quote ? 2 : 1);
 	if ((f & esc) == 0)
-		raw(b, val, (size_t)(p - (const unsigned char *)val));
+		raw(b, val, vlen);
 	else
 		for (p = (const unsigned char *)val; *p; p++) {
 			for (run = p; *p && (cls[*p] & esc) == 0; p++)

@@ -162,6 +162,19 @@ decode(struct policy_req *pr, enum policy_attr a)
 	return 0;
 }
 
+/* keysize - encryption_keysize: leading digits, capped (no key is
+ * that long); not atoi(): no overflow, and strtol() is slow */
+static int
+keysize(const char *s)
+{
+	int v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > 65536)
+			return 65536;
+	return v;
+}
+
 /* policy_request - attributes to the request decide() reads */
 int
 policy_request(struct policy_req *pr, struct request *r)
@@ -184,11 +197,23 @@ policy_request(struct policy_req *pr, struct request *r)
 	r->tls_version = pr->val[PA_ENCRYPTION_PROTOCOL];
 	r->cipher = pr->val[PA_ENCRYPTION_CIPHER];
 	r->cipher_bits = pr->set[PA_ENCRYPTION_KEYSIZE] ?
-	    atoi(pr->val[PA_ENCRYPTION_KEYSIZE]) : -1;
+	    keysize(pr->val[PA_ENCRYPTION_KEYSIZE]) : -1;
 	r->auth_type = pr->val[PA_SASL_METHOD];
 	r->auth_user = pr->val[PA_SASL_USERNAME];
 	return bad ? -1 : 0;
 }
+
+/* fixed - a constant answer */
+static int
+fixed(const char *s, size_t len, char *buf, size_t size)
+{
+	if (len >= size)
+		return -1;
+	memcpy(buf, s, len + 1);
+	return (int)len;
+}
+
+#define FIXED(s, buf, size)	fixed(s, sizeof(s) - 1, buf, size)
 
 /* policy_answer - "action=..." for a decision */
 int
@@ -198,17 +223,19 @@ policy_answer(const struct decision *dec, int header_mode,
 {
 	int n;
 
-	if (dec->action == ACT_RELAY && dec->table != NULL)
-		n = header_mode && header_name[0] ? snprintf(buf, size,
-		    "action=PREPEND %s: %s\n\n", header_name, header_value) :
-		    header_mode ? snprintf(buf, size, "action=DUNNO\n\n") :
-		    snprintf(buf, size, "action=OK\n\n");
-	else if (dec->action == ACT_DISCARD)
-		n = snprintf(buf, size, "action=DISCARD certrelay\n\n");
+	if (dec->action == ACT_RELAY && dec->table != NULL) {
+		if (!header_mode)
+			return FIXED("action=OK\n\n", buf, size);
+		if (!header_name[0])
+			return FIXED("action=DUNNO\n\n", buf, size);
+		n = snprintf(buf, size, "action=PREPEND %s: %s\n\n",
+		    header_name, header_value);
+	} else if (dec->action == ACT_DISCARD)
+		return FIXED("action=DISCARD certrelay\n\n", buf, size);
 	else if (dec->reply[0] && dec->action != ACT_RELAY &&
 	    dec->action != ACT_DUNNO && strcmp(dec->kind, "gatekeeper") != 0)
 		n = snprintf(buf, size, "action=%s\n\n", dec->reply);
 	else
-		n = snprintf(buf, size, "action=DUNNO\n\n");
+		return FIXED("action=DUNNO\n\n", buf, size);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }

@@ -11,9 +11,9 @@
  *	"action=" line from policy_answer(). Without -l it serves the one
  *	client on stdin/stdout, as master.cf's spawn service runs it; with
  *	-l (inet:PORT@HOST or unix:/path) it listens and serves every client
- *	in its own thread, so a slow client holds up no other. -H answers
- *	PREPEND with the trace header instead of OK (for a second check in
- *	smtpd_recipient_restrictions). SIGHUP reloads; a changed table is
+ *	in one event loop (non-blocking: a slow client holds up no other).
+ *	-H answers PREPEND with the trace header instead of OK (for a second
+ *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed table is
  *	seen within a second. -j writes the log lines to stderr in batches,
  *	for systemd's journal (lib/journal.c). See certrelay-policyd(8).
  * DIAGNOSTICS
@@ -22,12 +22,12 @@
  */
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -45,11 +45,18 @@ static struct snap *snap;
 static int header_mode, spawn_mode;
 static volatile sig_atomic_t got_hup, got_term;
 
-/* A client connection. */
+/* A client connection: answers are gathered, then written at once. */
 struct client {
 	int	in, out;
+	char	*ans;			/* answers not yet written */
+	size_t	len, size;
+	const char *why;		/* answer() refused: why */
+	int	blocked;		/* waiting for POLLOUT, not reading */
 	struct policy_parser p;
 };
+
+/* A client that sends faster than it reads its answers is dropped. */
+#define ANSWERS_MAX	(1024 * 1024)
 
 /* reload - swap in new tables, or say why the old ones stay */
 static void
@@ -62,7 +69,56 @@ reload(int forced)
 		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
-/* serve_one - one request: decide and answer */
+/* answer - queue one answer for the client */
+static int
+answer(struct client *c, const char *s, size_t n)
+{
+	size_t size;
+	char *p;
+
+	if (c->len + n > c->size) {
+		if (c->len + n > ANSWERS_MAX) {
+			c->why = "it sends requests without reading the answers";
+			return -1;
+		}
+		for (size = c->size ? c->size : 512; size < c->len + n;)
+			size *= 2;
+		if ((p = realloc(c->ans, size)) == NULL) {
+			c->why = "out of memory";
+			return -1;
+		}
+		c->ans = p;
+		c->size = size;
+	}
+	memcpy(c->ans + c->len, s, n);
+	c->len += n;
+	return 0;
+}
+
+/* flush - write queued answers: 0 all out, 1 the rest must wait for
+ * POLLOUT (non-blocking socket), -1 the client is gone */
+static int
+flush(struct client *c)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < c->len) {
+		if ((n = write(c->out, c->ans + off, c->len - off)) > 0)
+			off += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		else
+			return -1;
+	}
+	memmove(c->ans, c->ans + off, c->len - off);
+	c->len -= off;
+	return c->len > 0;
+}
+
+/* serve_one - one request: decide and queue the answer */
 static int
 serve_one(void *ctx, struct policy_req *pr)
 {
@@ -101,43 +157,37 @@ serve_one(void *ctx, struct policy_req *pr)
 	n = policy_answer(&dec, header_mode,
 	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
 	snap_put(snap, ref);
-	if (n < 0 || write(c->out, out, (size_t)n) != n)
+	return n < 0 ? -1 : answer(c, out, (size_t)n);
+}
+
+/* feed - bytes from the client: -1 drop it (logged why) */
+static int
+feed(struct client *c, const char *buf, size_t n)
+{
+	struct diag d;
+
+	diag_clear(&d);
+	if (policy_feed(&c->p, buf, n, serve_one, c, &d) < 0) {
+		journal_say(LOG_WARNING, "warning: closing a client: %s",
+		    c->why ? c->why : d.what);
 		return -1;
+	}
 	return 0;
 }
 
-/* serve - a whole client connection */
+/* serve_stdio - spawn(8) mode: the one client, blocking */
 static void
-serve(struct client *c)
+serve_stdio(struct client *c)
 {
 	char buf[8192];
-	struct diag d;
 	ssize_t n;
 
 	policy_init(&c->p);
-	diag_clear(&d);
 	while ((n = read(c->in, buf, sizeof(buf))) > 0 || (n < 0 &&
 	    errno == EINTR))
-		if (n > 0 && policy_feed(&c->p, buf, (size_t)n, serve_one, c,
-		    &d) < 0) {
-			journal_say(LOG_WARNING, "warning: closing a client: %s",
-			    d.what);
+		if (n > 0 && (feed(c, buf, (size_t)n) < 0 || flush(c) != 0))
 			break;
-		}
 }
-
-/* client_thread - serve, then close */
-static void *
-client_thread(void *arg)
-{
-	struct client *c = arg;
-
-	serve(c);
-	close(c->in);
-	free(c);
-	return NULL;
-}
-
 
 /* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path */
 static int
@@ -196,40 +246,113 @@ on_signal(int sig)
 		got_term = 1;
 }
 
-/* accept_loop - a thread per client; log lines out and reload looks, 10/s */
+/* drop - close a client; its fd leaves the epoll set with it */
 static void
-accept_loop(int lfd)
+drop(struct client *c)
 {
-	struct pollfd pfd = { lfd, POLLIN, 0 };
-	struct client *c;
-	pthread_attr_t attr;
-	pthread_t tid;
-	int fd;
+	close(c->in);
+	free(c->ans);
+	free(c);
+}
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	while (!got_term) {
-		if (got_hup) {
-			got_hup = 0;
-			reload(1);
-		} else
-			reload(0);
-		journal_flush();
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		if ((fd = accept(lfd, NULL, NULL)) < 0)
-			continue;
+/* on_client - a client is readable or writable: 0, or -1 to drop it */
+static int
+on_client(int ep, struct client *c)
+{
+	struct epoll_event ev;
+	char buf[8192];
+	ssize_t n;
+	int r;
+
+	/* answers still queued: read nothing more until they are out */
+	if (c->len == 0) {
+		if ((n = read(c->in, buf, sizeof(buf))) == 0 || (n < 0 &&
+		    errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+			return -1;
+		if (n > 0 && feed(c, buf, (size_t)n) < 0)
+			return -1;
+	}
+	if ((r = flush(c)) < 0)
+		return -1;
+	if (r == c->blocked)
+		return 0;
+	c->blocked = r;
+	ev.events = r ? EPOLLOUT : EPOLLIN;
+	ev.data.ptr = c;
+	return epoll_ctl(ep, EPOLL_CTL_MOD, c->in, &ev);
+}
+
+/* on_listen - take the connections waiting, up to a bound */
+static void
+on_listen(int ep, int lfd)
+{
+	struct epoll_event ev;
+	struct client *c;
+	int fd, k;
+
+	for (k = 0; k < 64; k++) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC)) < 0) {
+			/* out of descriptors: the pending connection keeps
+			 * the socket readable; wait for the next tick */
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				journal_say(LOG_WARNING, "warning: cannot "
+				    "accept a client: %s", strerror(errno));
+				ev.events = 0;
+				ev.data.ptr = NULL;
+				epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &ev);
+			}
+			return;
+		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			continue;
 		}
 		c->in = c->out = fd;
-		if (pthread_create(&tid, &attr, client_thread, c) != 0) {
-			close(fd);
-			free(c);
-		}
+		policy_init(&c->p);
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+			drop(c);
 	}
-	pthread_attr_destroy(&attr);
+}
+
+/* serve_all - every client in one event loop, as Postfix's own
+ * multi-client servers do: non-blocking, so a slow client holds up no
+ * other; no thread switch a request. Log lines out and reload looks 10/s. */
+static void
+serve_all(int lfd)
+{
+	struct epoll_event ev[64], lev = { EPOLLIN, { NULL } };
+	struct timespec now;
+	long tick = 0, ms;
+	int ep, n, k;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    fcntl(lfd, F_SETFL, O_NONBLOCK) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0) {
+		journal_say(LOG_ERR, "error: epoll: %s", strerror(errno));
+		return;
+	}
+	while (!got_term) {
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		ms = now.tv_sec * 1000L + now.tv_nsec / 1000000;
+		if (ms - tick >= 100 || got_hup) {
+			tick = ms;
+			reload(got_hup);
+			got_hup = 0;
+			journal_flush();
+			epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &lev);
+		}
+		n = epoll_wait(ep, ev, 64, (int)(100 - (ms - tick)));
+		for (k = 0; k < n; k++)
+			if (ev[k].data.ptr == NULL)
+				on_listen(ep, lfd);
+			else if (on_client(ep, ev[k].data.ptr) < 0)
+				drop(ev[k].data.ptr);
+	}
+	close(ep);
 }
 
 /* start - configuration and first snapshot */
@@ -325,7 +448,7 @@ main(int argc, char **argv)
 		memset(&c, 0, sizeof(c));
 		c.in = 0;
 		c.out = 1;
-		serve(&c);
+		serve_stdio(&c);
 		return 0;
 	}
 	if ((lfd = listen_on(sock)) < 0) {
@@ -343,7 +466,7 @@ main(int argc, char **argv)
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
 	    pf, sizeof(pf)));
-	accept_loop(lfd);
+	serve_all(lfd);
 	journal_say(LOG_INFO, "stopped");
 	journal_flush();
 	if (pidfile)
