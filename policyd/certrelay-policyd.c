@@ -22,6 +22,8 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +47,7 @@ static struct snap *snap;
 static int header_mode, spawn_mode;
 static volatile sig_atomic_t got_hup, got_term;
 
-/* A client connection: answers are gathered, then written at once. */
+/* A client connection, and the answers its socket had no room for. */
 struct client {
 	int	in, out;
 	char	*ans;			/* answers not yet written */
@@ -118,7 +120,7 @@ flush(struct client *c)
 	return c->len > 0;
 }
 
-/* serve_one - one request: decide and queue the answer */
+/* serve_one - one request: decide, answer, then log */
 static int
 serve_one(void *ctx, struct policy_req *pr)
 {
@@ -129,7 +131,7 @@ serve_one(void *ctx, struct policy_req *pr)
 	struct diag d;
 	char line[4096], hdr[2048], out[2600];
 	size_t len;
-	int n, bad;
+	int n, bad, ret;
 
 	if (spawn_mode) {		/* no main loop: look here, 1/s */
 		reload(got_hup);
@@ -143,6 +145,14 @@ serve_one(void *ctx, struct policy_req *pr)
 		decide(snap_engine(ref), &r, STAGE_RCPT, &dec, &d);
 	if (bad)
 		snprintf(r.note, sizeof(r.note), "malformed xtext in ccert_*");
+	hdr[0] = 0;
+	if (header_mode)
+		logline_header(&r, &dec, hdr, sizeof(hdr));
+	n = policy_answer(&dec, header_mode,
+	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
+	/* the answer leaves before the log line is made: Postfix's smtpd
+	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
+	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
 	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
 	    len);
@@ -151,13 +161,8 @@ serve_one(void *ctx, struct policy_req *pr)
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
-	hdr[0] = 0;
-	if (header_mode)
-		logline_header(&r, &dec, hdr, sizeof(hdr));
-	n = policy_answer(&dec, header_mode,
-	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
 	snap_put(snap, ref);
-	return n < 0 ? -1 : answer(c, out, (size_t)n);
+	return ret;
 }
 
 /* feed - bytes from the client: -1 drop it (logged why) */
@@ -288,7 +293,7 @@ on_listen(int ep, int lfd)
 {
 	struct epoll_event ev;
 	struct client *c;
-	int fd, k;
+	int fd, k, one = 1;
 
 	for (k = 0; k < 64; k++) {
 		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
@@ -309,6 +314,9 @@ on_listen(int ep, int lfd)
 			close(fd);
 			continue;
 		}
+		/* fails on a unix socket, which has no Nagle to turn off */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 		c->in = c->out = fd;
 		policy_init(&c->p);
 		ev.events = EPOLLIN;
