@@ -6,6 +6,8 @@
  *	void	policy_init(struct policy_parser *p);
  *	int	policy_feed(struct policy_parser *p, const char *buf,
  *		    size_t len, policy_fn fn, void *ctx, struct diag *d);
+ *	void	policy_set(struct policy_req *pr, enum policy_attr a,
+ *		    const char *v, size_t len);
  *	int	policy_request(struct policy_req *pr, struct request *r);
  *	int	policy_answer(const struct decision *dec, int header_mode,
  *		    const char *header_name, const char *header_value,
@@ -16,6 +18,8 @@
  *	line. policy_feed() takes bytes as they come (any split, several
  *	requests at once) and calls fn once per complete request. Unknown
  *	attributes are ignored; a repeated one keeps its last value.
+ *	policy_set() is how a value gets into a request (the parser's, or a
+ *	test's): values are packed, so a request costs the bytes it has.
  *
  *	policy_request() turns the attributes into a struct request:
  *	ccert_subject and ccert_issuer are CNs in xtext, present only for a
@@ -57,17 +61,62 @@ static const struct {
 	A("sasl_username"),
 };
 
-/* policy_clear - an empty request; not memset: 60 KB a request */
+/* policy_clear - an empty request; the values' buffer stays as it is */
 static void
 policy_clear(struct policy_req *pr)
 {
 	int k;
 
+	pr->nul = 0;
 	for (k = 0; k < PA_NATTRS; k++) {
-		pr->val[k][0] = 0;
+		pr->val[k] = &pr->nul;
 		pr->set[k] = 0;
 	}
 	pr->nlines = 0;
+	pr->used = 0;
+}
+
+/* compact - the values in use moved to the front, but a's, about to be
+ * replaced: only repeated attributes ever get here */
+static void
+compact(struct policy_req *pr, enum policy_attr a)
+{
+	char *next = pr->buf;
+	size_t n;
+	int k, low;
+
+	pr->set[a] = 0;
+	pr->val[a] = &pr->nul;
+	for (;;) {			/* in buffer order: moves go down */
+		for (low = -1, k = 0; k < PA_NATTRS; k++)
+			if (pr->set[k] && pr->val[k] >= next && (low < 0 ||
+			    pr->val[k] < pr->val[low]))
+				low = k;
+		if (low < 0)
+			break;
+		n = strlen(pr->val[low]) + 1;
+		memmove(next, pr->val[low], n);
+		pr->val[low] = next;
+		next += n;
+	}
+	pr->used = (size_t)(next - pr->buf);
+}
+
+/* policy_set - one attribute's value (the last one sent wins) */
+void
+policy_set(struct policy_req *pr, enum policy_attr a, const char *v,
+    size_t len)
+{
+	if (len >= POLICY_LINE_MAX)
+		len = POLICY_LINE_MAX - 1;
+	/* 14 others at most POLICY_LINE_MAX each: then it fits */
+	if (pr->used + len + 1 > sizeof(pr->buf))
+		compact(pr, a);
+	pr->val[a] = pr->buf + pr->used;
+	memcpy(pr->val[a], v, len);
+	pr->val[a][len] = 0;
+	pr->used += len + 1;
+	pr->set[a] = 1;
 }
 
 /* policy_init - an empty parser */
@@ -103,9 +152,7 @@ take_line(struct policy_parser *p, const char *line, size_t len,
 	p->req.nlines++;
 	for (k = 0; k < PA_NATTRS; k++)
 		if (attrs[k].len == n && memcmp(line, attrs[k].name, n) == 0) {
-			memcpy(p->req.val[k], eq + 1, vlen);
-			p->req.val[k][vlen] = 0;
-			p->req.set[k] = 1;
+			policy_set(&p->req, (enum policy_attr)k, eq + 1, vlen);
 			break;
 		}
 	return 0;

@@ -16,11 +16,16 @@ enum policy_attr {
 	PA_SASL_METHOD, PA_SASL_USERNAME, PA_NATTRS
 };
 
-/* One policy delegation request: the attributes certrelay uses. */
+/* One policy delegation request: the attributes certrelay uses, their
+ * values packed one after another (a request touches a few hundred
+ * bytes, not a page per attribute). */
 struct policy_req {
-	char	val[PA_NATTRS][POLICY_LINE_MAX];
+	char	*val[PA_NATTRS];	/* NUL-terminated; "" when not sent */
 	int	set[PA_NATTRS];
 	int	nlines;
+	char	nul;			/* what an unsent value points to */
+	size_t	used;
+	char	buf[PA_NATTRS * POLICY_LINE_MAX];
 };
 
 /* Incremental reader of "name=value" lines up to an empty line. */
@@ -35,6 +40,8 @@ typedef int (*policy_fn)(void *ctx, struct policy_req *req);
 void	policy_init(struct policy_parser *p);
 int	policy_feed(struct policy_parser *p, const char *buf, size_t len,
 	    policy_fn fn, void *ctx, struct diag *d);
+void	policy_set(struct policy_req *pr, enum policy_attr a, const char *v,
+	    size_t len);
 int	policy_request(struct policy_req *pr, struct request *r);
 int	policy_answer(const struct decision *dec, int header_mode,
 	    const char *header_name, const char *header_value, char *buf,

@@ -271,7 +271,7 @@ timeout 60 bash -c 'exec 8<>"/dev/tcp/127.0.0.1/$1"
 	for ((i = 0; i < 3000; i++)); do
 		printf "x=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\nx=y\n\n" >&8 || exit 1
 	done
-	sleep 60' p8 "$p8port" &
+	exec sleep 60' p8 "$p8port" &
 p8flood=$!
 check p8-flood-client-sends wait_until 10 grep -q 'kind=no-cert' \
     "$T/policyd-p2.log"
@@ -282,7 +282,8 @@ p8ans=
 read -r -t 5 p8ans <&7
 check_match p8-stalled-client-answered-after-rest "$p8ans" '^action=DUNNO$'
 exec 7<&-
-stop_pid "$p8flood" 5 KILL
+stop_pid "$p8flood" 5 TERM	# timeout passes it on to the sleep
+wait "$p8flood" 2>/dev/null
 check p8-daemon-alive-after pid_alive "${POL_PID[p2]}"
 
 # p6: the socket daemon dies; Postfix must defer, never relay

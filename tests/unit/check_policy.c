@@ -47,8 +47,13 @@ take(void *ctx, struct policy_req *req)
 {
 	struct got *g = ctx;
 
+	int k;
+
 	g->n++;
-	g->last = *req;
+	g->last = *req;		/* its values point into req: rebased */
+	for (k = 0; k < PA_NATTRS; k++)
+		g->last.val[k] = req->set[k] ? g->last.buf + (req->val[k] -
+		    req->buf) : &g->last.nul;
 	return 0;
 }
 
@@ -171,6 +176,40 @@ START_TEST(test_policy_feed_long)
 }
 END_TEST
 
+/* an attribute repeated past the values' buffer: the last one wins and
+ * the others keep theirs */
+START_TEST(test_policy_feed_repeats_fill)
+{
+	static struct policy_parser p;
+	static struct got g;
+	static char line[POLICY_LINE_MAX];
+	struct diag d;
+	size_t n = sizeof("ccert_subject=") - 1 + 4000;
+	int i;
+
+	policy_init(&p);
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(policy_feed(&p, "client_address=192.0.2.1\n", 25,
+	    take, &g, &d), 0);
+	memcpy(line, "ccert_subject=", 14);
+	for (i = 0; i < 40; i++) {
+		memset(line + 14, 'a' + i % 26, 4000);
+		line[n] = '\n';
+		ck_assert_int_eq(policy_feed(&p, line, n + 1, take, &g, &d), 0);
+		if (i == 20)
+			ck_assert_int_eq(policy_feed(&p, "recipient=x@y\n", 14,
+			    take, &g, &d), 0);
+	}
+	ck_assert_int_eq(policy_feed(&p, "\n", 1, take, &g, &d), 0);
+	ck_assert_int_eq(g.n, 1);
+	ck_assert_str_eq(g.last.val[PA_CLIENT_ADDRESS], "192.0.2.1");
+	ck_assert_str_eq(g.last.val[PA_RECIPIENT], "x@y");
+	ck_assert_uint_eq(strlen(g.last.val[PA_CCERT_SUBJECT]), 4000);
+	ck_assert_int_eq(g.last.val[PA_CCERT_SUBJECT][0], 'a' + 39 % 26);
+	ck_assert_int_eq(g.last.val[PA_CCERT_SUBJECT][3999], 'a' + 39 % 26);
+}
+END_TEST
+
 static const struct {
 	const char *name;
 	const char *subject, *issuer, *fp, *keysize;
@@ -199,24 +238,21 @@ static const struct {
 
 START_TEST(test_policy_request)
 {
-	static struct policy_req pr;
+	static struct policy_parser p;
+	struct policy_req *pr = &p.req;
 	struct request r;
 	int rc;
 
-	memset(&pr, 0, sizeof(pr));
-	snprintf(pr.val[PA_CCERT_SUBJECT], POLICY_LINE_MAX, "%s",
-	    req_cases[_i].subject);
-	snprintf(pr.val[PA_CCERT_ISSUER], POLICY_LINE_MAX, "%s",
-	    req_cases[_i].issuer);
-	snprintf(pr.val[PA_CCERT_FINGERPRINT], POLICY_LINE_MAX, "%s",
-	    req_cases[_i].fp);
-	snprintf(pr.val[PA_CLIENT_ADDRESS], POLICY_LINE_MAX, "192.0.2.7");
-	if (req_cases[_i].keysize) {
-		snprintf(pr.val[PA_ENCRYPTION_KEYSIZE], POLICY_LINE_MAX, "%s",
-		    req_cases[_i].keysize);
-		pr.set[PA_ENCRYPTION_KEYSIZE] = 1;
-	}
-	rc = policy_request(&pr, &r);
+	policy_init(&p);
+#define SET(a, v)	policy_set(pr, a, v, strlen(v))
+	SET(PA_CCERT_SUBJECT, req_cases[_i].subject);
+	SET(PA_CCERT_ISSUER, req_cases[_i].issuer);
+	SET(PA_CCERT_FINGERPRINT, req_cases[_i].fp);
+	SET(PA_CLIENT_ADDRESS, "192.0.2.7");
+	if (req_cases[_i].keysize)
+		SET(PA_ENCRYPTION_KEYSIZE, req_cases[_i].keysize);
+#undef SET
+	rc = policy_request(pr, &r);
 	ck_assert_msg(rc == req_cases[_i].rc, "case %s: got %d, want %d",
 	    req_cases[_i].name, rc, req_cases[_i].rc);
 	ck_assert_msg(r.form == REQ_FORM_POSTFIX, "case %s: form %d",
@@ -311,6 +347,7 @@ main(void)
 	LOOP(tc, test_policy_feed_errors, feed_error_cases);
 	tcase_add_test(tc, test_policy_feed_long);
 	tcase_add_test(tc, test_policy_feed_nul_after_request);
+	tcase_add_test(tc, test_policy_feed_repeats_fill);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy_request");
 	LOOP(tc, test_policy_request, req_cases);
