@@ -78,24 +78,32 @@ struct dn {
 	int	n;
 	int	maybe_cut;
 	int	cn_only;
-	struct dn_ava ava[DN_MAX_AVA];
-	size_t	used;
-	char	buf[DN_MAX_BYTES];
+	int	max_ava;
+	struct dn_ava *ava;		/* max_ava of them, after the struct */
+	size_t	used, size;
+	char	*buf;			/* size bytes, after the AVAs */
 };
 
-/* dn_new - empty name */
+/* dn_new - empty name with room for nava attributes and size bytes:
+ * one block, sized to the need where it is known (Postfix's CN), so a
+ * name per decision stays in malloc's fast per-thread cache */
 static struct dn *
-dn_new(struct diag *d)
+dn_new(int nava, size_t size, struct diag *d)
 {
 	struct dn *dn;
 
 	/* not calloc: clearing ~10 KB per name was half a decision's cost */
-	if ((dn = malloc(sizeof(*dn))) == NULL) {
+	if ((dn = malloc(sizeof(*dn) + (size_t)nava * sizeof(struct dn_ava) +
+	    size)) == NULL) {
 		diag_set(d, NULL, 0, "out of memory");
 		return NULL;
 	}
 	dn->n = dn->maybe_cut = dn->cn_only = 0;
+	dn->max_ava = nava;
+	dn->ava = (struct dn_ava *)(dn + 1);
 	dn->used = 0;
+	dn->size = size;
+	dn->buf = (char *)(dn->ava + nava);
 	return dn;
 }
 
@@ -173,10 +181,10 @@ dn_add(struct dn *dn, int rdn, const char *type, size_t tlen,
 {
 	struct dn_ava *a;
 
-	if (dn->n >= DN_MAX_AVA)
+	if (dn->n >= dn->max_ava)
 		return diag_set(d, NULL, 0, "more than %d attributes",
 		    DN_MAX_AVA);
-	if (dn->used + vlen + 1 > sizeof(dn->buf))
+	if (dn->used + vlen + 1 > dn->size)
 		return diag_set(d, NULL, 0, "name longer than %d bytes",
 		    DN_MAX_BYTES);
 	a = &dn->ava[dn->n];
@@ -264,7 +272,7 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 	if (len >= DN_MAX_BYTES)
 		return diag_set(d, NULL, 0, "name longer than %d bytes",
 		    DN_MAX_BYTES);
-	if ((dn = dn_new(d)) == NULL)
+	if ((dn = dn_new(DN_MAX_AVA, DN_MAX_BYTES, d)) == NULL)
 		return -1;
 	while (i < len) {
 		if (s[i] == '/')
@@ -385,7 +393,7 @@ dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
 	if (len >= DN_MAX_BYTES)
 		return diag_set(d, NULL, 0, "name longer than %d bytes",
 		    DN_MAX_BYTES);
-	if ((dn = dn_new(d)) == NULL)
+	if ((dn = dn_new(DN_MAX_AVA, DN_MAX_BYTES, d)) == NULL)
 		return -1;
 	while ((i = skip_sp(s, len, i)) < len) {
 		t = i;
@@ -415,7 +423,7 @@ dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
 		goto err;
 	}
 	/* RFC 4514 lists the least significant RDN first: reverse. */
-	if ((rev = dn_new(d)) == NULL)
+	if ((rev = dn_new(dn->n, dn->used, d)) == NULL)
 		goto err;
 	nrdn = dn->ava[dn->n - 1].rdn;
 	for (k = dn->n - 1; k >= 0; k--)
@@ -455,7 +463,8 @@ dn_from_cn(const char *cn, size_t len, struct dn **out, struct diag *d)
 	struct dn *dn;
 
 	*out = NULL;
-	if ((dn = dn_new(d)) == NULL)
+	if ((dn = dn_new(1, len < DN_MAX_BYTES ? len + 1 : DN_MAX_BYTES, d)) ==
+	    NULL)
 		return -1;
 	if (dn_add(dn, 0, "CN", 2, cn, len, d) < 0) {
 		dn_free(dn);
@@ -477,7 +486,7 @@ dn_from_x509(const X509_NAME *name, struct dn **out, struct diag *d)
 	int i, n, r;
 
 	*out = NULL;
-	if ((dn = dn_new(d)) == NULL)
+	if ((dn = dn_new(DN_MAX_AVA, DN_MAX_BYTES, d)) == NULL)
 		return -1;
 	for (i = 0; i < X509_NAME_entry_count(name); i++) {
 		ne = X509_NAME_get_entry(name, i);

@@ -47,19 +47,35 @@
 #include "policy.h"
 #include "xtext.h"
 
-#define A(s)	{ s, sizeof(s) - 1 }
-
-static const struct {
-	const char *name;
-	size_t	len;			/* compared first: most lines differ */
-} attrs[PA_NATTRS] = {
-	A("request"), A("protocol_state"), A("client_address"),
-	A("client_name"), A("recipient"), A("queue_id"), A("ccert_subject"),
-	A("ccert_issuer"), A("ccert_fingerprint"),
-	A("ccert_pubkey_fingerprint"), A("encryption_protocol"),
-	A("encryption_cipher"), A("encryption_keysize"), A("sasl_method"),
-	A("sasl_username"),
-};
+/* attr_of - which attribute a name is, or -1: by length first (31 lines
+ * a request, 16 of them names certrelay does not use) */
+static int
+attr_of(const char *s, size_t n)
+{
+#define IS(name, a) \
+	if (memcmp(s, name, sizeof(name) - 1) == 0) \
+		return a
+	switch (n) {
+	case 7:  IS("request", PA_REQUEST); break;
+	case 8:  IS("queue_id", PA_QUEUE_ID); break;
+	case 9:  IS("recipient", PA_RECIPIENT); break;
+	case 11: IS("client_name", PA_CLIENT_NAME);
+		 IS("sasl_method", PA_SASL_METHOD); break;
+	case 12: IS("ccert_issuer", PA_CCERT_ISSUER); break;
+	case 13: IS("ccert_subject", PA_CCERT_SUBJECT);
+		 IS("sasl_username", PA_SASL_USERNAME); break;
+	case 14: IS("protocol_state", PA_PROTOCOL_STATE);
+		 IS("client_address", PA_CLIENT_ADDRESS); break;
+	case 17: IS("ccert_fingerprint", PA_CCERT_FINGERPRINT);
+		 IS("encryption_cipher", PA_ENCRYPTION_CIPHER); break;
+	case 18: IS("encryption_keysize", PA_ENCRYPTION_KEYSIZE); break;
+	case 19: IS("encryption_protocol", PA_ENCRYPTION_PROTOCOL); break;
+	case 24: IS("ccert_pubkey_fingerprint", PA_CCERT_PUBKEY_FINGERPRINT);
+		 break;
+	}
+	return -1;
+#undef IS
+}
 
 /* policy_clear - an empty request; the values' buffer stays as it is */
 static void
@@ -150,11 +166,8 @@ take_line(struct policy_parser *p, const char *line, size_t len,
 	n = (size_t)(eq - line);
 	vlen = len - n - 1;		/* < POLICY_LINE_MAX: fits with its NUL */
 	p->req.nlines++;
-	for (k = 0; k < PA_NATTRS; k++)
-		if (attrs[k].len == n && memcmp(line, attrs[k].name, n) == 0) {
-			policy_set(&p->req, (enum policy_attr)k, eq + 1, vlen);
-			break;
-		}
+	if ((k = attr_of(line, n)) >= 0)
+		policy_set(&p->req, (enum policy_attr)k, eq + 1, vlen);
 	return 0;
 }
 

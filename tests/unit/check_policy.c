@@ -176,6 +176,53 @@ START_TEST(test_policy_feed_long)
 }
 END_TEST
 
+/* every attribute certrelay uses lands in its slot; a name that only
+ * looks like one is ignored */
+START_TEST(test_policy_feed_every_attr)
+{
+	static const char *names[PA_NATTRS] = {
+		[PA_REQUEST] = "request",
+		[PA_PROTOCOL_STATE] = "protocol_state",
+		[PA_CLIENT_ADDRESS] = "client_address",
+		[PA_CLIENT_NAME] = "client_name",
+		[PA_RECIPIENT] = "recipient",
+		[PA_QUEUE_ID] = "queue_id",
+		[PA_CCERT_SUBJECT] = "ccert_subject",
+		[PA_CCERT_ISSUER] = "ccert_issuer",
+		[PA_CCERT_FINGERPRINT] = "ccert_fingerprint",
+		[PA_CCERT_PUBKEY_FINGERPRINT] = "ccert_pubkey_fingerprint",
+		[PA_ENCRYPTION_PROTOCOL] = "encryption_protocol",
+		[PA_ENCRYPTION_CIPHER] = "encryption_cipher",
+		[PA_ENCRYPTION_KEYSIZE] = "encryption_keysize",
+		[PA_SASL_METHOD] = "sasl_method",
+		[PA_SASL_USERNAME] = "sasl_username",
+	};
+	static struct policy_parser p;
+	static struct got g;
+	char buf[128], want[16];
+	struct diag d;
+	int k, n;
+
+	policy_init(&p);
+	memset(&g, 0, sizeof(g));
+	for (k = 0; k < PA_NATTRS; k++) {
+		n = snprintf(buf, sizeof(buf), "%s=v%d\nX%s=w\n%.*s=w\n",
+		    names[k], k, names[k], (int)strlen(names[k]) - 1,
+		    names[k]);
+		ck_assert_int_eq(policy_feed(&p, buf, (size_t)n, take, &g,
+		    &d), 0);
+	}
+	ck_assert_int_eq(policy_feed(&p, "\n", 1, take, &g, &d), 0);
+	ck_assert_int_eq(g.n, 1);
+	for (k = 0; k < PA_NATTRS; k++) {
+		snprintf(want, sizeof(want), "v%d", k);
+		ck_assert_msg(g.last.set[k] && strcmp(g.last.val[k], want) == 0,
+		    "case %s: got \"%s\", want \"%s\"", names[k],
+		    g.last.val[k], want);
+	}
+}
+END_TEST
+
 /* an attribute repeated past the values' buffer: the last one wins and
  * the others keep theirs */
 START_TEST(test_policy_feed_repeats_fill)
@@ -348,6 +395,7 @@ main(void)
 	tcase_add_test(tc, test_policy_feed_long);
 	tcase_add_test(tc, test_policy_feed_nul_after_request);
 	tcase_add_test(tc, test_policy_feed_repeats_fill);
+	tcase_add_test(tc, test_policy_feed_every_attr);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy_request");
 	LOOP(tc, test_policy_request, req_cases);
