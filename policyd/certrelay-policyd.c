@@ -54,8 +54,11 @@ struct client {
 	size_t	len, size;
 	const char *why;		/* answer() refused: why */
 	int	blocked;		/* waiting for POLLOUT, not reading */
+	struct client *prev, *next;	/* every client, to close at exit */
 	struct policy_parser p;
 };
+
+static struct client *clients;
 
 /* A client that sends faster than it reads its answers is dropped. */
 #define ANSWERS_MAX	(1024 * 1024)
@@ -115,8 +118,10 @@ flush(struct client *c)
 		else
 			return -1;
 	}
-	memmove(c->ans, c->ans + off, c->len - off);
-	c->len -= off;
+	if (off > 0) {			/* nothing queued: c->ans may be NULL */
+		memmove(c->ans, c->ans + off, c->len - off);
+		c->len -= off;
+	}
 	return c->len > 0;
 }
 
@@ -255,6 +260,12 @@ on_signal(int sig)
 static void
 drop(struct client *c)
 {
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	close(c->in);
 	free(c->ans);
 	free(c);
@@ -319,6 +330,9 @@ on_listen(int ep, int lfd)
 		    sizeof(one));
 		c->in = c->out = fd;
 		policy_init(&c->p);
+		if ((c->next = clients) != NULL)
+			clients->prev = c;
+		clients = c;
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
@@ -360,6 +374,8 @@ serve_all(int lfd)
 			else if (on_client(ep, ev[k].data.ptr) < 0)
 				drop(ev[k].data.ptr);
 	}
+	while (clients)
+		drop(clients);
 	close(ep);
 }
 
