@@ -63,6 +63,7 @@ struct view {
 	int	subj_cut, iss_cut;
 	struct fp fp[MAX_FP];
 	int	nfp;
+	const char *pk_later;		/* public-key pin, parsed if needed */
 	int	nemail;
 	const char *scopes[3];
 	/* not cleared per decision: */
@@ -242,7 +243,12 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	size_t len;
 
 	add_fp(v, r, r->fingerprint, 0);
-	add_fp(v, r, r->pubkey_fingerprint, 1);
+	/* the public key's pin matters only if the certificate's found
+	 * nothing (by_fingerprint), unless the index wants both now */
+	if (v->nfp > 0 && e->ci == NULL)
+		v->pk_later = r->pubkey_fingerprint;
+	else
+		add_fp(v, r, r->pubkey_fingerprint, 1);
 	v->subj = parse_name(r, r->subject, "subject");
 	v->iss = parse_name(r, r->issuer, "issuer");
 	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
@@ -285,15 +291,22 @@ lookup(const struct engine *e, enum table_kind k, const char *key,
 
 /* by_fingerprint - pins need no verification */
 static int
-by_fingerprint(const struct engine *e, const struct view *v,
+by_fingerprint(const struct engine *e, struct view *v, struct request *rq,
     struct table_hit *hit, struct diag *d)
 {
 	char key[FP_BIN_MAX];
 	int k, r = 0;
 
-	for (k = 0; k < v->nfp && r == 0; k++)
+	for (k = 0; r == 0; k++) {
+		if (k == v->nfp && v->pk_later != NULL) {
+			add_fp(v, rq, v->pk_later, 1);
+			v->pk_later = NULL;
+		}
+		if (k >= v->nfp)
+			break;
 		r = lookup(e, TABLE_FINGERPRINT, key, fp_bin_key(&v->fp[k],
 		    key), NULL, hit, d);
+	}
 	return r;
 }
 
@@ -446,7 +459,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 		tempfail(&r->cert, "index");
 		goto out;
 	}
-	ret = by_fingerprint(e, &v, &hit, d);
+	ret = by_fingerprint(e, &v, r, &hit, d);
 	if (ret == 0 && r->verify == VERIFY_OK) {
 		view_keys(&v);
 		ret = by_names(e, r, &v, &hit, &kind, d);

@@ -208,17 +208,15 @@ policy_feed(struct policy_parser *p, const char *buf, size_t len,
 	return 0;
 }
 
-/* decode - an xtext attribute in place */
+/* decode - an xtext attribute in place (decoding only shrinks) */
 static int
 decode(struct policy_req *pr, enum policy_attr a)
 {
-	char tmp[POLICY_LINE_MAX];
-	size_t n;
+	size_t len = strlen(pr->val[a]), n;
 
-	if (xtext_decode(pr->val[a], strlen(pr->val[a]), tmp, sizeof(tmp),
-	    &n) < 0 || memchr(tmp, 0, n) != NULL)
+	if (xtext_decode(pr->val[a], len, pr->val[a], len + 1, &n) < 0 ||
+	    memchr(pr->val[a], 0, n) != NULL)
 		return -1;
-	memcpy(pr->val[a], tmp, n + 1);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  *	xtext_decode() turns every "+XX" (two hex digits, either case) into
  *	the byte XX; other bytes are copied. The result is NUL-terminated;
  *	*outlen excludes the NUL (a decoded value may hold a NUL byte).
+ *	out may be in itself: decoding writes no further than it has read.
  *	xtext_encode() writes what Sendmail's xtextify(s, "<>\")") writes:
  *	"+XX" for '+', '\\', '(', '<', '>', '"', ')', controls, space and bytes
  *	>= 127 (measured: Sendmail 8.17 sends "\+" as "+5C+2B").

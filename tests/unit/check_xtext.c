@@ -54,6 +54,26 @@ START_TEST(test_xtext_decode)
 }
 END_TEST
 
+/* the same cases decoded in place, in a buffer just long enough */
+START_TEST(test_xtext_decode_in_place)
+{
+	char buf[256];
+	size_t n = strlen(decode_cases[_i].in), len = 999;
+	int rc;
+
+	memcpy(buf, decode_cases[_i].in, n + 1);
+	rc = xtext_decode(buf, n, buf, n + 1, &len);
+	ck_assert_msg(rc == decode_cases[_i].want_rc,
+	    "case %s: got rc %d, want %d", decode_cases[_i].name, rc,
+	    decode_cases[_i].want_rc);
+	if (rc == 0)
+		ck_assert_msg(len == decode_cases[_i].want_len &&
+		    memcmp(buf, decode_cases[_i].want, len) == 0 &&
+		    buf[len] == 0, "case %s: got \"%s\" (%zu)",
+		    decode_cases[_i].name, buf, len);
+}
+END_TEST
+
 START_TEST(test_xtext_decode_small)
 {
 	char out[4];
@@ -150,6 +170,8 @@ main(void)
 
 	tc = tcase_create("xtext_decode");
 	tcase_add_loop_test(tc, test_xtext_decode, 0,
+	    sizeof(decode_cases) / sizeof(decode_cases[0]));
+	tcase_add_loop_test(tc, test_xtext_decode_in_place, 0,
 	    sizeof(decode_cases) / sizeof(decode_cases[0]));
 	tcase_add_test(tc, test_xtext_decode_small);
 	tcase_add_test(tc, test_xtext_round_trip);
