@@ -115,8 +115,10 @@ flush(struct client *c)
 			continue;
 		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		else
+		else {
+			c->why = "it went away before its answer";
 			return -1;
+		}
 	}
 	if (off > 0) {			/* nothing queued: c->ans may be NULL */
 		memmove(c->ans, c->ans + off, c->len - off);
