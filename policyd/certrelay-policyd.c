@@ -100,8 +100,8 @@ answer(struct client *c, const char *s, size_t n)
 	return 0;
 }
 
-/* flush - write queued answers: 0 all out, 1 the rest must wait for
- * POLLOUT (non-blocking socket), -1 the client is gone */
+/* flush - write what the socket takes of the queued answers (the rest,
+ * c->len bytes, waits for POLLOUT); -1 the client is gone */
 static int
 flush(struct client *c)
 {
@@ -124,7 +124,7 @@ flush(struct client *c)
 		memmove(c->ans, c->ans + off, c->len - off);
 		c->len -= off;
 	}
-	return c->len > 0;
+	return 0;
 }
 
 /* serve_one - one request: decide, answer, then log */
@@ -197,7 +197,7 @@ serve_stdio(struct client *c)
 	policy_init(&c->p);
 	while ((n = read(c->in, buf, sizeof(buf))) > 0 || (n < 0 &&
 	    errno == EINTR))
-		if (n > 0 && (feed(c, buf, (size_t)n) < 0 || flush(c) != 0))
+		if (n > 0 && feed(c, buf, (size_t)n) < 0)
 			break;
 }
 
@@ -282,7 +282,10 @@ on_client(int ep, struct client *c)
 	ssize_t n;
 	int r;
 
-	/* answers still queued: read nothing more until they are out */
+	/* answers still queued: read nothing more until they are out;
+	 * serve_one() has tried to write each answer already */
+	if (c->len > 0 && flush(c) < 0)
+		return -1;
 	if (c->len == 0) {
 		if ((n = read(c->in, buf, sizeof(buf))) == 0 || (n < 0 &&
 		    errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
@@ -290,8 +293,7 @@ on_client(int ep, struct client *c)
 		if (n > 0 && feed(c, buf, (size_t)n) < 0)
 			return -1;
 	}
-	if ((r = flush(c)) < 0)
-		return -1;
+	r = c->len > 0;
 	if (r == c->blocked)
 		return 0;
 	c->blocked = r;
@@ -475,6 +477,7 @@ main(int argc, char **argv)
 		c.in = 0;
 		c.out = 1;
 		serve_stdio(&c);
+		free(c.ans);
 		return 0;
 	}
 	if ((lfd = listen_on(sock)) < 0) {
