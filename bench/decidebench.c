@@ -15,8 +15,10 @@
  *	TLSv1.3, AUTH EXTERNAL. Strings are formatted before the clock
  *	starts. Two costs are printed per kind:
  *	  cert_ns     decide(STAGE_CERT): the rule evaluation alone
- *	  session_ns  request_init + decide(CERT, MAIL, RCPT): a milter
- *	              session's whole use of lib/
+ *	  session_ns  request_init + decide(CERT, MAIL, RCPT) + the names
+ *	              formatted for the log line (request_names()) +
+ *	              request_free: a milter session's whole use of lib/
+ *	              but the line itself
  *	Each is the best of ROUNDS (default 3) passes over the M requests.
  *	-k runs one kind only (bench/profile: a callgrind profile per path).
  *	Output: one "RESULT key=value ..." line per kind (hit, miss), plus
@@ -124,11 +126,13 @@ run(const struct engine *e, const struct keyset *ks, long m, int rounds,
 				decide(e, r, STAGE_MAIL, &dec, &d);
 				r->rcpt = "postmaster@example.net";
 				decide(e, r, STAGE_RCPT, &dec, &d);
+				request_names(r);
 			}
 			if (r->cert.action == ACT_RELAY)
 				(*relay)++;
 			else
 				(*other)++;
+			request_free(r);
 		}
 		t = (now_s() - t0) / (double)m * 1e9;
 		if (t < *best)

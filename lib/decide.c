@@ -4,6 +4,8 @@
  * SYNOPSIS
  *	#include "decide.h"
  *	void	request_init(struct request *r);
+ *	void	request_names(struct request *r);
+ *	void	request_free(struct request *r);
  *	int	decide(const struct engine *e, struct request *r,
  *		    enum stage stage, struct decision *out, struct diag *d);
  *	enum verify decide_verify(const char *sendmail_verify);
@@ -23,6 +25,12 @@
  *	never matches an exact DN rule; what arrived is still matched by
  *	attribute, regex, CN and e-mail rules. Computed once, kept in r.
  *
+ *	request_names() fills r->subject_canon, r->issuer_canon and
+ *	r->fp_text, the names as logged, from what decide() parsed: once,
+ *	when first wanted (a regex rule, or the log line after the answer
+ *	went out). request_free() releases what decide() kept in r; r can
+ *	then be given to request_init() again.
+ *
  *	STAGE_MAIL: an authenticated session without TLS, under
  *	min_tls_version or under min_cipher_bits is refused with 530 5.7.0
  *	(RFC 3207), and out->clear_auth says the password crossed in clear.
@@ -40,7 +48,8 @@
  *	could not be filled, with d saying why. Lookup errors are in *out
  *	(action TEMPFAIL) and in d.
  * OWNERSHIP
- *	out->table points into e; out->kind is static.
+ *	out->table points into e; out->kind is static. The parsed names
+ *	are r's until request_free().
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -78,10 +87,43 @@ request_init(struct request *r)
 {
 	/* not the name buffers whole: 2.5 KB a request, empty strings do */
 	memset(r, 0, offsetof(struct request, subject_canon));
+	r->subj_dn = r->iss_dn = NULL;
 	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	r->note[0] = 0;
 	r->cut = 0;
 	r->cipher_bits = -1;
+}
+
+/* request_names - the names as logged, formatted once */
+void
+request_names(struct request *r)
+{
+	size_t len;
+
+	if (r->names_done)
+		return;
+	r->names_done = 1;
+	if (r->subj_dn && dn_format(r->subj_dn, DN_RFC4514, r->subject_canon,
+	    sizeof(r->subject_canon)) < 0)
+		r->subject_canon[0] = 0;
+	if (r->iss_dn && dn_format(r->iss_dn, DN_RFC4514, r->issuer_canon,
+	    sizeof(r->issuer_canon)) < 0)
+		r->issuer_canon[0] = 0;
+	if (r->has_fp) {		/* "sha256:AB:CD:..." */
+		len = strlen(fp_alg_name(r->fp.alg));
+		memcpy(r->fp_text, fp_alg_name(r->fp.alg), len);
+		r->fp_text[len++] = ':';
+		fp_text(&r->fp, r->fp_text + len, sizeof(r->fp_text) - len);
+	}
+}
+
+/* request_free - what decide() kept */
+void
+request_free(struct request *r)
+{
+	dn_free(r->subj_dn);
+	dn_free(r->iss_dn);
+	r->subj_dn = r->iss_dn = NULL;
 }
 
 /* decide_verify - Sendmail's {verify}: OK and TRUSTED mean verified */
@@ -180,7 +222,8 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 		v->subj = s;
 		v->iss = i;
 		v->subj_cut = v->iss_cut = 0;
-	}
+	} else
+		dn_free(s);		/* NULL, or the subject alone */
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
 		gn = sk_GENERAL_NAME_value(san, k);
@@ -235,14 +278,18 @@ view_keys(struct view *v)
 	v->scopes[n] = NULL;
 }
 
-/* build_view - parse, consult the index, the names as logged */
+/* build_view - parse, consult the index */
 static int
 build_view(const struct engine *e, struct request *r, struct view *v,
     struct diag *d)
 {
-	size_t len;
+	char key[FP_BIN_MAX];
 
 	add_fp(v, r, r->fingerprint, 0);
+	/* the names are parsed while memory brings the slot in */
+	if (v->nfp > 0 && e->t[TABLE_FINGERPRINT] != NULL)
+		table_prefetch(e->t[TABLE_FINGERPRINT], key,
+		    fp_bin_key(&v->fp[0], key));
 	/* the public key's pin matters only if the certificate's found
 	 * nothing (by_fingerprint), unless the index wants both now */
 	if (v->nfp > 0 && e->ci == NULL)
@@ -260,18 +307,6 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
 		    "rules not applied");
 	r->cut = v->cut;
-	if (v->subj && dn_format(v->subj, DN_RFC4514, r->subject_canon,
-	    sizeof(r->subject_canon)) < 0)
-		r->subject_canon[0] = 0;
-	if (v->iss && dn_format(v->iss, DN_RFC4514, r->issuer_canon,
-	    sizeof(r->issuer_canon)) < 0)
-		r->issuer_canon[0] = 0;
-	if (v->nfp > 0) {		/* "sha256:AB:CD:..." */
-		len = strlen(fp_alg_name(v->fp[0].alg));
-		memcpy(r->fp_text, fp_alg_name(v->fp[0].alg), len);
-		r->fp_text[len++] = ':';
-		fp_text(&v->fp[0], r->fp_text + len, sizeof(r->fp_text) - len);
-	}
 	return 0;
 }
 
@@ -386,6 +421,7 @@ by_names(const struct engine *e, struct request *rq, const struct view *v,
 		return r;
 	*kind = "regex";
 	if (e->rx) {
+		request_names(rq);
 		rs.subject = rq->subject_canon[0] ? rq->subject_canon : NULL;
 		rs.issuer = rq->issuer_canon[0] ? rq->issuer_canon : NULL;
 		rs.cut = v->cut;
@@ -455,7 +491,13 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* not memset: the key buffers are 16 KB; build_view sets them all */
 	memset(&v, 0, offsetof(struct view, email));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
-	if (build_view(e, r, &v, d) < 0) {
+	ret = build_view(e, r, &v, d);
+	/* kept for the log line, formatted once the answer is out */
+	r->subj_dn = v.subj;
+	r->iss_dn = v.iss;
+	if ((r->has_fp = v.nfp > 0) != 0)
+		r->fp = v.fp[0];
+	if (ret < 0) {
 		tempfail(&r->cert, "index");
 		goto out;
 	}
@@ -475,8 +517,6 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? "no-rule" : "no-cert",
 		    NULL);
 out:
-	dn_free(v.subj);
-	dn_free(v.iss);
 	r->cert_done = 1;
 }
 

@@ -34,6 +34,8 @@ struct decision {
 	int	clear_auth;		/* credentials crossed in clear */
 };
 
+struct dn;
+
 /* One SMTP session as the MTA described it; scratch at the end. */
 struct request {
 	const char *id;			/* queue or connection id */
@@ -47,9 +49,13 @@ struct request {
 	const char *client_addr, *client_name;
 	const char *rcpt;
 
-	/* scratch, filled by decide() */
+	/* scratch, filled by decide(); request_free() releases it */
 	int	cert_done;
 	struct decision cert;
+	struct dn *subj_dn, *iss_dn;	/* the names decided on */
+	struct fp fp;			/* the first fingerprint, if has_fp */
+	int	has_fp;
+	int	names_done;		/* the three below are filled */
 	char	subject_canon[DECIDE_NAME_MAX];
 	char	issuer_canon[DECIDE_NAME_MAX];
 	char	fp_text[FP_TEXT_MAX + 16];
@@ -58,6 +64,8 @@ struct request {
 };
 
 void	request_init(struct request *r);
+void	request_names(struct request *r);
+void	request_free(struct request *r);
 int	decide(const struct engine *e, struct request *r, enum stage stage,
 	    struct decision *out, struct diag *d);
 enum verify decide_verify(const char *sendmail_verify);

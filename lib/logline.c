@@ -3,10 +3,10 @@
  *
  * SYNOPSIS
  *	#include "logline.h"
- *	size_t	logline_format(const struct request *r,
+ *	size_t	logline_format(struct request *r,
  *		    const struct decision *dec, const char *stage, char *buf,
  *		    size_t size);
- *	void	logline_header(const struct request *r,
+ *	void	logline_header(struct request *r,
  *		    const struct decision *dec, char *buf, size_t size);
  * DESCRIPTION
  *	logline_format() writes what a front-end logs for one decision, in a
@@ -17,7 +17,9 @@
  *	logline_header() writes the value of the header added to relayed
  *	mail: subject, issuer, fingerprint and the rule, in ASCII (other
  *	bytes as \xHH) and with no line breaks, so it folds nowhere and
- *	cannot inject a header. Both truncate rather than overflow.
+ *	cannot inject a header. Both truncate rather than overflow, and
+ *	format the request's names first if decide() left them to the log
+ *	(request_names()).
  * OWNERSHIP
  *	The caller owns buf.
  */
@@ -159,7 +161,7 @@ rule(struct lb *b, const struct decision *dec)
 
 /* logline_format - the decision's log line; its length */
 size_t
-logline_format(const struct request *r, const struct decision *dec,
+logline_format(struct request *r, const struct decision *dec,
     const char *stage, char *buf, size_t size)
 {
 	struct lb b = { buf, size, 0, 0 };
@@ -168,6 +170,7 @@ logline_format(const struct request *r, const struct decision *dec,
 	struct lb n = { bits, sizeof(bits), 0, 0 };
 
 	buf[0] = 0;
+	request_names(r);
 	if (r->id && *r->id) {
 		raw(&b, r->id, strlen(r->id));
 		raw(&b, ":", 1);
@@ -208,12 +211,13 @@ logline_format(const struct request *r, const struct decision *dec,
 
 /* logline_header - the trace header's value */
 void
-logline_header(const struct request *r, const struct decision *dec,
+logline_header(struct request *r, const struct decision *dec,
     char *buf, size_t size)
 {
 	struct lb b = { buf, size, 0, 1 };
 
 	buf[0] = 0;
+	request_names(r);
 	kv(&b, "subject", r->subject_canon);
 	kv(&b, "issuer", r->issuer_canon);
 	kv(&b, "fp", r->fp_text);

@@ -5,9 +5,9 @@
 
 #include "decide.h"
 
-size_t	logline_format(const struct request *r, const struct decision *dec,
+size_t	logline_format(struct request *r, const struct decision *dec,
 	    const char *stage, char *buf, size_t size);
-void	logline_header(const struct request *r, const struct decision *dec,
+void	logline_header(struct request *r, const struct decision *dec,
 	    char *buf, size_t size);
 
 #endif

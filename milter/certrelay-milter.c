@@ -352,6 +352,7 @@ mlfi_close(SMFICTX *ctx)
 
 	if (s != NULL) {
 		snap_put(snap, s->ref);
+		request_free(&s->req);
 		free(s);
 		smfi_setpriv(ctx, NULL);
 	}

@@ -168,6 +168,7 @@ serve_one(void *ctx, struct policy_req *pr)
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
+	request_free(&r);
 	snap_put(snap, ref);
 	return ret;
 }

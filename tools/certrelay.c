@@ -596,6 +596,7 @@ cmd_check(int argc, char **argv)
 	printf("\n");
 	logline_format(&r, &dec, stage, line, sizeof(line));
 	printf("%s\n", line);
+	request_free(&r);
 	if (d.what[0])
 		fail(&d);
 	engine_close(e);

@@ -257,6 +257,11 @@ check p7-journal-line-out-within-2s wait_until 2 grep -q \
 check p7-journal-relay-line-names-rule grep -q \
     '^<6>.*action=RELAY stage=policy rule=[^ ]*:[0-9][0-9]* kind=issuer' \
     "$T/policyd-p5.log"
+# a line decided by the fingerprint still names the certificate (the
+# names are formatted after the answer went out)
+check p7-journal-fingerprint-line-names-cert grep -Eq \
+    '^<6>.*action=REJECT .*kind=fingerprint .*verify=OK subject="?CN=.* issuer="?CN=.* fp=sha256:([0-9A-F]{2}:){31}[0-9A-F]{2} ' \
+    "$T/policyd-p5.log"
 
 # p8: one event loop serves every client: a client stalled in the middle
 # of a request, and one that sends requests without reading a single

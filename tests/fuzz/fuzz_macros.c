@@ -138,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.name[in.n] = line;
 		in.val[in.n++] = eq + 1;
 	}
+	request_free(&r);
 	free(buf);
 	return 0;
 }

@@ -302,6 +302,7 @@ run(const struct req_case *c)
 	ck_assert_msg(out.clear_auth == c->clear_auth,
 	    "case %s: got clear_auth %d, want %d", c->name, out.clear_auth,
 	    c->clear_auth);
+	request_free(&r);
 }
 
 #define OK_	VERIFY_OK
@@ -593,6 +594,10 @@ START_TEST(test_decide_stages)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
 	ck_assert_int_eq(out.action, ACT_RELAY);
 	ck_assert_msg(r.cert_done == 1, "case stages: cert not kept");
+	/* a fingerprint decided: the names wait for the log line */
+	ck_assert_msg(r.subject_canon[0] == 0 && r.issuer_canon[0] == 0 &&
+	    r.fp_text[0] == 0, "case stages: names formatted before asked");
+	request_names(&r);
 	ck_assert_msg(strcmp(r.subject_canon, "emailAddress=alice.martin@"
 	    "umr7503.example,CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR") == 0,
 	    "case stages: subject_canon \"%s\"", r.subject_canon);
@@ -609,6 +614,8 @@ START_TEST(test_decide_stages)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_RCPT, &out, &d), 0);
 	ck_assert_int_eq(out.action, ACT_DUNNO);
 	ck_assert_int_eq(decide(NULL, &r, STAGE_RCPT, &out, &d), -1);
+	request_free(&r);
+	ck_assert(r.subj_dn == NULL && r.iss_dn == NULL);
 }
 END_TEST
 
@@ -627,6 +634,7 @@ START_TEST(test_decide_note)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
 	ck_assert_msg(r.cut == 1 && strstr(r.note, "cut") != NULL,
 	    "case cut note: cut %d note \"%s\"", r.cut, r.note);
+	request_free(&r);
 	request_init(&r);
 	r.form = SM;
 	r.subject = "/C=FR/O=CNRS/CN=Anyone";
@@ -635,6 +643,7 @@ START_TEST(test_decide_note)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
 	ck_assert_msg(strstr(r.note, "not verified") != NULL,
 	    "case unverified note: \"%s\"", r.note);
+	request_free(&r);
 }
 END_TEST
 
@@ -666,7 +675,9 @@ START_TEST(test_request_init)
 	request_init(&r);
 	ck_assert(r.subject == NULL && r.rcpt == NULL && r.cert_done == 0 &&
 	    r.cipher_bits == -1 && r.note[0] == 0 &&
-	    r.verify == VERIFY_UNKNOWN);
+	    r.verify == VERIFY_UNKNOWN && r.subj_dn == NULL &&
+	    r.iss_dn == NULL && r.has_fp == 0 && r.names_done == 0 &&
+	    r.subject_canon[0] == 0 && r.fp_text[0] == 0);
 }
 END_TEST
 

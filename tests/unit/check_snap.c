@@ -76,6 +76,7 @@ verdict(const struct engine *e)
 	r.verify = VERIFY_OK;
 	if (decide(e, &r, STAGE_CERT, &out, &d) < 0)
 		return -1;
+	request_free(&r);
 	return (int)out.action;
 }
 
