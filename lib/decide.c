@@ -488,6 +488,11 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	const char *kind = "fingerprint";
 	int ret;
 
+	/* evaluated again (the MTA's TLS macros changed): the last
+	 * evaluation's names go */
+	request_free(r);
+	r->has_fp = r->names_done = 0;
+	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	/* not memset: the key buffers are 16 KB; build_view sets them all */
 	memset(&v, 0, offsetof(struct view, email));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;

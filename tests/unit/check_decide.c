@@ -614,6 +614,16 @@ START_TEST(test_decide_stages)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_RCPT, &out, &d), 0);
 	ck_assert_int_eq(out.action, ACT_DUNNO);
 	ck_assert_int_eq(decide(NULL, &r, STAGE_RCPT, &out, &d), -1);
+	/* the milter's TLS macros changed: evaluated again, with the new
+	 * names (and the old ones freed: LeakSanitizer) */
+	r.cert_done = 0;
+	r.subject = "/C=FR/O=CNRS/CN=Bob";
+	r.fingerprint = NULL;
+	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
+	request_names(&r);
+	ck_assert_str_eq(r.subject_canon, "CN=Bob,O=CNRS,C=FR");
+	ck_assert_msg(r.fp_text[0] == 0, "case stages again: old fp_text "
+	    "\"%s\" kept", r.fp_text);
 	request_free(&r);
 	ck_assert(r.subj_dn == NULL && r.iss_dn == NULL);
 }
