@@ -26,12 +26,14 @@
 #include <netinet/tcp.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -347,41 +349,53 @@ on_listen(int ep, int lfd)
 
 /* serve_all - every client in one event loop, as Postfix's own
  * multi-client servers do: non-blocking, so a slow client holds up no
- * other; no thread switch a request. Log lines out and reload looks 10/s. */
+ * other; no thread switch a request. Log lines out and reload looks 10/s,
+ * on a timerfd: epoll_wait() without a timeout arms no timer a request. */
 static void
 serve_all(int lfd)
 {
-	struct epoll_event ev[64], lev = { EPOLLIN, { NULL } };
-	struct timespec now;
-	long tick = 0, ms;
-	int ep, n, k;
+	static const struct itimerspec tenth = { { 0, 100000000 },
+	    { 0, 100000000 } };
+	struct epoll_event ev[64], lev = { EPOLLIN, { NULL } }, tev;
+	uint64_t ticks;
+	int ep, tfd = -1, n, k, tick = 1;
 
+	tev.events = EPOLLIN;
+	tev.data.ptr = &tfd;
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) < 0 || timerfd_settime(tfd, 0, &tenth, NULL) < 0 ||
 	    fcntl(lfd, F_SETFL, O_NONBLOCK) < 0 ||
-	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0) {
+	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev) < 0) {
 		journal_say(LOG_ERR, "error: epoll: %s", strerror(errno));
-		return;
+		goto out;
 	}
 	while (!got_term) {
-		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-		ms = now.tv_sec * 1000L + now.tv_nsec / 1000000;
-		if (ms - tick >= 100 || got_hup) {
-			tick = ms;
+		if (tick || got_hup) {
+			tick = 0;
 			reload(got_hup);
 			got_hup = 0;
 			journal_flush();
 			epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &lev);
 		}
-		n = epoll_wait(ep, ev, 64, (int)(100 - (ms - tick)));
+		/* a signal ends the wait (EINTR): SIGHUP is seen at once */
+		n = epoll_wait(ep, ev, 64, -1);
 		for (k = 0; k < n; k++)
 			if (ev[k].data.ptr == NULL)
 				on_listen(ep, lfd);
+			else if (ev[k].data.ptr == &tfd)
+				tick = read(tfd, &ticks, sizeof(ticks)) > 0;
 			else if (on_client(ep, ev[k].data.ptr) < 0)
 				drop(ev[k].data.ptr);
 	}
 	while (clients)
 		drop(clients);
-	close(ep);
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (ep >= 0)
+		close(ep);
 }
 
 /* start - configuration and first snapshot */

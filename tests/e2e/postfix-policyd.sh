@@ -15,6 +15,9 @@
 #   p4 cert_index + attribute rule OU=UMR7503: alice relays, bob refused
 #   p5 REJECT on revoked's fingerprint beats the issuer RELAY
 #   p6 socket daemon killed: 4xx, nothing relayed
+#   p7 -j: log lines batched to stderr, out within 2 s and at exit
+#   p8 a stalled client and a non-reading one hold up no other
+#   p9 reloads: SIGHUP, a table gone (last good one stays), mtime alone
 # Output: "ok NAME" / "FAIL NAME: ..." lines, then "N passed, N failed".
 set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +27,7 @@ BUILD=${1:-$REPO/build}
 POLICYD=$BUILD/policyd/certrelay-policyd
 CLI=$BUILD/tools/certrelay
 CASES=(p1-pin p2-relay-clientcerts p3-issuer p4-cert-index-attribute
-    p5-revoked-reject p6-policyd-killed)
+    p5-revoked-reject p6-policyd-killed p9-reload)
 RULESETS=(p1pin p1nopin p1pubkey p2 p3 p4 p5)
 
 e2e_init postfix-policyd
@@ -290,6 +293,39 @@ exec 7<&-
 stop_pid "$p8flood" 5 TERM	# timeout passes it on to the sleep
 wait "$p8flood" 2>/dev/null
 check p8-daemon-alive-after pid_alive "${POL_PID[p2]}"
+
+# p9: reloads in the socket daemon's event loop: SIGHUP puts a new table
+# in service; a table that cannot be opened leaves the last good one in
+# service and the log says why; a recompiled table is seen without a
+# signal (looked at once a second)
+p9d=$ETC/p1nopin
+p9log=$T/policyd-p1nopin.log
+p9pid=${POL_PID[p1nopin]}
+printf '%s\tRELAY\n' "$(fp partner)" >> "$p9d/fingerprints"
+check p9-compile-pin quiet "$CLI" compile -c "$p9d/certrelay.conf"
+mark=$(log_mark "$p9log")
+kill -HUP "$p9pid"
+check p9-sighup-reloaded wait_log_line "$p9log" 'reloaded on SIGHUP' 5 \
+    "$mark"
+try p9-a sock p1nopin partner $OUTSIDE
+relayed p9-pin-added-relays-after-sighup
+mv "$p9d/fingerprints.cdb" "$p9d/fingerprints.cdb.away"
+mark=$(log_mark "$p9log")
+kill -HUP "$p9pid"
+check p9-missing-table-reload-failed-logged wait_log_line "$p9log" \
+    'reload failed, previous tables stay in service: .*fingerprints\.cdb' \
+    5 "$mark"
+try p9-b sock p1nopin partner $OUTSIDE
+relayed p9-last-good-table-stays-in-service
+rm -f "$p9d/fingerprints.cdb.away"
+printf '# someone else\n%s\tRELAY\n' "$(fp carol)" > "$p9d/fingerprints"
+mark=$(log_mark "$p9log")
+check p9-compile-without-pin quiet "$CLI" compile -c "$p9d/certrelay.conf"
+check p9-reloaded-without-signal wait_log_line "$p9log" \
+    'reloaded after a table changed' 5 "$mark"
+try p9-c sock p1nopin partner $OUTSIDE
+refused p9-pin-removed-denied "$DENIED"
+check p9-same-process pid_alive "$p9pid"
 
 # p6: the socket daemon dies; Postfix must defer, never relay
 check p6-policyd-alive-before pid_alive "${POL_PID[p3]}"
