@@ -28,8 +28,8 @@
  *	request_names() fills r->subject_canon, r->issuer_canon and
  *	r->fp_text, the names as logged, from what decide() parsed: once,
  *	when first wanted (a regex rule, or the log line after the answer
- *	went out). request_free() releases what decide() kept in r; r can
- *	then be given to request_init() again.
+ *	went out). request_free() releases what decide() kept in r (and
+ *	empties those three); r can then be given to request_init() again.
  *
  *	STAGE_MAIL: an authenticated session without TLS, under
  *	min_tls_version or under min_cipher_bits is refused with 530 5.7.0
@@ -87,7 +87,6 @@ request_init(struct request *r)
 {
 	/* not the name buffers whole: 2.5 KB a request, empty strings do */
 	memset(r, 0, offsetof(struct request, subject_canon));
-	r->subj_dn = r->iss_dn = NULL;
 	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	r->note[0] = 0;
 	r->cut = 0;
@@ -117,13 +116,15 @@ request_names(struct request *r)
 	}
 }
 
-/* request_free - what decide() kept */
+/* request_free - what decide() kept goes, names as logged too */
 void
 request_free(struct request *r)
 {
 	dn_free(r->subj_dn);
 	dn_free(r->iss_dn);
 	r->subj_dn = r->iss_dn = NULL;
+	r->has_fp = r->names_done = 0;
+	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 }
 
 /* decide_verify - Sendmail's {verify}: OK and TRUSTED mean verified */
@@ -491,8 +492,6 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* evaluated again (the MTA's TLS macros changed): the last
 	 * evaluation's names go */
 	request_free(r);
-	r->has_fp = r->names_done = 0;
-	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	/* not memset: the key buffers are 16 KB; build_view sets them all */
 	memset(&v, 0, offsetof(struct view, email));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
