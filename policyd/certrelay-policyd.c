@@ -13,9 +13,10 @@
  *	-l (inet:PORT@HOST or unix:/path) it listens and serves every client
  *	in one event loop (non-blocking: a slow client holds up no other).
  *	-H answers PREPEND with the trace header instead of OK (for a second
- *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed table is
- *	seen within a second. -j writes the log lines to stderr in batches,
- *	for systemd's journal (lib/journal.c). See certrelay-policyd(8).
+ *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
+ *	table is seen within a second. -j writes the log lines to stderr in
+ *	batches, for systemd's journal (lib/journal.c). See
+ *	certrelay-policyd(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what, exit 1. A
  *	malformed request closes that connection (Postfix defers).
@@ -55,7 +56,7 @@ struct client {
 	char	*ans;			/* answers not yet written */
 	size_t	len, size;
 	const char *why;		/* answer() refused: why */
-	int	blocked;		/* waiting for POLLOUT, not reading */
+	int	blocked;		/* waiting for EPOLLOUT, not reading */
 	struct client *prev, *next;	/* every client, to close at exit */
 	struct policy_parser p;
 };
@@ -103,7 +104,7 @@ answer(struct client *c, const char *s, size_t n)
 }
 
 /* flush - write what the socket takes of the queued answers (the rest,
- * c->len bytes, waits for POLLOUT); -1 the client is gone */
+ * c->len bytes, waits for EPOLLOUT); -1 the client is gone */
 static int
 flush(struct client *c)
 {
