@@ -9,6 +9,7 @@
  *	int	decide(const struct engine *e, struct request *r,
  *		    enum stage stage, struct decision *out, struct diag *d);
  *	enum verify decide_verify(const char *sendmail_verify);
+ *	int	decide_number(const char *s, const char **end);
  * DESCRIPTION
  *	A front-end copies what the MTA said into a struct request (strings
  *	it owns for the request's life) and asks decide() at a stage:
@@ -43,6 +44,11 @@
  *
  *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
  *	match".
+ *
+ *	decide_number() reads a number the MTA sent (a key size, a TLS
+ *	version's digits): the leading decimal digits of s, capped at
+ *	DECIDE_NUMBER_MAX, 0 if there are none; *end (if end is not NULL)
+ *	points past the digits. No sign, no spaces, no overflow.
  * DIAGNOSTICS
  *	0 with *out filled (even for a refusal); -1 only when out itself
  *	could not be filled, with d saying why. Lookup errors are in *out
@@ -138,6 +144,21 @@ decide_verify(const char *v)
 	if (*v == 0 || strcmp(v, "NO") == 0)
 		return VERIFY_NONE;
 	return VERIFY_FAIL;		/* FAIL, NOT, SOFTWARE, PROTOCOL ... */
+}
+
+/* decide_number - leading digits, capped (not atoi(): no overflow,
+ * and strtol() is slow) */
+int
+decide_number(const char *s, const char **end)
+{
+	int v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		if ((v = v * 10 + (*s - '0')) > DECIDE_NUMBER_MAX)
+			v = DECIDE_NUMBER_MAX;
+	if (end != NULL)
+		*end = s;
+	return v;
 }
 
 /* note - say once what could not be used */
@@ -524,19 +545,22 @@ out:
 	r->cert_done = 1;
 }
 
-/* tls_level - "TLSv1.3" -> 13, "SSLv3" -> 3, unknown -> 0 */
+/* tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
+ * version, for SSL, for what is no TLS version and for one this
+ * encoding cannot hold (TLSv1.10 is not TLSv2.0) */
 static int
 tls_level(const char *v)
 {
-	int major = 0, minor = 0;
+	const char *p;
+	int major, minor = 0;
 
-	if (v == NULL)
+	if (v == NULL || strncmp(v, "TLSv", 4) != 0 || v[4] < '0' ||
+	    v[4] > '9')
 		return 0;
-	if (sscanf(v, "TLSv%d.%d", &major, &minor) >= 1)
-		return major * 10 + minor;
-	if (sscanf(v, "SSLv%d", &major) == 1)
-		return major;
-	return 0;
+	major = decide_number(v + 4, &p);
+	if (*p == '.')
+		minor = decide_number(p + 1, NULL);
+	return major <= 99 && minor <= 9 ? major * 10 + minor : 0;
 }
 
 /* auth_ok - not authenticated, or authenticated over acceptable TLS */

@@ -7,6 +7,7 @@
 #include "fp.h"
 
 #define DECIDE_NAME_MAX	1024
+#define DECIDE_NUMBER_MAX	65536	/* no key size or version is longer */
 
 /* How the MTA spelled the names it passed. */
 enum req_form {
@@ -69,5 +70,6 @@ void	request_free(struct request *r);
 int	decide(const struct engine *e, struct request *r, enum stage stage,
 	    struct decision *out, struct diag *d);
 enum verify decide_verify(const char *sendmail_verify);
+int	decide_number(const char *s, const char **end);
 
 #endif

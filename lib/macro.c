@@ -129,7 +129,8 @@ macros_request(struct macros *m, struct request *r)
 	r->client_addr = m->client_addr;
 	r->tls_version = m->tls_version;
 	r->cipher = m->cipher;
-	r->cipher_bits = m->cipher_bits[0] ? atoi(m->cipher_bits) : -1;
+	r->cipher_bits = m->cipher_bits[0] ? decide_number(m->cipher_bits,
+	    NULL) : -1;
 	r->auth_type = m->auth_type;
 	r->auth_user = m->auth_user;
 	/* a value too long for its field is empty, so not used */

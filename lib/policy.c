@@ -220,19 +220,6 @@ decode(struct policy_req *pr, enum policy_attr a)
 	return 0;
 }
 
-/* keysize - encryption_keysize: leading digits, capped (no key is
- * that long); not atoi(): no overflow, and strtol() is slow */
-static int
-keysize(const char *s)
-{
-	int v = 0;
-
-	for (; *s >= '0' && *s <= '9'; s++)
-		if ((v = v * 10 + (*s - '0')) > 65536)
-			return 65536;
-	return v;
-}
-
 /* policy_request - attributes to the request decide() reads */
 int
 policy_request(struct policy_req *pr, struct request *r)
@@ -255,7 +242,7 @@ policy_request(struct policy_req *pr, struct request *r)
 	r->tls_version = pr->val[PA_ENCRYPTION_PROTOCOL];
 	r->cipher = pr->val[PA_ENCRYPTION_CIPHER];
 	r->cipher_bits = pr->set[PA_ENCRYPTION_KEYSIZE] ?
-	    keysize(pr->val[PA_ENCRYPTION_KEYSIZE]) : -1;
+	    decide_number(pr->val[PA_ENCRYPTION_KEYSIZE], NULL) : -1;
 	r->auth_type = pr->val[PA_SASL_METHOD];
 	r->auth_user = pr->val[PA_SASL_USERNAME];
 	return bad ? -1 : 0;

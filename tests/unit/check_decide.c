@@ -494,6 +494,19 @@ static const struct req_case mail_cases[] = {
 	{ "auth over SSLv3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "SSLv3",
 	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
 	    "530 5.7.0", 0, 0 },
+	{ "auth over TLSv1", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "TLSv1",
+	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    "530 5.7.0", 0, 0 },
+	/* versions that are none: refused, never read as a high one */
+	{ "auth over TLSv1.10", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    "TLSv1.10", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	{ "auth over a version past int", SM, NULL, NULL, NULL, NULL,
+	    VERIFY_NONE, "TLSv1666666666666.3", 256, "PLAIN", "192.0.2.7", NULL,
+	    STAGE_MAIL, 1, ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	{ "auth over TLSv-1.3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
+	    "TLSv-1.3", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
+	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
 	{ "auth under min_cipher_bits", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "TLSv1.2", 64, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL,
 	    1, ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
@@ -691,6 +704,31 @@ START_TEST(test_request_init)
 }
 END_TEST
 
+/* numbers as the MTA sends them: digits only, capped, never past int */
+START_TEST(test_decide_number)
+{
+	static const struct {
+		const char *in;
+		int	want;
+		size_t	used;
+	} c[] = {
+		{ "256", 256, 3 }, { "0", 0, 1 }, { "", 0, 0 },
+		{ "1.3", 1, 1 }, { "128bits", 128, 3 }, { "-5", 0, 0 },
+		{ " 256", 0, 0 }, { "65536", 65536, 5 }, { "65537", 65536, 5 },
+		{ "99999999999999999999", DECIDE_NUMBER_MAX, 20 },
+	};
+	const char *end;
+	size_t k;
+
+	for (k = 0; k < NELEM(c); k++) {
+		ck_assert_msg(decide_number(c[k].in, &end) == c[k].want &&
+		    end == c[k].in + c[k].used, "case \"%s\": got %d, %zu "
+		    "bytes read", c[k].in, decide_number(c[k].in, NULL),
+		    (size_t)(end - c[k].in));
+	}
+}
+END_TEST
+
 #define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
@@ -713,6 +751,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("request_init");
 	tcase_add_test(tc, test_request_init);
+	tcase_add_test(tc, test_decide_number);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -62,6 +62,12 @@ static const struct {
 	    REQ_FORM_SENDMAIL, VERIFY_UNKNOWN, "/CN=x", "", -1 },
 	{ "sendmail {cert_md5}", { { "{verify}", "{cert_md5}" }, { "OK",
 	    "E1:3C" } }, REQ_FORM_SENDMAIL, VERIFY_OK, "", "E1:3C", -1 },
+	/* {cipher_bits} that is no key size is never "not said" (-1), which
+	 * would pass min_cipher_bits: no digits is 0, too many is capped */
+	{ "bits negative", { { "{cipher_bits}" }, { "-5" } },
+	    REQ_FORM_SENDMAIL, VERIFY_UNKNOWN, "", "", 0 },
+	{ "bits overflow", { { "{cipher_bits}" }, { "99999999999" } },
+	    REQ_FORM_SENDMAIL, VERIFY_UNKNOWN, "", "", 65536 },
 };
 
 START_TEST(test_macros_request)
