@@ -6,25 +6,36 @@
  *	int	conf_load(const char *path, struct conf **out, struct diag *d);
  *	int	conf_local_domain(const struct conf *c, const char *rcpt);
  *	int	conf_trusted(const struct conf *c, const char *addr);
+ *	int	conf_gated(const struct conf *c, const char *listener);
+ *	int	conf_gate_text(const struct conf *c, char *buf, size_t size);
  *	int	conf_tls_version(const char *s);
+ *	const char *conf_key_name(int i);
  *	void	conf_free(struct conf *c);
  * DESCRIPTION
  *	One setting a line, '#' comments (also after a value, following white
- *	space), blank lines ignored. Keys:
- *	fingerprint_table, subject_table, issuer_table, email_table,
- *	attribute_table, access_table (paths of table sources; the compiled
- *	table is the path plus ".cdb"), regex_table (read as it is),
- *	cert_index (a directory of PEM certificates, compiled to dir.cdb),
- *	local_domains and trusted_networks (lists, comma or space
- *	separated), min_tls_version (TLSv1 .. TLSv1.3; default TLSv1.2),
- *	min_cipher_bits (default 128), header_name (default X-Certrelay;
- *	"none" for no header), gatekeeper (yes or no; default no). Relative
+ *	space), blank lines ignored. Keys (conf_keys[] below, and
+ *	certrelay.conf(5)): fingerprint_table, subject_table, issuer_table,
+ *	email_table, attribute_table, access_table (paths of table sources;
+ *	the compiled table is the path plus ".cdb"), regex_table (read as it
+ *	is), cert_index (a directory of PEM certificates, compiled to
+ *	dir.cdb), index_ca_file (the MTA's client CA file, which index
+ *	certificates are verified against), local_domains and
+ *	trusted_networks (lists, comma or space separated), min_tls_version
+ *	(TLSv1 .. TLSv1.3; default TLSv1.2), min_cipher_bits (default 128),
+ *	header_name (default X-Certrelay; "none" for no header), gatekeeper
+ *	(all, none, or the {daemon_name}s of the listeners the milter gates;
+ *	yes and no are all and none; no default: the milter refuses to start
+ *	without it), sendmail_openssl (3 or legacy, default legacy: whether
+ *	Sendmail's OpenSSL escapes '/' and '+' inside name values). Relative
  *	paths are taken from the directory of the configuration file.
  *
  *	A local domain "example.org" matches that domain only; ".example.org"
  *	matches its subdomains. conf_local_domain() takes a recipient
  *	address (with or without <>); an address with no domain is local.
- *	conf_trusted() takes a numeric IPv4 or IPv6 address.
+ *	conf_trusted() takes a numeric IPv4 or IPv6 address. conf_gated()
+ *	says whether the milter is the relay gate of a listener (its
+ *	{daemon_name}); a listener the MTA did not name is gated when any is.
+ *	conf_key_name() enumerates the keys (NULL past the last).
  * DIAGNOSTICS
  *	conf_load(): 0, or -1 with file:line: what for an unknown key, a
  *	repeated key or a bad value. Whether files exist is the engine's
@@ -48,13 +59,6 @@ struct conf_ctx {
 	struct conf *c;
 	char	*dir;
 	unsigned seen;
-};
-
-static const char *keys[] = {
-	"fingerprint_table", "subject_table", "issuer_table", "email_table",
-	"attribute_table", "access_table", "regex_table", "cert_index",
-	"local_domains", "trusted_networks", "min_tls_version",
-	"min_cipher_bits", "header_name", "gatekeeper",
 };
 
 /* conf_tls_version - "TLSv1.2" -> 12, -1 if unknown */
@@ -153,49 +157,174 @@ set_number(int *slot, const char *val, struct diag *d)
 	return 0;
 }
 
-/* set_key - one "key = value" */
+/* set_table - a table source path, and the line that named it */
 static int
-set_key(struct conf_ctx *x, int k, char *val, int lineno, struct diag *d)
+set_table(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
 {
 	struct conf *c = x->c;
 
-	if (k < TABLE_NKINDS) {
-		c->table_line[k] = lineno;
-		return set_path(x, &c->table[k], val, d);
+	c->table_line[arg] = lineno;
+	return set_path(x, &c->table[arg], val, d);
+}
+
+/* set_regex - the regex table's path */
+static int
+set_regex(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg;
+	x->c->regex_line = lineno;
+	return set_path(x, &x->c->regex_table, val, d);
+}
+
+/* set_index - the certificate index's directory */
+static int
+set_index(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg;
+	x->c->cert_index_line = lineno;
+	return set_path(x, &x->c->cert_index, val, d);
+}
+
+/* set_index_ca - the CA file index certificates are verified against */
+static int
+set_index_ca(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	return set_path(x, &x->c->index_ca_file, val, d);
+}
+
+/* set_lists - local_domains (arg 0) or trusted_networks (arg 1) */
+static int
+set_lists(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)lineno;
+	return set_list(x->c, arg, val, d);
+}
+
+/* set_tls - min_tls_version */
+static int
+set_tls(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	if ((x->c->min_tls = conf_tls_version(val)) < 0)
+		return diag_set(d, NULL, 0, "\"%s\": expected TLSv1, "
+		    "TLSv1.1, TLSv1.2 or TLSv1.3", val);
+	return 0;
+}
+
+/* set_bits - min_cipher_bits */
+static int
+set_bits(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	return set_number(&x->c->min_cipher_bits, val, d);
+}
+
+/* set_header - header_name, "none" for no header */
+static int
+set_header(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	struct conf *c = x->c;
+
+	(void)arg, (void)lineno;
+	if (strlen(val) >= sizeof(c->header_name) ||
+	    val[strcspn(val, ": \t")] != 0)
+		return diag_set(d, NULL, 0, "bad header name \"%s\"", val);
+	snprintf(c->header_name, sizeof(c->header_name), "%s",
+	    strcasecmp(val, "none") == 0 ? "" : val);
+	return 0;
+}
+
+/* set_gate - gatekeeper: all (yes), none (no), or listener names */
+static int
+set_gate(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	struct conf *c = x->c;
+	char *tok, *save = NULL;
+
+	(void)arg;
+	c->gatekeeper_line = lineno;
+	if (strcasecmp(val, "all") == 0 || strcasecmp(val, "yes") == 0)
+		c->gatekeeper = CONF_GATE_ALL;
+	else if (strcasecmp(val, "none") == 0 || strcasecmp(val, "no") == 0)
+		c->gatekeeper = CONF_GATE_NONE;
+	else
+		c->gatekeeper = CONF_GATE_LIST;
+	if (c->gatekeeper != CONF_GATE_LIST)
+		return 0;
+	for (tok = strtok_r(val, ", \t", &save); tok;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (c->n_gate >= CONF_MAX_LIST)
+			return diag_set(d, NULL, 0, "more than %d listeners",
+			    CONF_MAX_LIST);
+		if ((c->gate[c->n_gate++] = strdup(tok)) == NULL)
+			return diag_set(d, NULL, 0, "out of memory");
 	}
-	switch (k) {
-	case 6:
-		c->regex_line = lineno;
-		return set_path(x, &c->regex_table, val, d);
-	case 7:
-		c->cert_index_line = lineno;
-		return set_path(x, &c->cert_index, val, d);
-	case 8:
-		return set_list(c, 0, val, d);
-	case 9:
-		return set_list(c, 1, val, d);
-	case 10:
-		if ((c->min_tls = conf_tls_version(val)) < 0)
-			return diag_set(d, NULL, 0, "\"%s\": expected TLSv1, "
-			    "TLSv1.1, TLSv1.2 or TLSv1.3", val);
-		return 0;
-	case 11:
-		return set_number(&c->min_cipher_bits, val, d);
-	case 12:
-		if (strlen(val) >= sizeof(c->header_name) ||
-		    val[strcspn(val, ": \t")] != 0)
-			return diag_set(d, NULL, 0, "bad header name \"%s\"",
-			    val);
-		snprintf(c->header_name, sizeof(c->header_name), "%s",
-		    strcasecmp(val, "none") == 0 ? "" : val);
-		return 0;
-	default:
-		if (strcasecmp(val, "yes") != 0 && strcasecmp(val, "no") != 0)
-			return diag_set(d, NULL, 0, "\"%s\": expected yes or no",
-			    val);
-		c->gatekeeper = strcasecmp(val, "yes") == 0;
-		return 0;
-	}
+	return c->n_gate ? 0 : diag_set(d, NULL, 0, "expected all, none "
+	    "or listener names");
+}
+
+/* set_quoting - sendmail_openssl: how Sendmail's OpenSSL quotes names */
+static int
+set_quoting(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	if (strcmp(val, "3") == 0)
+		x->c->legacy_quoting = 0;
+	else if (strcasecmp(val, "legacy") == 0)
+		x->c->legacy_quoting = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected 3 or legacy",
+		    val);
+	return 0;
+}
+
+typedef int (*conf_set_fn)(struct conf_ctx *, int, char *, int,
+    struct diag *);
+
+/* Every key: its name, its setter and the setter's argument. The
+ * defaults are set in conf_load(); certrelay.conf(5) lists the same keys
+ * (tests/unit/check_conf.c checks it). */
+static const struct conf_key {
+	const char *name;
+	conf_set_fn set;
+	int	arg;
+} conf_keys[] = {
+	{ "fingerprint_table", set_table, TABLE_FINGERPRINT },
+	{ "subject_table", set_table, TABLE_SUBJECT },
+	{ "issuer_table", set_table, TABLE_ISSUER },
+	{ "email_table", set_table, TABLE_EMAIL },
+	{ "attribute_table", set_table, TABLE_ATTRIBUTE },
+	{ "access_table", set_table, TABLE_ACCESS },
+	{ "regex_table", set_regex, 0 },
+	{ "cert_index", set_index, 0 },
+	{ "index_ca_file", set_index_ca, 0 },
+	{ "local_domains", set_lists, 0 },
+	{ "trusted_networks", set_lists, 1 },
+	{ "min_tls_version", set_tls, 0 },
+	{ "min_cipher_bits", set_bits, 0 },
+	{ "header_name", set_header, 0 },
+	{ "gatekeeper", set_gate, 0 },
+	{ "sendmail_openssl", set_quoting, 0 },
+};
+
+#define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* conf_key_name - the i-th key's name, NULL past the last */
+const char *
+conf_key_name(int i)
+{
+	return i >= 0 && (size_t)i < NKEYS ? conf_keys[i].name : NULL;
 }
 
 /* conf_line - table_each_line() callback */
@@ -222,15 +351,15 @@ conf_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 	*end = 0;
 	while (end > val && isspace((unsigned char)end[-1]))
 		*--end = 0;
-	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if (strcmp(key, keys[k]) == 0)
+	for (k = 0; k < NKEYS; k++)
+		if (strcmp(key, conf_keys[k].name) == 0)
 			break;
-	if (k == sizeof(keys) / sizeof(keys[0]))
+	if (k == NKEYS)
 		return diag_set(d, NULL, 0, "unknown key \"%s\"", key);
 	if (x->seen & (1u << k))
 		return diag_set(d, NULL, 0, "\"%s\" set twice", key);
 	x->seen |= 1u << k;
-	return set_key(x, (int)k, val, lineno, d);
+	return conf_keys[k].set(x, conf_keys[k].arg, val, lineno, d);
 }
 
 /* conf_load - read and check a configuration file */
@@ -250,6 +379,7 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	}
 	x.dir = dirname(copy);
 	x.c->min_tls = 12;
+	x.c->legacy_quoting = 1;	/* the safe reading until told */
 	x.c->min_cipher_bits = 128;
 	strcpy(x.c->header_name, "X-Certrelay");
 	if (table_each_line(path, conf_line, &x, d) < 0) {
@@ -313,6 +443,51 @@ conf_trusted(const struct conf *c, const char *addr)
 	return 0;
 }
 
+/* conf_gated - the milter is the relay gate of this listener; a
+ * listener it cannot name is gated (fail closed) */
+int
+conf_gated(const struct conf *c, const char *listener)
+{
+	int i;
+
+	if (c->gatekeeper == CONF_GATE_ALL)
+		return 1;
+	if (c->gatekeeper != CONF_GATE_LIST)
+		return 0;
+	if (listener == NULL || *listener == 0)
+		return 1;
+	for (i = 0; i < c->n_gate; i++)
+		if (strcasecmp(listener, c->gate[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* conf_gate_text - "all", "none", "unset" or "CRT,gate": for the
+ * start-up line */
+int
+conf_gate_text(const struct conf *c, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i, r;
+
+	static const char *const word[] = { "unset", "none", "all" };
+
+	if (size == 0)
+		return -1;
+	if (c->gatekeeper != CONF_GATE_LIST)
+		return snprintf(buf, size, "%s", word[c->gatekeeper]) <
+		    (int)size ? 0 : -1;
+	buf[0] = 0;
+	for (i = 0; i < c->n_gate; i++) {
+		r = snprintf(buf + n, size - n, "%s%s", i ? "," : "",
+		    c->gate[i]);
+		if (r < 0 || (size_t)r >= size - n)
+			return -1;
+		n += (size_t)r;
+	}
+	return 0;
+}
+
 /* conf_free - release; accepts NULL */
 void
 conf_free(struct conf *c)
@@ -325,8 +500,11 @@ conf_free(struct conf *c)
 		free(c->table[i]);
 	for (i = 0; i < c->n_local; i++)
 		free(c->local_domains[i]);
+	for (i = 0; i < c->n_gate; i++)
+		free(c->gate[i]);
 	free(c->regex_table);
 	free(c->cert_index);
+	free(c->index_ca_file);
 	free(c->path);
 	free(c);
 }

@@ -1,6 +1,8 @@
 #ifndef CERTRELAY_CONF_H
 #define CERTRELAY_CONF_H
 
+#include <stddef.h>
+
 #include "diag.h"
 #include "table.h"
 
@@ -27,13 +29,29 @@ struct conf {
 	int	min_tls;		/* 10 = TLSv1, 12 = TLSv1.2, ... */
 	int	min_cipher_bits;
 	char	header_name[64];	/* empty: no header */
-	int	gatekeeper;
+	int	gatekeeper;		/* CONF_GATE_* */
+	char	*gate[CONF_MAX_LIST];	/* CONF_GATE_LIST: {daemon_name}s */
+	int	n_gate;
+	int	gatekeeper_line;
+	int	legacy_quoting;		/* sendmail_openssl = legacy */
+	char	*index_ca_file;
+};
+
+/* Which listeners the milter gates (gatekeeper = ...). */
+enum {
+	CONF_GATE_UNSET,		/* not said: the milter refuses to start */
+	CONF_GATE_NONE,			/* none: the MTA's relay check decides */
+	CONF_GATE_ALL,			/* every listener */
+	CONF_GATE_LIST			/* the listeners named in gate[] */
 };
 
 int	conf_load(const char *path, struct conf **out, struct diag *d);
 int	conf_tls_version(const char *s);
 int	conf_local_domain(const struct conf *c, const char *rcpt);
 int	conf_trusted(const struct conf *c, const char *addr);
+int	conf_gated(const struct conf *c, const char *listener);
+int	conf_gate_text(const struct conf *c, char *buf, size_t size);
+const char *conf_key_name(int i);
 void	conf_free(struct conf *c);
 
 #endif

@@ -39,8 +39,9 @@
  *	STAGE_RCPT (r->rcpt set): a REJECT, TEMPFAIL, ERROR or DISCARD
  *	certificate rule answers for every recipient; a recipient outside
  *	local_domains relays on a RELAY rule, on AUTH over acceptable TLS or
- *	from trusted_networks; with gatekeeper = yes anything else gets
- *	550 5.7.1, without it DUNNO (the MTA's own relay check decides).
+ *	from trusted_networks; on a listener the milter gates
+ *	(conf_gated(), r->listener) anything else gets 550 5.7.1, elsewhere
+ *	DUNNO (the MTA's own relay check decides).
  *
  *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
  *	match".
@@ -596,7 +597,7 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		set(out, ACT_RELAY, "auth", NULL);
 	else if (conf_trusted(e->conf, r->client_addr))
 		set(out, ACT_RELAY, "trusted", NULL);
-	else if (e->conf->gatekeeper)
+	else if (conf_gated(e->conf, r->listener))
 		set(out, ACT_REJECT, "gatekeeper", "550 5.7.1 Relaying denied: "
 		    "no acceptable client certificate");
 	else

@@ -48,6 +48,7 @@ struct request {
 	int	cipher_bits;		/* -1: not said */
 	const char *auth_type, *auth_user;
 	const char *client_addr, *client_name;
+	const char *listener;		/* {daemon_name}, or NULL */
 	const char *rcpt;
 
 	/* scratch, filled by decide(); request_free() releases it */

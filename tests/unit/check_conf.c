@@ -47,6 +47,8 @@ START_TEST(test_conf_all_keys)
 	    "min_tls_version = TLSv1.3\n"
 	    "min_cipher_bits = 256\n"
 	    "header_name = X-Cert-Relay\n"
+	    "index_ca_file = /etc/ssl/site-cas.pem\n"
+	    "sendmail_openssl = 3\n"
 	    "gatekeeper = yes\n", dir, sizeof(dir), &c, &d) == 0,
 	    "case all keys: %s:%d: %s", d.file, d.line, d.what);
 
@@ -84,7 +86,9 @@ START_TEST(test_conf_all_keys)
 	ck_assert_int_eq(c->min_tls, 13);
 	ck_assert_int_eq(c->min_cipher_bits, 256);
 	ck_assert_str_eq(c->header_name, "X-Cert-Relay");
-	ck_assert_int_eq(c->gatekeeper, 1);
+	ck_assert_int_eq(c->gatekeeper, CONF_GATE_ALL);
+	ck_assert_int_eq(c->legacy_quoting, 0);
+	ABS_IS(index_ca_file, "/etc/ssl/site-cas.pem");
 	conf_free(c);
 }
 END_TEST
@@ -104,7 +108,9 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(c->min_tls, 12);
 	ck_assert_int_eq(c->min_cipher_bits, 128);
 	ck_assert_str_eq(c->header_name, "X-Certrelay");
-	ck_assert_int_eq(c->gatekeeper, 0);
+	ck_assert_int_eq(c->gatekeeper, CONF_GATE_UNSET);
+	ck_assert_int_eq(c->legacy_quoting, 1);
+	ck_assert(c->index_ca_file == NULL);
 	ck_assert_int_eq(c->n_local, 0);
 	ck_assert_int_eq(c->n_nets, 0);
 	conf_free(c);
@@ -119,15 +125,21 @@ static const struct {
 	const char *want;
 } value_cases[] = {
 	{ "header none", "header_name = none\n", "header", "" },
-	{ "gatekeeper no", "gatekeeper = no\n", "gatekeeper", "0" },
-	{ "gatekeeper YES", "gatekeeper = YES\n", "gatekeeper", "1" },
+	{ "gatekeeper no", "gatekeeper = no\n", "gatekeeper", "none" },
+	{ "gatekeeper YES", "gatekeeper = YES\n", "gatekeeper", "all" },
+	{ "gatekeeper none", "gatekeeper = none\n", "gatekeeper", "none" },
+	{ "gatekeeper listeners", "gatekeeper = CRT, gate\n", "gatekeeper",
+	    "CRT,gate" },
+	{ "gatekeeper unset", "# nothing\n", "gatekeeper", "unset" },
+	{ "openssl legacy", "sendmail_openssl = LEGACY\n", "quoting", "1" },
+	{ "openssl 3", "sendmail_openssl = 3\n", "quoting", "0" },
 	{ "TLSv1", "min_tls_version = TLSv1\n", "tls", "10" },
 	{ "TLSv1.1", "min_tls_version = TLSv1.1\n", "tls", "11" },
 	{ "bits 0", "min_cipher_bits = 0\n", "bits", "0" },
 	{ "continued list", "local_domains = a.example,\n  b.example\n",
 	    "local", "2" },
 	{ "trailing comment line", "gatekeeper = yes\n# gatekeeper = no\n",
-	    "gatekeeper", "1" },
+	    "gatekeeper", "all" },
 	{ "CRLF", "gatekeeper = yes\r\nmin_cipher_bits = 96\r\n", "bits",
 	    "96" },
 };
@@ -144,7 +156,9 @@ START_TEST(test_conf_values)
 	if (strcmp(f, "header") == 0)
 		snprintf(got, sizeof(got), "%s", c->header_name);
 	else if (strcmp(f, "gatekeeper") == 0)
-		snprintf(got, sizeof(got), "%d", c->gatekeeper);
+		ck_assert_int_eq(conf_gate_text(c, got, sizeof(got)), 0);
+	else if (strcmp(f, "quoting") == 0)
+		snprintf(got, sizeof(got), "%d", c->legacy_quoting);
 	else if (strcmp(f, "tls") == 0)
 		snprintf(got, sizeof(got), "%d", c->min_tls);
 	else if (strcmp(f, "bits") == 0)
@@ -176,7 +190,9 @@ static const struct {
 	    "not a number" },
 	{ "bits too big", "min_cipher_bits = 70000\n", 1, "not a number" },
 	{ "bits empty", "min_cipher_bits =\n", 1, "not a number" },
-	{ "gatekeeper maybe", "gatekeeper = maybe\n", 1, "yes or no" },
+	{ "gatekeeper empty list", "gatekeeper = ,\n", 1,
+	    "all, none or listener names" },
+	{ "openssl 1.1", "sendmail_openssl = 1.1\n", 1, "3 or legacy" },
 	{ "header with space", "header_name = X Cert\n", 1, "bad header name" },
 	{ "header with colon", "header_name = X-Cert:\n", 1,
 	    "bad header name" },
@@ -310,6 +326,66 @@ START_TEST(test_conf_trusted_all)
 END_TEST
 
 static const struct {
+	const char *conf;
+	const char *listener;
+	int	want;
+} gated_cases[] = {
+	{ "gatekeeper = all", "MTA", 1 },
+	{ "gatekeeper = none", "CRT", 0 },
+	{ "# unset", "CRT", 0 },
+	{ "gatekeeper = CRT, gate", "CRT", 1 },
+	{ "gatekeeper = CRT, gate", "crt", 1 },
+	{ "gatekeeper = CRT, gate", "gate", 1 },
+	{ "gatekeeper = CRT, gate", "MTA", 0 },
+	{ "gatekeeper = CRT, gate", "CRTX", 0 },
+	{ "gatekeeper = CRT, gate", "", 1 },	/* not named: fail closed */
+	{ "gatekeeper = CRT, gate", NULL, 1 },
+};
+
+START_TEST(test_conf_gated)
+{
+	char dir[TU_PATH_MAX], text[128];
+	struct conf *c;
+	struct diag d;
+	int got;
+
+	snprintf(text, sizeof(text), "%s\n", gated_cases[_i].conf);
+	ck_assert_int_eq(load(text, dir, sizeof(dir), &c, &d), 0);
+	got = conf_gated(c, gated_cases[_i].listener);
+	ck_assert_msg(got == gated_cases[_i].want, "case %s / %s: got %d, "
+	    "want %d", gated_cases[_i].conf, gated_cases[_i].listener ?
+	    gated_cases[_i].listener : "(null)", got, gated_cases[_i].want);
+	conf_free(c);
+}
+END_TEST
+
+/* every key conf_load() knows is documented in certrelay.conf(5) */
+START_TEST(test_conf_keys_documented)
+{
+	char path[TU_PATH_MAX], line[512], man[65536];
+	const char *k;
+	size_t n = 0;
+	FILE *fp;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/contrib/man/certrelay.conf.5",
+	    TU_SOURCE_DIR);
+	ck_assert_msg((fp = fopen(path, "r")) != NULL, "cannot open %s", path);
+	man[0] = 0;
+	while (fgets(line, sizeof(line), fp) && n + strlen(line) < sizeof(man))
+		if (strncmp(line, ".B ", 3) == 0) {
+			memcpy(man + n, line, strlen(line) + 1);
+			n += strlen(line);
+		}
+	fclose(fp);
+	for (i = 0; (k = conf_key_name(i)) != NULL; i++)
+		ck_assert_msg(strstr(man, k) != NULL, "case %s: key not in "
+		    "certrelay.conf(5)", k);
+	ck_assert_int_ge(i, 16);
+}
+END_TEST
+
+static const struct {
 	const char *in;
 	int	want;
 } tls_cases[] = {
@@ -349,6 +425,12 @@ main(void)
 	tc = tcase_create("conf_trusted");
 	LOOP(tc, test_conf_trusted, trusted_cases);
 	tcase_add_test(tc, test_conf_trusted_all);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("conf_gated");
+	LOOP(tc, test_conf_gated, gated_cases);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("conf_key_name");
+	tcase_add_test(tc, test_conf_keys_documented);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("conf_tls_version");
 	LOOP(tc, test_conf_tls_version, tls_cases);
