@@ -33,8 +33,12 @@
  *	empties those three); r can then be given to request_init() again.
  *
  *	STAGE_MAIL: an authenticated session without TLS, under
- *	min_tls_version or under min_cipher_bits is refused with 530 5.7.0
- *	(RFC 3207), and out->clear_auth says the password crossed in clear.
+ *	min_tls_version or under min_cipher_bits, or whose AUTH the
+ *	front-end could not prove came after STARTTLS (r->auth_unproven:
+ *	Sendmail keeps an AUTH done in clear across STARTTLS) is refused
+ *	with 530 5.7.0 (RFC 3207), and out->clear_auth says the password
+ *	crossed in clear. The password has crossed by then: this refuses
+ *	the mail and raises the alarm, it cannot stop the AUTH itself.
  *
  *	STAGE_RCPT (r->rcpt set): a REJECT, TEMPFAIL, ERROR or DISCARD
  *	certificate rule answers for every recipient; a recipient outside
@@ -570,7 +574,8 @@ auth_ok(const struct engine *e, const struct request *r)
 {
 	if (r->auth_type == NULL || *r->auth_type == 0)
 		return 1;
-	if (r->tls_version == NULL || *r->tls_version == 0)
+	if (r->tls_version == NULL || *r->tls_version == 0 ||
+	    r->auth_unproven)
 		return 0;
 	if (tls_level(r->tls_version) < e->conf->min_tls)
 		return 0;
@@ -624,7 +629,7 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 			set(out, ACT_REJECT, "auth", "530 5.7.0 Must issue a "
 			    "STARTTLS command first");
 			out->clear_auth = r->tls_version == NULL ||
-			    *r->tls_version == 0;
+			    *r->tls_version == 0 || r->auth_unproven;
 		}
 		break;
 	case STAGE_RCPT:

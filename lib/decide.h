@@ -47,6 +47,7 @@ struct request {
 	const char *tls_version, *cipher;
 	int	cipher_bits;		/* -1: not said */
 	const char *auth_type, *auth_user;
+	int	auth_unproven;		/* AUTH may have preceded STARTTLS */
 	const char *client_addr, *client_name;
 	const char *listener;		/* {daemon_name}, or NULL */
 	const char *rcpt;
