@@ -18,31 +18,73 @@
  *	int	dn_format(const struct dn *dn, enum dn_form form, char *buf,
  *		    size_t size);
  *	int	dn_equal(const struct dn *a, const struct dn *b);
+ *	int	dn_cn_key(const struct dn *dn, char *buf, size_t size);
+ *	int	dn_count(const struct dn *dn);
+ *	int	dn_ava(const struct dn *dn, int i, const char **type,
+ *		    const char **val, size_t *len);
  *	const char *dn_get(const struct dn *dn, const char *type,
  *		    size_t *len);
+ *	int	dn_maybe_cut(const struct dn *dn);
+ *	int	dn_cn_only(const struct dn *dn);
+ *	const char *dn_ambiguous(const struct dn *dn, enum dn_quoting q);
+ *	int	dn_canon_type(const char *in, size_t len, char *out,
+ *		    size_t size);
+ *	void	dn_free(struct dn *dn);
  * DESCRIPTION
  *	A struct dn is a list of attribute/value pairs in X.509 order (most
  *	significant RDN first, as OpenSSL's oneline form prints them), each
  *	tagged with its RDN so multi-valued RDNs survive. Attribute types
  *	are canonical OpenSSL short names ("CN", "OU", "emailAddress") or a
- *	dotted OID; values are the bytes the certificate carries (UTF-8 for
- *	UTF8String).
+ *	dotted OID (dn_canon_type() makes them so); values are the bytes the
+ *	certificate carries (UTF-8 for UTF8String). dn_count() and dn_ava()
+ *	walk the pairs.
  *
  *	dn_parse_oneline() reads OpenSSL's X509_NAME_oneline() form
  *	("/C=FR/O=CNRS/CN=Jean Dupont", "\/" and "\+" for literal '/' and
- *	'+', "\xHH" for bytes outside ASCII, '+' joining a multi-valued RDN).
+ *	'+', '+' joining a multi-valued RDN). "\xHH" is decoded only where
+ *	OpenSSL writes it, for a control byte, 0x7F or a byte above 0x7F:
+ *	OpenSSL never escapes printable ASCII nor a literal backslash, so
+ *	"\x20" in a value is those four bytes, not a space.
  *	A '+' that does not start a known "TYPE=" is taken literally, as an
  *	admin writes "CN=Jean+20Dupont+2BFils" by hand; a '/' must be
  *	escaped ("+5C/"), or a typo would silently join two RDNs.
  *	dn_parse_sendmail() first undoes Sendmail's xtext layer ("+20"), and
  *	marks the name as possibly cut when it is long enough that Sendmail's
- *	255-byte buffer may have dropped trailing RDNs (DN_CUT_AT).
+ *	255-byte buffer may have dropped trailing RDNs (DN_CUT_AT; then
+ *	dn_maybe_cut() says so).
  *	dn_parse_rfc4514() reads RFC 4514 ("CN=Jean\20Dupont,O=CNRS,C=FR",
  *	'\' escapes of specials and hex pairs, quoted values).
  *	dn_parse_any() is what a table key goes through: '/' first means
  *	Sendmail's form (xtext then oneline), anything else RFC 4514.
  *	dn_from_cn() wraps a bare common name, as Postfix gives one, into a
- *	one-RDN name "CN=..." (dn_cn_only() then says so).
+ *	one-RDN name "CN=..." (dn_cn_only() then says so). dn_from_x509()
+ *	reads an OpenSSL name (the certificate index), values as UTF-8.
+ *
+ *	dn_ambiguous() says whether the name the MTA sent may stand for
+ *	another certificate's name, and so must grant nothing by name. Any
+ *	name with a NUL byte in a value is ambiguous (a lookup key or an
+ *	address would end there). A name read from Sendmail's or the
+ *	oneline form is also ambiguous when a value holds a byte decoded
+ *	from "\xHH" (the certificate may hold that text: an e-acute and
+ *	"\xC3\xA9" typed in a CN arrive byte-identical), when a "\/" or
+ *	"\+" is followed by "TYPE=" (it may be a value's trailing backslash
+ *	before a real separator), or when it has two CNs or more. With
+ *	DN_QUOTING_LEGACY (OpenSSL < 3, LibreSSL: '/' and '+' not escaped,
+ *	so a CN "Mallory/OU=UMR7503" prints as "/CN=Mallory/OU=UMR7503") a
+ *	oneline name is also ambiguous when any attribute follows its first
+ *	CN, when it holds a "\/" or "\+" at all (that OpenSSL writes no
+ *	such escape: the backslash is the certificate's), or when a '+'
+ *	joins two attributes (that OpenSSL writes '/' between all of them,
+ *	so the '+' is a value's). Table keys the admin wrote
+ *	(dn_parse_rfc4514(), dn_parse_any()), Postfix's CN and index names
+ *	are ambiguous only through a NUL.
+ *
+ *	"The CN" of a name is its first CN in X.509 order: dn_get() returns
+ *	the first value of a type, as OpenSSL's X509_NAME_get_index_by_NID()
+ *	from -1 does, which is the CN Postfix sends (tls_peer_CN() in
+ *	src/tls/tls_verify.c). dn_cn_key() is the lookup key of "CN=<that
+ *	CN>": a DN rule written for Postfix's view meets the same CN on
+ *	Sendmail and through the index.
  *
  *	dn_format() writes the canonical RFC 4514 string (RDNs reversed,
  *	multi-valued RDNs sorted, minimal escapes, UTF-8 kept, other
@@ -52,10 +94,14 @@
  *	is also how Sendmail's access map compares keys.
  * DIAGNOSTICS
  *	Parsers return 0, or -1 with d->what naming the column and problem.
- *	dn_format() returns 0, or -1 when buf is too small.
+ *	dn_format() and dn_cn_key() return 0, or -1 when buf is too small
+ *	(dn_cn_key() writes "" for a name without a CN). dn_canon_type()
+ *	returns -1 for a type that is neither known nor an OID. dn_ava()
+ *	returns -1 past the last pair; dn_get(), NULL when the type is absent.
  * OWNERSHIP
  *	*out is the caller's, freed with dn_free() (which accepts NULL).
- *	dn_get() and dn_ava() return pointers into the struct dn.
+ *	dn_get() and dn_ava() return pointers into the struct dn;
+ *	dn_ambiguous() returns static text.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -74,10 +120,20 @@ struct dn_ava {
 	size_t	len;
 };
 
+/* what makes a name ambiguous (dn_ambiguous), recorded by the parsers */
+#define DN_F_NUL	0x01		/* a value holds a NUL byte */
+#define DN_F_HEX	0x02		/* a byte decoded from "\xHH" */
+#define DN_F_ESC_TYPE	0x04		/* "\/" or "\+" before "TYPE=" */
+#define DN_F_ESC	0x08		/* "\/" or "\+" anywhere */
+#define DN_F_TWO_CN	0x10		/* two CNs or more (oneline) */
+#define DN_F_AFTER_CN	0x20		/* an attribute after the CN (oneline) */
+#define DN_F_PLUS	0x40		/* a '+' joined two attributes (oneline) */
+
 struct dn {
 	int	n;
 	int	maybe_cut;
 	int	cn_only;
+	unsigned flags;			/* DN_F_* */
 	int	max_ava;
 	struct dn_ava *ava;		/* max_ava of them, after the struct */
 	size_t	used, size;
@@ -99,6 +155,7 @@ dn_new(int nava, size_t size, struct diag *d)
 		return NULL;
 	}
 	dn->n = dn->maybe_cut = dn->cn_only = 0;
+	dn->flags = 0;
 	dn->max_ava = nava;
 	dn->ava = (struct dn_ava *)(dn + 1);
 	dn->used = 0;
@@ -194,6 +251,8 @@ dn_add(struct dn *dn, int rdn, const char *type, size_t tlen,
 	a->rdn = rdn;
 	a->off = dn->used;
 	a->len = vlen;
+	if (vlen > 0 && memchr(val, 0, vlen) != NULL)
+		dn->flags |= DN_F_NUL;
 	memcpy(dn->buf + dn->used, val, vlen);
 	dn->buf[dn->used + vlen] = 0;
 	dn->used += vlen + 1;
@@ -213,28 +272,43 @@ hexval(int c)
 	return -1;
 }
 
-/* separator - an unescaped '/', or a '+' that starts "+TYPE=" */
+/* type_at - s[i..] starts "TYPE=" with a type dn_canon_type() knows */
 static int
-separator(const char *s, size_t len, size_t i)
+type_at(const char *s, size_t len, size_t i)
 {
 	char type[DN_TYPE_MAX];
 	size_t t;
 
-	if (s[i] == '/')
-		return 1;
-	if (s[i] != '+')
-		return 0;
-	for (t = i + 1; t < len && (isalnum((unsigned char)s[t]) ||
+	for (t = i; t < len && (isalnum((unsigned char)s[t]) ||
 	    s[t] == '-' || s[t] == '.'); t++)
 		;
-	return t < len && s[t] == '=' && dn_canon_type(s + i + 1, t - i - 1,
-	    type, sizeof(type)) == 0;
+	return t < len && s[t] == '=' && dn_canon_type(s + i, t - i, type,
+	    sizeof(type)) == 0;
 }
 
-/* oneline_value - unescape one oneline value up to a separator; a '+'
- * that starts no "TYPE=" is the admin's unescaped literal */
+/* separator - an unescaped '/', or a '+' that starts "+TYPE=" */
+static int
+separator(const char *s, size_t len, size_t i)
+{
+	if (s[i] == '/')
+		return 1;
+	return s[i] == '+' && type_at(s, len, i + 1);
+}
+
+/* openssl_hex - a byte OpenSSL's oneline form writes as "\xHH": any
+ * other "\xHH" is text the certificate holds */
+static int
+openssl_hex(int c)
+{
+	return c < 0x20 || c == 0x7f || c >= 0x80;
+}
+
+/* oneline_value - unescape one oneline value up to a separator, noting
+ * in *flags what the text cannot tell apart; a '+' that starts no
+ * "TYPE=" is the admin's unescaped literal */
 static size_t
-oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
+oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen,
+    unsigned *flags)
 {
 	size_t n = 0;
 	int hi, lo;
@@ -244,16 +318,34 @@ oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
 		    (s[i + 1] == '/' || s[i + 1] == '+')) {
 			val[n++] = s[i + 1];
 			i += 2;
+			*flags |= DN_F_ESC;
+			if (type_at(s, len, i))
+				*flags |= DN_F_ESC_TYPE;
 		} else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
 		    (hi = hexval((unsigned char)s[i + 2])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 3])) >= 0) {
+		    (lo = hexval((unsigned char)s[i + 3])) >= 0 &&
+		    openssl_hex(hi << 4 | lo)) {
 			val[n++] = (char)(hi << 4 | lo);
 			i += 4;
+			*flags |= DN_F_HEX;
 		} else
 			val[n++] = s[i++];
 	}
 	*vlen = n;
 	return i;
+}
+
+/* cn_flags - a oneline name's second CN, or attribute after the first */
+static unsigned
+cn_flags(const struct dn *dn)
+{
+	int k, first = -1, ncn = 0;
+
+	for (k = 0; k < dn->n; k++)
+		if (strcmp(dn->ava[k].type, "CN") == 0 && ncn++ == 0)
+			first = k;
+	return (ncn > 1 ? DN_F_TWO_CN : 0) |
+	    (first >= 0 && first < dn->n - 1 ? DN_F_AFTER_CN : 0);
 }
 
 /* dn_parse_oneline - OpenSSL's "/C=FR/O=CNRS/CN=x" form */
@@ -264,6 +356,7 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 	struct dn *dn;
 	char val[DN_MAX_BYTES];
 	size_t i = 0, t, tl, vlen;
+	unsigned flags = 0;
 	int rdn = -1;
 
 	*out = NULL;
@@ -279,16 +372,19 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 			rdn++;
 		else if (s[i] != '+' || rdn < 0)
 			goto bad;
+		else
+			flags |= DN_F_PLUS;
 		t = ++i;
 		while (i < len && s[i] != '=' && s[i] != '/')
 			i++;
 		if (i >= len || s[i] != '=')
 			goto bad;
 		tl = i - t;
-		i = oneline_value(s, len, i + 1, val, &vlen);
+		i = oneline_value(s, len, i + 1, val, &vlen, &flags);
 		if (dn_add(dn, rdn, s + t, tl, val, vlen, d) < 0)
 			goto err;
 	}
+	dn->flags |= flags | cn_flags(dn);
 	*out = dn;
 	return 0;
 bad:
@@ -450,7 +546,8 @@ dn_parse_any(const char *s, size_t len, struct dn **out, struct diag *d)
 	if (len > 0 && s[0] == '/') {
 		if (dn_parse_sendmail(s, len, out, d) < 0)
 			return -1;
-		(*out)->maybe_cut = 0;	/* the admin wrote it whole */
+		(*out)->maybe_cut = 0;	/* the admin wrote it whole, */
+		(*out)->flags &= DN_F_NUL;	/* and means what it wrote */
 		return 0;
 	}
 	return dn_parse_rfc4514(s, len, out, d);
@@ -781,13 +878,15 @@ dn_ava(const struct dn *dn, int i, const char **type, const char **val,
 	return 0;
 }
 
-/* dn_get - the most specific value of a type (the last one) */
+/* dn_get - the first value of a type in X.509 order: the one OpenSSL's
+ * X509_NAME_get_index_by_NID(name, nid, -1) finds, so the CN is the one
+ * Postfix's tls_peer_CN() sends */
 const char *
 dn_get(const struct dn *dn, const char *type, size_t *len)
 {
 	int i;
 
-	for (i = dn->n - 1; i >= 0; i--)
+	for (i = 0; i < dn->n; i++)
 		if (strcasecmp(dn->ava[i].type, type) == 0) {
 			if (len)
 				*len = dn->ava[i].len;
@@ -808,6 +907,35 @@ int
 dn_cn_only(const struct dn *dn)
 {
 	return dn->cn_only;
+}
+
+/* dn_ambiguous - why the name may stand for another certificate's
+ * name, or NULL; an unknown quoting is taken as the looser, legacy one */
+const char *
+dn_ambiguous(const struct dn *dn, enum dn_quoting q)
+{
+	if (dn->flags & DN_F_NUL)
+		return "a NUL byte in a value";
+	if (dn->flags & DN_F_HEX)
+		return "a non-ASCII or control byte: Sendmail cannot tell it "
+		    "from typed \\xHH";
+	if (dn->flags & DN_F_ESC_TYPE)
+		return "a \\/ or \\+ before TYPE=: maybe a literal backslash "
+		    "ending a value";
+	if (dn->flags & DN_F_TWO_CN)
+		return "two or more CNs";
+	if (q == DN_QUOTING_OPENSSL3)
+		return NULL;
+	if (dn->flags & DN_F_ESC)
+		return "a \\/ or \\+, an escape OpenSSL < 3 does not write: "
+		    "the backslash is literal";
+	if (dn->flags & DN_F_AFTER_CN)
+		return "an attribute after the CN: OpenSSL < 3 does not "
+		    "escape '/' in a CN";
+	if (dn->flags & DN_F_PLUS)
+		return "a '+' between attributes: OpenSSL < 3 writes it only "
+		    "in a value";
+	return NULL;
 }
 
 /* dn_free - release; accepts NULL */

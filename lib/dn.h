@@ -23,6 +23,12 @@ enum dn_form {
 	DN_ONELINE		/* /C=FR/O=CNRS/CN=Alice+20Martin (Sendmail) */
 };
 
+/* how the MTA's OpenSSL quoted a oneline name (X509_NAME_oneline()) */
+enum dn_quoting {
+	DN_QUOTING_OPENSSL3,	/* '/' and '+' in values as "\/", "\+" */
+	DN_QUOTING_LEGACY	/* OpenSSL < 3, LibreSSL: '/' and '+' bare */
+};
+
 struct dn;
 
 int	dn_parse_rfc4514(const char *s, size_t len, struct dn **out,
@@ -47,6 +53,8 @@ const char *dn_get(const struct dn *dn, const char *type, size_t *len);
 int	dn_maybe_cut(const struct dn *dn);
 int	dn_cn_only(const struct dn *dn);
 int	dn_canon_type(const char *in, size_t len, char *out, size_t size);
+/* NULL when the name reads one way only; else why not (static text) */
+const char *dn_ambiguous(const struct dn *dn, enum dn_quoting q);
 void	dn_free(struct dn *dn);
 
 #endif

@@ -3,7 +3,11 @@
  *
  * Beyond "never crashes": a name read back from its own table key (and
  * from its Sendmail form, when no value holds a backslash, which OpenSSL's
- * oneline form cannot tell from an escape) is the same name.
+ * oneline form cannot tell from an escape) is the same name. A name the
+ * MTA sent that dn_ambiguous() passes under OpenSSL 3's quoting reads one
+ * way only: written back as Sendmail would, it is the same name, backslash
+ * or not. Legacy quoting is never looser than OpenSSL 3's, and a name
+ * the admin wrote is ambiguous only through a NUL byte.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,13 +37,29 @@ same_again(const struct dn *dn, int (*parse)(const char *, size_t,
 	dn_free(back);
 }
 
+/* ambiguity - dn_ambiguous() for both quotings, and what it promises */
+static void
+ambiguity(const struct dn *dn, int sendmail, int nul, int ok_oneline,
+    const char *oneline)
+{
+	const char *o3 = dn_ambiguous(dn, DN_QUOTING_OPENSSL3);
+	const char *legacy = dn_ambiguous(dn, DN_QUOTING_LEGACY);
+
+	if ((o3 != NULL && legacy == NULL) || (nul && o3 == NULL))
+		abort();		/* legacy is the looser quoting */
+	if (!sendmail && (o3 != legacy || (o3 != NULL) != nul))
+		abort();		/* the admin's name, the MTA's CN */
+	if (sendmail && o3 == NULL && ok_oneline)
+		same_again(dn, dn_parse_sendmail, oneline);
+}
+
 /* exercise - everything one can ask of a parsed name */
 static void
-exercise(const struct dn *dn)
+exercise(const struct dn *dn, int sendmail)
 {
 	const char *type, *val;
 	size_t len;
-	int k, backslash = 0, ok[4];
+	int k, backslash = 0, nul = 0, ok[4];
 	enum dn_form f;
 
 	for (f = DN_RFC4514; f <= DN_ONELINE; f++)
@@ -49,6 +69,8 @@ exercise(const struct dn *dn)
 	for (k = 0; dn_ava(dn, k, &type, &val, &len) == 0; k++) {
 		if (memchr(val, '\\', len) != NULL)
 			backslash = 1;
+		if (memchr(val, 0, len) != NULL)
+			nul = 1;
 		if (dn_get(dn, type, NULL) == NULL)
 			abort();
 	}
@@ -65,6 +87,7 @@ exercise(const struct dn *dn)
 		same_again(dn, dn_parse_rfc4514, out[DN_RFC4514]);
 	if (ok[DN_ONELINE] && !backslash)
 		same_again(dn, dn_parse_sendmail, out[DN_ONELINE]);
+	ambiguity(dn, sendmail, nul, ok[DN_ONELINE], out[DN_ONELINE]);
 }
 
 int
@@ -85,7 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (parsers[p]((const char *)data, size, &dn, &d) == 0) {
 			if (dn == NULL)
 				abort();
-			exercise(dn);
+			/* the first two read what an MTA sent */
+			exercise(dn, p < 2);
 		} else if (dn != NULL || d.what[0] == 0)
 			abort();	/* an error says why, and frees */
 		dn_free(dn);

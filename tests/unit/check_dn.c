@@ -6,6 +6,7 @@
  * 8.17 with OpenSSL 3: oneline escapes first ("\/", "\+", "\xHH"), then
  * xtext ("+5C/", "+5C+2B", "+5CxC3").
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,21 @@ static const struct {
 	    NULL },
 	{ "oneline utf-8", "oneline", "/CN=\\xC3\\x89lise",
 	    "CN=\xC3\x89lise", NULL },
+	/* "\xHH" is an escape only where OpenSSL writes one */
+	{ "sendmail \\x20 is text", "sendmail",
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Jean+5Cx20Dupont",
+	    "CN=Jean\\\\x20Dupont,OU=UMR9999,O=CNRS,C=FR", NULL },
+	{ "oneline \\x41 is text", "oneline", "/CN=\\x41", "CN=\\\\x41",
+	    NULL },
+	{ "oneline \\x7E is text", "oneline", "/CN=a\\x7Eb", "CN=a\\\\x7Eb",
+	    NULL },
+	{ "oneline \\x1F decoded", "oneline", "/CN=a\\x1Fb", "CN=a\\1Fb",
+	    NULL },
+	{ "oneline \\x7F decoded", "oneline", "/CN=a\\x7fb", "CN=a\\7Fb",
+	    NULL },
+	{ "oneline \\x80 decoded", "oneline", "/CN=\\x80", "CN=\\80", NULL },
+	{ "oneline \\x00 decoded", "oneline", "/CN=a\\x00b", "CN=a\\00b",
+	    NULL },
 	{ "rfc4514 \\20", "rfc4514", ALICE_RFC, ALICE_PLAIN, NULL },
 	{ "rfc4514 plain space", "rfc4514", ALICE_PLAIN, ALICE_PLAIN, NULL },
 	{ "rfc4514 spaces around", "rfc4514",
@@ -216,6 +232,15 @@ static const struct {
 	{ "different value", ALICE_SM, "CN=Alice Martine,OU=UMR7503,O=CNRS,"
 	    "C=FR", 0 },
 	{ "space is not \\20 twice", "CN=a b", "CN=a  b", 0 },
+	{ "typed \\x20 is not a space",
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Jean+5Cx20Dupont",
+	    "CN=Jean Dupont,OU=UMR9999,O=CNRS,C=FR", 0 },
+	{ "typed \\x41 is not A", "/CN=+5Cx41lice", "CN=Alice", 0 },
+	{ "NUL does not cut an address",
+	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin/emailAddress="
+	    "alice.martin@umr7503.example+5Cx00@evil.example",
+	    "emailAddress=alice.martin@umr7503.example,CN=Alice Martin,"
+	    "OU=UMR7503,O=CNRS,C=FR", 0 },
 };
 
 START_TEST(test_dn_equal)
@@ -430,7 +455,11 @@ static const struct {
 	const char *name;
 	const char *in, *type, *want;
 } get_cases[] = {
-	{ "last OU", JEAN_SM, "OU", "UMR7503" },
+	{ "first OU", JEAN_SM, "OU", "R&D/Paris" },
+	{ "first CN, as Postfix", "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory"
+	    "/CN=Alice+20Martin", "CN", "Mallory" },
+	{ "first CN in X.509 order, rfc4514", "CN=Alice,CN=Mallory,O=X",
+	    "CN", "Mallory" },
 	{ "CN", JEAN_SM, "CN", "Jean Dupont+Fils, Jr" },
 	{ "L in a multi-valued RDN", JEAN_SM, "L", "Paris" },
 	{ "type any case", JEAN_SM, "cn", "Jean Dupont+Fils, Jr" },
@@ -458,6 +487,202 @@ START_TEST(test_dn_get)
 		    "case %s: got \"%.*s\", want \"%s\"", get_cases[_i].name,
 		    got ? (int)len : 4, got ? got : "NULL", get_cases[_i].want);
 	dn_free(dn);
+}
+END_TEST
+
+/*
+ * dn_cn_key: "the CN" is the first in X.509 order, the one Postfix sends
+ * (tls_peer_CN(): X509_NAME_get_index_by_NID(name, NID_commonName, -1)).
+ */
+static const struct {
+	const char *name;
+	const char *in;
+	const char *want;
+} cn_key_cases[] = {
+	{ "alice", ALICE_SM, "cn=alice martin" },
+	{ "first of two CNs, as Postfix", "/C=FR/O=CNRS/OU=UMR9999"
+	    "/CN=Mallory/CN=Alice+20Martin", "cn=mallory" },
+	{ "rfc4514 lists the first last", "CN=Alice,CN=Mallory,O=X",
+	    "cn=mallory" },
+	{ "multi-valued RDN", "/O=X/CN=Mallory+2BCN=Alice", "cn=mallory" },
+	{ "specials escaped", JEAN_SM, "cn=jean dupont\\+fils\\, jr" },
+	{ "no CN", "/C=FR/O=CNRS", "" },
+};
+
+START_TEST(test_dn_cn_key)
+{
+	struct diag d;
+	struct dn *dn;
+	char key[BIG];
+
+	dn = parse("any", cn_key_cases[_i].in, &d);
+	ck_assert_msg(dn != NULL, "case %s: %s", cn_key_cases[_i].name,
+	    d.what);
+	ck_assert_int_eq(dn_cn_key(dn, key, sizeof(key)), 0);
+	ck_assert_msg(strcmp(key, cn_key_cases[_i].want) == 0,
+	    "case %s: got \"%s\", want \"%s\"", cn_key_cases[_i].name, key,
+	    cn_key_cases[_i].want);
+	dn_free(dn);
+}
+END_TEST
+
+/* the index's name of a two-CN certificate has Postfix's CN */
+START_TEST(test_dn_cn_key_x509)
+{
+	const char *pairs[] = { "O", "CNRS", "CN", "Mallory",
+	    "CN", "Alice Martin", NULL };
+	X509_NAME *xn = tu_name(pairs);
+	const ASN1_STRING *first;
+	struct diag d;
+	struct dn *dn;
+	char key[BIG], want[BIG];
+
+	first = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(xn,
+	    X509_NAME_get_index_by_NID(xn, NID_commonName, -1)));
+	snprintf(want, sizeof(want), "cn=%.*s", ASN1_STRING_length(first),
+	    (const char *)ASN1_STRING_get0_data(first));
+	want[3] = (char)tolower((unsigned char)want[3]);
+	ck_assert(dn_from_x509(xn, &dn, &d) == 0);
+	ck_assert_int_eq(dn_cn_key(dn, key, sizeof(key)), 0);
+	ck_assert_msg(strcmp(key, want) == 0,
+	    "case x509 two CNs: got \"%s\", want \"%s\" (OpenSSL's first)",
+	    key, want);
+	ck_assert_msg(dn_ambiguous(dn, DN_QUOTING_LEGACY) == NULL,
+	    "case x509 two CNs: the index's own name read as ambiguous");
+	dn_free(dn);
+	X509_NAME_free(xn);
+}
+END_TEST
+
+/*
+ * dn_ambiguous: a name the MTA sent that may stand for another
+ * certificate's name. Each want is part of the reason, or NULL for a
+ * name that reads one way only.
+ */
+#define AMB_NUL		"NUL byte"
+#define AMB_HEX		"non-ASCII or control byte"
+#define AMB_ESC_TYPE	"before TYPE="
+#define AMB_TWO_CN	"two or more CNs"
+#define AMB_AFTER_CN	"attribute after the CN"
+#define AMB_ESC		"OpenSSL < 3 does not write"
+#define AMB_PLUS	"'+' between attributes"
+#define MALLORY_TWO_CN	"/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/CN=Alice+20Martin"
+#define ALICE_MAIL	ALICE_SM "/emailAddress=alice.martin@umr7503.example"
+
+static const struct {
+	const char *name;
+	const char *how;		/* as parse() */
+	const char *in;
+	const char *openssl3, *legacy;
+} amb_cases[] = {
+	{ "alice", "sendmail", ALICE_SM, NULL, NULL },
+	{ "alice and her e-mail", "sendmail", ALICE_MAIL, NULL,
+	    AMB_AFTER_CN },
+	{ "second CN", "sendmail", MALLORY_TWO_CN, AMB_TWO_CN, AMB_TWO_CN },
+	{ "second CN in one RDN", "sendmail", "/O=X/CN=Mallory+2BCN=Alice",
+	    AMB_TWO_CN, AMB_TWO_CN },
+	{ "OU after the CN (finding 1)", "sendmail",
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", NULL,
+	    AMB_AFTER_CN },
+	{ "multi-valued after the CN", "sendmail",
+	    "/C=FR/CN=Mallory+2BOU=UMR7503", NULL, AMB_AFTER_CN },
+	{ "multi-valued before the CN", "sendmail",
+	    "/O=CNRS/OU=UMR9999+2BOU=UMR7503/CN=Mallory", NULL, AMB_PLUS },
+	{ "\\/ before TYPE=", "sendmail",
+	    "/C=FR/O=CNRS/CN=Mallory+5C/OU=UMR7503", AMB_ESC_TYPE,
+	    AMB_ESC_TYPE },
+	{ "\\+ before TYPE=", "sendmail", "/C=FR/CN=Mallory+5C+2BOU=UMR7503",
+	    AMB_ESC_TYPE, AMB_ESC_TYPE },
+	{ "\\/ before an OID=", "oneline", "/CN=a\\/2.5.4.11=x", AMB_ESC_TYPE,
+	    AMB_ESC_TYPE },
+	{ "\\/ before text", "sendmail", JEAN_SM, NULL, AMB_ESC },
+	{ "\\/ before an unknown type", "oneline", "/CN=a\\/XX=b", NULL,
+	    AMB_ESC },
+	{ "\\xC3\\xA9 decoded", "sendmail", "/C=FR/O=CNRS/CN=Ren+5CxC3+5CxA9",
+	    AMB_HEX, AMB_HEX },
+	{ "utf-8", "sendmail", ELISE_SM, AMB_HEX, AMB_HEX },
+	{ "control byte", "oneline", "/CN=a\\x0Ab", AMB_HEX, AMB_HEX },
+	{ "\\x20 is text", "sendmail",
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Jean+5Cx20Dupont", NULL, NULL },
+	{ "NUL in an address (finding 5)", "sendmail",
+	    ALICE_SM "/emailAddress=alice.martin@umr7503.example"
+	    "+5Cx00@evil.example", AMB_NUL, AMB_NUL },
+	{ "no CN", "sendmail", "/C=FR/O=CNRS/OU=UMR7503", NULL, NULL },
+	{ "oneline parser too", "oneline", "/CN=a/CN=b", AMB_TWO_CN,
+	    AMB_TWO_CN },
+	/* the admin's table keys mean what they say, but for a NUL */
+	{ "table key, two CNs", "any", MALLORY_TWO_CN, NULL, NULL },
+	{ "table key, e-mail after CN", "any", ALICE_MAIL, NULL, NULL },
+	{ "table key, utf-8", "any", ELISE_SM, NULL, NULL },
+	{ "table key, \\/ before TYPE=", "any", "/CN=a+5C/OU=b", NULL, NULL },
+	{ "table key, \\/", "any", JEAN_SM, NULL, NULL },
+	{ "table key, NUL", "any", "/CN=a+5Cx00b", AMB_NUL, AMB_NUL },
+	{ "rfc4514 two CNs", "rfc4514", "CN=a,CN=b", NULL, NULL },
+	{ "rfc4514 NUL", "rfc4514", "CN=a\\00b", AMB_NUL, AMB_NUL },
+};
+
+/* amb_check - dn_ambiguous() gives a reason holding want, or NULL */
+static void
+amb_check(const char *name, const struct dn *dn, enum dn_quoting q,
+    const char *want)
+{
+	const char *got = dn_ambiguous(dn, q);
+	const char *qn = q == DN_QUOTING_OPENSSL3 ? "openssl3" : "legacy";
+
+	if (want == NULL) {
+		ck_assert_msg(got == NULL, "case %s, %s: got \"%s\", want "
+		    "unambiguous", name, qn, got);
+		return;
+	}
+	ck_assert_msg(got != NULL && strstr(got, want) != NULL,
+	    "case %s, %s: got \"%s\", want \"...%s...\"", name, qn,
+	    got ? got : "unambiguous", want);
+	ck_assert_msg(!isupper((unsigned char)got[0]) && strlen(got) < 80 &&
+	    strchr(got, '\n') == NULL, "case %s, %s: \"%s\" is no log line "
+	    "reason", name, qn, got);
+}
+
+START_TEST(test_dn_ambiguous)
+{
+	struct diag d;
+	struct dn *dn;
+
+	dn = parse(amb_cases[_i].how, amb_cases[_i].in, &d);
+	ck_assert_msg(dn != NULL, "case %s: %s", amb_cases[_i].name, d.what);
+	amb_check(amb_cases[_i].name, dn, DN_QUOTING_OPENSSL3,
+	    amb_cases[_i].openssl3);
+	amb_check(amb_cases[_i].name, dn, DN_QUOTING_LEGACY,
+	    amb_cases[_i].legacy);
+	dn_free(dn);
+}
+END_TEST
+
+/* a NUL from Postfix's CN or the index is as ambiguous as Sendmail's */
+START_TEST(test_dn_ambiguous_nul)
+{
+	static const char mail[] = "alice.martin@umr7503.example\0"
+	    "@evil.example";
+	X509_NAME *xn = X509_NAME_new();
+	struct diag d;
+	struct dn *dn;
+
+	ck_assert(dn_from_cn("Alice\0Mallory", 13, &dn, &d) == 0);
+	amb_check("postfix cn NUL", dn, DN_QUOTING_OPENSSL3, AMB_NUL);
+	amb_check("postfix cn NUL", dn, DN_QUOTING_LEGACY, AMB_NUL);
+	dn_free(dn);
+	ck_assert(dn_from_cn("Alice Martin", 12, &dn, &d) == 0);
+	amb_check("postfix cn", dn, DN_QUOTING_LEGACY, NULL);
+	dn_free(dn);
+	ck_assert(X509_NAME_add_entry_by_txt(xn, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)"Alice", -1, -1, 0));
+	ck_assert(X509_NAME_add_entry_by_txt(xn, "emailAddress",
+	    V_ASN1_IA5STRING, (const unsigned char *)mail, sizeof(mail) - 1,
+	    -1, 0));
+	ck_assert(dn_from_x509(xn, &dn, &d) == 0);
+	amb_check("index NUL", dn, DN_QUOTING_OPENSSL3, AMB_NUL);
+	amb_check("index NUL", dn, DN_QUOTING_LEGACY, AMB_NUL);
+	dn_free(dn);
+	X509_NAME_free(xn);
 }
 END_TEST
 
@@ -727,6 +952,14 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dn_get");
 	LOOP(tc, test_dn_get, get_cases);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dn_cn_key");
+	LOOP(tc, test_dn_cn_key, cn_key_cases);
+	tcase_add_test(tc, test_dn_cn_key_x509);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dn_ambiguous");
+	LOOP(tc, test_dn_ambiguous, amb_cases);
+	tcase_add_test(tc, test_dn_ambiguous_nul);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dn_from_x509");
 	LOOP(tc, test_dn_from_x509, x509_cases);
