@@ -392,18 +392,32 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	return 0;
 }
 
-/* conf_local_domain - the recipient's domain is ours */
+/* conf_local_domain - the recipient's domain is ours. What an MTA
+ * could route elsewhere (a source route, '%' or '!' paths, several '@',
+ * an empty or malformed address) is not: the gate decides it */
 int
 conf_local_domain(const struct conf *c, const char *rcpt)
 {
-	const char *at, *dom;
+	const char *at, *dom, *end, *p;
 	size_t len, dl;
 	int i;
 
-	if ((at = strrchr(rcpt, '@')) == NULL)
-		return 1;
+	if (*rcpt == '<')
+		rcpt++;
+	end = rcpt + strcspn(rcpt, ">");
+	if (end == rcpt || (*end == '>' && end[1] != 0) || *rcpt == '@' ||
+	    strpbrk(rcpt, "%!") != NULL)
+		return 0;
+	p = rcpt;
+	if (*p == '"' && (p = memchr(rcpt + 1, '"', (size_t)(end - rcpt -
+	    1))) == NULL)
+		return 0;		/* an unclosed quote */
+	if ((at = memchr(p, '@', (size_t)(end - p))) == NULL)
+		return 1;		/* no domain: this host's */
+	if (memchr(at + 1, '@', (size_t)(end - at - 1)) != NULL)
+		return 0;
 	dom = at + 1;
-	len = strcspn(dom, ">");
+	len = (size_t)(end - dom);
 	for (i = 0; i < c->n_local; i++) {
 		dl = strlen(c->local_domains[i]);
 		if (c->local_domains[i][0] == '.') {

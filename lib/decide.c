@@ -81,6 +81,7 @@ struct view {
 	struct dn *subj, *iss;
 	int	cut;			/* either name may be cut */
 	int	subj_cut, iss_cut;
+	const char *doubt;		/* why names may only refuse, or NULL */
 	struct fp fp[MAX_FP];
 	int	nfp;
 	const char *pk_later;		/* public-key pin, parsed if needed */
@@ -203,10 +204,14 @@ parse_name(struct request *r, const char *text, const char *which)
 
 	if (text == NULL || *text == 0)
 		return NULL;
-	ret = r->form == REQ_FORM_SENDMAIL ? dn_parse_sendmail(text,
-	    strlen(text), &dn, &d) : r->form == REQ_FORM_POSTFIX ?
-	    dn_from_cn(text, strlen(text), &dn, &d) : dn_parse_any(text,
-	    strlen(text), &dn, &d);
+	/* the dry run's '/' form is what Sendmail sends, read as the
+	 * milter reads it (cut, ambiguity): dry run and daemon agree */
+	if (r->form == REQ_FORM_POSTFIX)
+		ret = dn_from_cn(text, strlen(text), &dn, &d);
+	else if (r->form == REQ_FORM_SENDMAIL || text[0] == '/')
+		ret = dn_parse_sendmail(text, strlen(text), &dn, &d);
+	else
+		ret = dn_parse_rfc4514(text, strlen(text), &dn, &d);
 	if (ret < 0) {
 		snprintf(msg, sizeof(msg), "unreadable %s ignored", which);
 		note(r, msg);
@@ -221,7 +226,9 @@ add_email(struct view *v, const char *s, size_t len)
 {
 	size_t i;
 
-	if (v->nemail >= MAX_EMAIL || len == 0 || len >= sizeof(v->email[0]))
+	/* a NUL would cut the key short: such an address is no address */
+	if (v->nemail >= MAX_EMAIL || len == 0 ||
+	    len >= sizeof(v->email[0]) || memchr(s, 0, len) != NULL)
 		return;
 	for (i = 0; i < len; i++)
 		v->email[v->nemail][i] = (char)tolower((unsigned char)s[i]);
@@ -289,11 +296,12 @@ view_keys(struct view *v)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
 	/* a key that does not fit is no key: a cut one would be a shorter
-	 * name's */
-	if (v->subj && !v->subj_cut && dn_format(v->subj, DN_KEY, v->subj_key,
+	 * name's. A name that may be cut is still looked up as it arrived:
+	 * only refusals apply to it (name_doubt) */
+	if (v->subj && dn_format(v->subj, DN_KEY, v->subj_key,
 	    sizeof(v->subj_key)) < 0)
 		v->subj_key[0] = 0;
-	if (v->iss && !v->iss_cut && dn_format(v->iss, DN_KEY, v->iss_key,
+	if (v->iss && dn_format(v->iss, DN_KEY, v->iss_key,
 	    sizeof(v->iss_key)) < 0)
 		v->iss_key[0] = 0;
 	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
@@ -303,6 +311,33 @@ view_keys(struct view *v)
 	if (v->iss_cn_key[0] && strcmp(v->iss_cn_key, v->iss_key) != 0)
 		v->scopes[n++] = v->iss_cn_key;
 	v->scopes[n] = NULL;
+}
+
+/*
+ * name_doubt - can the names grant relay? A subject that reads more than
+ * one way (dn_ambiguous()) or a name Sendmail may have cut grants
+ * nothing by name: its rules are still consulted, and a refusal among
+ * them applies (a refusal is never weaker than a relay). The issuer's
+ * name is the CA's, not the client's: only a cut makes it doubtful.
+ */
+static void
+name_doubt(const struct engine *e, struct request *r, struct view *v)
+{
+	char msg[160];
+
+	v->doubt = NULL;
+	if (v->subj != NULL)
+		v->doubt = dn_ambiguous(v->subj, e->conf->legacy_quoting ?
+		    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3);
+	if (v->doubt != NULL) {
+		snprintf(msg, sizeof(msg), "name rules may only refuse: %s",
+		    v->doubt);
+		note(r, msg);
+	} else if (v->cut) {
+		v->doubt = "may be cut";
+		note(r, "name may be cut at 255 bytes by Sendmail: name rules "
+		    "only refuse");
+	}
 }
 
 /* build_view - parse, consult the index */
@@ -330,25 +365,26 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
 		return -1;
 	v->cut = v->subj_cut || v->iss_cut;
-	if (v->cut)
-		note(r, "name may be cut at 255 bytes by Sendmail: exact DN "
-		    "rules not applied");
 	r->cut = v->cut;
 	return 0;
 }
 
-/* lookup - one key in one table; a non-DUNNO hit fills out */
+/* lookup - one key in one table; a hit that decides fills out: not
+ * DUNNO, and not RELAY where the names may only refuse */
 static int
-lookup(const struct engine *e, enum table_kind k, const char *key,
-    size_t klen, const char *const *scopes, struct table_hit *hit,
-    struct diag *d)
+lookup(const struct engine *e, const struct view *v, enum table_kind k,
+    const char *key, size_t klen, const char *const *scopes,
+    struct table_hit *hit, struct diag *d)
 {
 	int r;
 
 	if (e->t[k] == NULL || klen == 0)
 		return 0;
 	r = table_lookup(e->t[k], key, klen, scopes, hit, d);
-	return r > 0 && hit->act.type == ACT_DUNNO ? 0 : r;
+	if (r > 0 && (hit->act.type == ACT_DUNNO || (v->doubt != NULL &&
+	    hit->act.type == ACT_RELAY)))
+		return 0;
+	return r;
 }
 
 /* by_fingerprint - pins need no verification */
@@ -366,8 +402,8 @@ by_fingerprint(const struct engine *e, struct view *v, struct request *rq,
 		}
 		if (k >= v->nfp)
 			break;
-		r = lookup(e, TABLE_FINGERPRINT, key, fp_bin_key(&v->fp[k],
-		    key), NULL, hit, d);
+		r = lookup(e, v, TABLE_FINGERPRINT, key,
+		    fp_bin_key(&v->fp[k], key), NULL, hit, d);
 	}
 	return r;
 }
@@ -413,8 +449,8 @@ by_attribute(const struct engine *e, const struct view *v,
 		for (s = 0; r == 0 && v->scopes[s]; s++)
 			if (table_attr_key(v->scopes[s], type, val, len, key,
 			    &klen) == 0)
-				r = lookup(e, TABLE_ATTRIBUTE, key, klen, NULL,
-				    hit, d);
+				r = lookup(e, v, TABLE_ATTRIBUTE, key, klen,
+				    NULL, hit, d);
 	return r;
 }
 
@@ -427,31 +463,33 @@ by_names(const struct engine *e, struct request *rq, const struct view *v,
 	int k, r;
 
 	*kind = "subject";
-	if ((r = lookup(e, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
+	if ((r = lookup(e, v, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
 	    v->scopes, hit, d)) != 0 || (strcmp(v->subj_cn_key, v->subj_key)
-	    && (r = lookup(e, TABLE_SUBJECT, v->subj_cn_key,
+	    && (r = lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
 	    strlen(v->subj_cn_key), v->scopes, hit, d)) != 0))
 		return r;
 	*kind = "email";
 	for (k = 0; k < v->nemail; k++)
-		if ((r = lookup(e, TABLE_EMAIL, v->email[k],
+		if ((r = lookup(e, v, TABLE_EMAIL, v->email[k],
 		    strlen(v->email[k]), v->scopes, hit, d)) != 0)
 			return r;
 	*kind = "issuer";
-	if ((r = lookup(e, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
+	if ((r = lookup(e, v, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
 	    hit, d)) != 0 || (strcmp(v->iss_cn_key, v->iss_key) &&
-	    (r = lookup(e, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
+	    (r = lookup(e, v, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
 	    NULL, hit, d)) != 0))
 		return r;
 	*kind = "access";
-	if ((r = by_access(e, v, hit, d)) != 0)
-		return r;
+	if (v->doubt == NULL && (r = by_access(e, v, hit, d)) != 0)
+		return r;		/* the access map only relays */
 	*kind = "regex";
 	if (e->rx) {
 		request_names(rq);
 		rs.subject = rq->subject_canon[0] ? rq->subject_canon : NULL;
 		rs.issuer = rq->issuer_canon[0] ? rq->issuer_canon : NULL;
-		rs.cut = v->cut;
+		rs.partial = v->cut || (v->subj && dn_cn_only(v->subj)) ||
+		    (v->iss && dn_cn_only(v->iss));
+		rs.refuse_only = v->doubt != NULL;
 		rs.scopes = v->scopes;
 		if ((r = rx_match(e->rx, &rs, hit, d)) > 0 &&
 		    hit->act.type == ACT_DUNNO)
@@ -534,6 +572,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	ret = by_fingerprint(e, &v, r, &hit, d);
 	if (ret == 0 && r->verify == VERIFY_OK) {
 		view_keys(&v);
+		name_doubt(e, r, &v);
 		ret = by_names(e, r, &v, &hit, &kind, d);
 	}
 	else if (ret == 0 && (v.subj || v.iss))

@@ -13,7 +13,8 @@
 enum req_form {
 	REQ_FORM_SENDMAIL,	/* xtext + OpenSSL oneline, maybe cut */
 	REQ_FORM_POSTFIX,	/* CN only (already xtext-decoded) */
-	REQ_FORM_ANY		/* an admin's spelling (certrelay check) */
+	REQ_FORM_ANY		/* certrelay check: '/' first as Sendmail,
+				 * else RFC 4514 (a whole name) */
 };
 
 enum verify {

@@ -112,6 +112,27 @@ open_tables(struct engine *e, struct diag *d)
 	return 0;
 }
 
+/* view_warnings - what an MTA's view of the certificate cannot show
+ * the rules, said once at start */
+static void
+view_warnings(struct engine *e)
+{
+	const struct conf *c = e->conf;
+	int k, names = c->regex_table != NULL;
+
+	for (k = TABLE_SUBJECT; k < TABLE_NKINDS; k++)
+		names |= c->table[k] != NULL;
+	if (c->table[TABLE_FINGERPRINT] && names)
+		warn(e, "%s: Postfix gives a milter no fingerprint: there, "
+		    "pins (REJECT ones too) apply only in certrelay-policyd, "
+		    "while the milter's name rules still relay", c->table[
+		    TABLE_FINGERPRINT], 0);
+	if (names && c->legacy_quoting)
+		warn(e, "sendmail_openssl = legacy%s: on Sendmail a subject "
+		    "with an attribute after its CN grants nothing by name; "
+		    "say 3 if Sendmail's OpenSSL is 3 or later", "", 0);
+}
+
 /* engine_open - a whole snapshot, or nothing */
 int
 engine_open(const char *conf_path, struct engine **ep, struct diag *d)
@@ -145,6 +166,7 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 		}
 		watch(e, e->conf->cert_index, ".cdb");
 	}
+	view_warnings(e);
 	*ep = e;
 	return 0;
 err:

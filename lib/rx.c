@@ -23,9 +23,12 @@
  *	matched with match and depth limits so a hostile name cannot make a
  *	pattern run away: hitting a limit is an error (tempfail), never a
  *	"no match". rx_match() returns the first rule, in file order, that
- *	matches and whose scope fits. When the names may have been cut
- *	(Sendmail's 255-byte limit), negated rules are skipped: the missing
- *	part could hold what they test for.
+ *	matches and whose scope fits. When the names lack part of the DN
+ *	(s->partial: Sendmail's 255-byte cut, Postfix's CN-only view) a
+ *	negated rule that would relay is skipped: the missing part could
+ *	hold what it tests for; a negated refusal still applies. With
+ *	s->refuse_only (names that cannot grant relay), rules that relay are
+ *	skipped and the first refusal, if any, is returned.
  *
  *	rx_accelerate() builds a set matcher (Vectorscan, the Hyperscan API)
  *	so that a name is scanned once for all rules instead of once per
@@ -436,8 +439,9 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	    i = next(r, scan, cand, i)) {
 		rule = &r->rule[i];
 		t = rule->on_issuer;
-		if (text[t] == NULL || (rule->negate && s->cut) ||
-		    !scope_fits(rule->scope, s->scopes))
+		if (text[t] == NULL || !scope_fits(rule->scope, s->scopes) ||
+		    (rule->act.type == ACT_RELAY && (s->refuse_only ||
+		    (rule->negate && s->partial))))
 			continue;
 		if (scanned[t] && set->member[i] &&
 		    !(hits[i / 64] >> (i % 64) & 1)) {

@@ -10,7 +10,8 @@ struct rx;				/* opaque */
 struct rx_subject {
 	const char *subject;		/* canonical RFC 4514, or NULL */
 	const char *issuer;		/* canonical RFC 4514, or NULL */
-	int	cut;			/* names may have lost RDNs */
+	int	partial;		/* names may lack RDNs: cut, or CN only */
+	int	refuse_only;		/* rules that relay do not count */
 	const char *const *scopes;	/* issuer lookup keys */
 };
 

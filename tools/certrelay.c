@@ -55,8 +55,10 @@ static const char usage_text[] =
 "  check -c CONF [--subject DN] [--issuer DN] [--fingerprint FP]\n"
 "        [--pubkey-fingerprint FP] [--verify OK|FAIL|NO|NONE]\n"
 "        [--form any|sendmail|postfix] [--tls-version V] [--cipher-bits N]\n"
-"        [--auth-type MECH] [--auth-user USER] [--client IP] [--rcpt ADDR]\n"
-"                           dry run: first word is the action\n"
+"        [--auth-type MECH] [--auth-user USER] [--auth-before-tls]\n"
+"        [--client IP] [--listener NAME] [--rcpt ADDR]\n"
+"                           dry run: first word is the action; the same\n"
+"                           answer the daemons give for the same facts\n"
 "  config-check -c CONF     load everything as a daemon would; print warnings\n"
 "\n"
 "See certrelay(1).\n";
@@ -521,6 +523,7 @@ check_opts(int argc, char **argv, struct request *r, const char **conf)
 		{ "cipher-bits", 1, 0, 'b' }, { "auth-type", 1, 0, 'a' },
 		{ "auth-user", 1, 0, 'u' }, { "rcpt", 1, 0, 'r' },
 		{ "client", 1, 0, 'C' }, { "form", 1, 0, 'F' },
+		{ "listener", 1, 0, 'l' }, { "auth-before-tls", 0, 0, 'A' },
 		{ "config", 1, 0, 'c' }, { 0, 0, 0, 0 }
 	};
 	int ch;
@@ -539,6 +542,8 @@ check_opts(int argc, char **argv, struct request *r, const char **conf)
 		case 'u': r->auth_user = optarg; break;
 		case 'r': r->rcpt = optarg; break;
 		case 'C': r->client_addr = optarg; break;
+		case 'l': r->listener = optarg; break;
+		case 'A': r->auth_unproven = 1; break;
 		case 'v':
 			if (parse_verify(optarg, &r->verify) < 0)
 				return -1;
@@ -594,6 +599,8 @@ cmd_check(int argc, char **argv)
 	else
 		printf(" (%s)", dec.kind);
 	printf("\n");
+	if (r.note[0])
+		printf("note: %s\n", r.note);
 	logline_format(&r, &dec, stage, line, sizeof(line));
 	printf("%s\n", line);
 	request_free(&r);
@@ -601,6 +608,28 @@ cmd_check(int argc, char **argv)
 		fail(&d);
 	engine_close(e);
 	return 0;
+}
+
+/* print_gate - which listeners the milter gates, in words */
+static void
+print_gate(const struct conf *c)
+{
+	char names[1024];
+
+	if (conf_gate_text(c, names, sizeof(names)) < 0)
+		snprintf(names, sizeof(names), "(too many to list)");
+	if (c->gatekeeper == CONF_GATE_UNSET)
+		printf("gatekeeper: unset: certrelay-milter will not start; "
+		    "say all, none or the listeners ({daemon_name}) it "
+		    "gates\n");
+	else if (c->gatekeeper == CONF_GATE_NONE)
+		printf("gatekeeper: none: the MTA's relay check decides on "
+		    "every listener; the milter only refuses\n");
+	else
+		printf("gatekeeper: %s: there a recipient outside "
+		    "local_domains needs a RELAY rule, AUTH over TLS or "
+		    "trusted_networks%s\n", names, c->gatekeeper ==
+		    CONF_GATE_LIST ? "; other listeners only refuse" : "");
 }
 
 /* cmd_config_check - load as a daemon would */
@@ -627,6 +656,7 @@ cmd_config_check(int argc, char **argv)
 	if (e->ci)
 		printf("cert_index: %s (%ld certificates)\n",
 		    e->conf->cert_index, cindex_count(e->ci));
+	print_gate(e->conf);
 	printf("certrelay: %s: OK\n", argv[2]);
 	engine_close(e);
 	return 0;

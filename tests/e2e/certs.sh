@@ -20,6 +20,7 @@
 #                       (what Postfix sends as ccert_pubkey_fingerprint)
 #   NAME.subject        subject in RFC 2253 form (for humans and tables)
 # NAMEs: alice bob carol revoked forgery partner special utf8 long
+#        slash twocn typedx20 suspended nulmail (names an attacker chose)
 set -eu
 
 OUT=${1:?usage: certs.sh OUTDIR}
@@ -169,7 +170,34 @@ issue long \
     "/C=FR/O=CNRS/OU=$L1/OU=$L2/OU=$L3/OU=$L4/OU=$L5/CN=Long Subject Holder" \
     plus client
 
+# Names an attacker chose (issue 15), all signed by CNRS-Plus:
+# a CN carrying "/OU=" (OpenSSL 3 escapes it; OpenSSL < 3 would not),
+# two CNs, a literal "\x20" typed in the CN, a 146-byte DN an exact rule
+# refuses, and an e-mail with a NUL (made below).
+issue slash '/C=FR/O=CNRS/OU=UMR9999/CN=Mallory\/OU=UMR7503' plus client
+issue twocn '/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/CN=Alice Martin' plus client
+issue typedx20 '/C=FR/O=CNRS/OU=UMR9999/CN=Alice\\x20Martin' plus client
+issue suspended '/C=FR/O=CNRS/OU=UMR7503/OU=Equipe-Reseaux-et-Systemes/CN=Pierre Suspended/emailAddress=pierre.suspended@umr7503.example' \
+    plus client
+# emailAddress "alice.martin@umr7503.example<NUL>@evil.example": openssl's
+# -subj cannot write a NUL, so a placeholder byte is patched in the DER
+# and the certificate signed again by CNRS-Plus.
+issue nulmail \
+    '/C=FR/O=CNRS/OU=UMR9999/CN=Nul Mail/emailAddress=alice.martin@umr7503.exampleZ@evil.example' \
+    plus client
+openssl x509 -in nulmail.pem -outform DER |
+    perl -0777 -pe 's/umr7503\.exampleZ\@evil/umr7503.example\0\@evil/' \
+    >nulmail.der
+openssl x509 -inform DER -in nulmail.der -x509toreq -signkey nulmail.key \
+    -out nulmail.csr 2>/dev/null
+openssl x509 -req -in nulmail.csr -CA plus.pem -CAkey plus.key \
+    -set_serial "$(serial)" -days $DAYS -extfile ext.cnf -extensions client \
+    -out nulmail.pem 2>/dev/null
+rm -f nulmail.der nulmail.csr
+cat nulmail.pem plus.pem > nulmail-chain.pem
+
 for n in alice bob carol revoked forgery partner special utf8 long \
+    slash twocn typedx20 suspended nulmail \
     server plus standard root rogue; do
 	fingerprints $n
 done

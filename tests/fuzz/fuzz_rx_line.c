@@ -77,7 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (cut = 0; cut <= 1; cut++) {
 			s.subject = subjects[k];
 			s.issuer = "CN=CNRS-Plus,O=CNRS,C=FR";
-			s.cut = cut;
+			s.partial = cut;
+			s.refuse_only = cut;
 			s.scopes = cut ? NULL : scopes;
 			if ((m1 = rx_match(r, &s, &hit, &d)) == 1 &&
 			    hit.line != 1)

@@ -258,6 +258,16 @@ static const struct {
 	{ "bob@evilexample.org", 0 }, { "bob@local.example.evil", 0 },
 	{ "bob@other.example", 0 }, { "postmaster", 1 }, { "<postmaster>", 1 },
 	{ "\"a@b\"@other.example", 0 }, { "bob@", 0 },
+	/* what the MTA may still route elsewhere is not ours: the gate */
+	{ "", 0 }, { "<>", 0 }, { "bob%other.example@local.example", 0 },
+	{ "other.example!bob@local.example", 0 },
+	{ "<@local.example:bob@other.example>", 0 },
+	{ "<@other.example:bob@local.example>", 0 },
+	{ "bob@local.example@other.example", 0 },
+	{ "bob@other.example@local.example", 0 },
+	{ "<bob@local.example> x", 0 }, { "\"a\"@b@local.example", 0 },
+	{ "\"a@b\"@local.example", 1 }, { "\"postmaster\"", 1 },
+	{ "\"a@local.example", 0 },
 };
 
 START_TEST(test_conf_local_domain)

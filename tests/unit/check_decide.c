@@ -34,16 +34,18 @@
 
 /* A subject Sendmail shows whole but that may have been cut: 122 bytes
  * decoded, over DN_CUT_AT. */
-#define LONG_TAIL	"/OU=Laboratoire+20de+20recherche+20tr+5CxC3+5CxA8s" \
+#define LONG_TAIL	"/OU=Laboratoire+20de+20recherche+20tres" \
 			"+20long/OU=Equipe+20Reseaux+20et+20Systemes" \
 			"/CN=Long+20Name+20Extended+20For+20Cut"
 #define LONG_SM		"/C=FR/O=CNRS/OU=UMR7503" LONG_TAIL
 #define LONG_OU5800_SM	"/C=FR/O=CNRS/OU=UMR5800" LONG_TAIL
+#define LONG_OU5801_SM	"/C=FR/O=CNRS/OU=UMR5801" LONG_TAIL
 
 struct fixture {
 	char	dir[TU_PATH_MAX];
 	struct engine *e;		/* gatekeeper = yes */
 	struct engine *open;		/* gatekeeper = no */
+	struct engine *legacy;		/* gatekeeper = yes, OpenSSL < 3 */
 	X509	*revoked, *alice, *partner, *carol, *dave, *gina;
 };
 
@@ -134,7 +136,8 @@ setup(void)
 	    "CN=Postfix\\20User issuer=CN=CNRS-Standard RELAY\n"
 	    "CN=Full\\20Only,OU=UMR7503,O=CNRS,C=FR RELAY\n"
 	    LONG_SM " RELAY\n"
-	    "/C=FR/O=CNRS/CN=Alice+20Martin issuer=" PLUS_SM " DUNNO\n",
+	    "/C=FR/O=CNRS/CN=Alice+20Martin issuer=" PLUS_SM " DUNNO\n"
+	    LONG_OU5800_SM " REJECT Account suspended\n",
 	    TABLE_SUBJECT);
 	write_table("issuers", PLUS_SM "  RELAY\n", TABLE_ISSUER);
 	write_table("emails", "erin@umr7503.example issuer=" STD_SM "\n",
@@ -149,7 +152,8 @@ setup(void)
 	    "From:spam@x REJECT\n", TABLE_ACCESS);
 	write_table("regex",
 	    "/^CN=Regex Person,/ issuer=" STD_SM " RELAY\n"
-	    "/^CN=(a+)+$/ issuer=" STD_SM " REJECT\n", TABLE_NKINDS);
+	    "/^CN=(a+)+$/ issuer=" STD_SM " REJECT\n"
+	    "!/,OU=UMR9999,/ issuer=CN=Neg\\20CA RELAY\n", TABLE_NKINDS);
 
 	tu_path(certs, sizeof(certs), fx.dir, "certs");
 	ck_assert(mkdir(certs, 0700) == 0);
@@ -173,6 +177,7 @@ setup(void)
 	    "trusted_networks = 10.0.0.0/8, 2001:db8::/32\n"
 	    "min_tls_version = TLSv1.2\n"
 	    "min_cipher_bits = 128\n"
+	    "sendmail_openssl = 3\n"
 	    "gatekeeper = %s\n", strrchr(certs, '/') + 1, "yes");
 	tu_write(tu_path(conf, sizeof(conf), fx.dir, "gate.conf"), text);
 	ck_assert_msg(engine_open(conf, &fx.e, &d) == 0, "fixture: %s:%d: %s",
@@ -181,6 +186,11 @@ setup(void)
 	strcat(text, "gatekeeper = no\n");
 	tu_write(tu_path(conf, sizeof(conf), fx.dir, "open.conf"), text);
 	ck_assert_msg(engine_open(conf, &fx.open, &d) == 0, "fixture: %s",
+	    d.what);
+	*strstr(text, "sendmail_openssl = 3") = 0;
+	strcat(text, "gatekeeper = yes\n");
+	tu_write(tu_path(conf, sizeof(conf), fx.dir, "legacy.conf"), text);
+	ck_assert_msg(engine_open(conf, &fx.legacy, &d) == 0, "fixture: %s",
 	    d.what);
 	EVP_PKEY_free(plus);
 	EVP_PKEY_free(std);
@@ -191,6 +201,7 @@ teardown(void)
 {
 	engine_close(fx.e);
 	engine_close(fx.open);
+	engine_close(fx.legacy);
 	X509_free(fx.revoked);
 	X509_free(fx.alice);
 	X509_free(fx.partner);
@@ -276,7 +287,8 @@ run(const struct req_case *c)
 	r.rcpt = c->rcpt;
 	diag_clear(&d);
 	memset(&out, 0x5a, sizeof(out));
-	ck_assert_msg(decide(c->gatekeeper ? fx.e : fx.open, &r, c->stage,
+	ck_assert_msg(decide(c->gatekeeper == 2 ? fx.legacy : c->gatekeeper ?
+	    fx.e : fx.open, &r, c->stage,
 	    &out, &d) == 0, "case %s: decide failed: %s", c->name, d.what);
 	ck_assert_msg(out.action == c->want,
 	    "case %s: got %s (kind %s, %s:%d, note \"%s\"), want %s", c->name,
@@ -434,15 +446,59 @@ static const struct req_case cert_cases[] = {
 	{ "the same DN from the admin's spelling does", ANY,
 	    "CN=Long Name Extended For Cut,OU=Equipe Reseaux et Systemes,"
 	    "OU=Laboratoire de "
-	    "recherche tr\xC3\xA8s long,OU=UMR7503,O=CNRS,C=FR",
+	    "recherche tres long,OU=UMR7503,O=CNRS,C=FR",
 	    "CN=Other CA,O=Other,C=FR", NULL, NULL, OK_, "TLSv1.3", 256, NULL,
 	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 4, 0 },
-	{ "cut subject, whole issuer still relays", SM, LONG_OU5800_SM,
+	/* a name that may be cut only refuses (issue 15, finding 4a) */
+	{ "cut subject: an exact REJECT applies", SM, LONG_OU5800_SM, PLUS_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_REJECT, "subject", "550 5.7.1 Account suspended", 6, 0 },
+	{ "cut subject: the issuer does not relay it", SM, LONG_OU5801_SM,
 	    PLUS_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "issuer", NULL, 1, 0 },
-	{ "cut subject still meets an OU rule", SM, LONG_SM, STD_SM, NULL, NULL,
-	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
-	    "attribute", NULL, 1, 0 },
+	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "cut subject: an OU rule does not relay it", SM, LONG_SM, STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* names that read more than one way (findings 1, 5, 6) */
+	{ "legacy: a CN carrying /OU= relays nothing", SM,
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", STD_SM, NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 2,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "OpenSSL 3: the same is a real second OU", SM,
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", STD_SM, NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	{ "legacy: e-mail after the CN relays nothing", SM,
+	    "/C=FR/O=CNRS/CN=Erin/emailAddress=erin@umr7503.example", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 2,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "legacy: the pin still relays", SM,
+	    "/C=FR/O=CNRS/CN=Erin/emailAddress=erin@umr7503.example", STD_SM,
+	    "@partner", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 2, ACT_RELAY, "fingerprint", NULL, 4, 0 },
+	{ "two CNs relay nothing", SM,
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/CN=Postfix+20User", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "a typed \\x20 is not a space", SM,
+	    "/C=FR/O=CNRS/OU=UMR9999/CN=Postfix+5Cx20User", STD_SM, NULL, NULL,
+	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    NULL, NULL, 0, 0 },
+	{ "a NUL cuts no e-mail address", SM, "/C=FR/O=CNRS/CN=Erin/"
+	    "emailAddress=erin@umr7503.example+5Cx00@evil.example", STD_SM,
+	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* a negated regex on a view without what it tests (finding 7) */
+	{ "negated regex: whole DN relays", SM, "/C=FR/O=Neg/OU=UMR5800/CN=Bob",
+	    "/C=FR/O=Neg/CN=Neg+20CA", NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "regex", NULL, 3, 0 },
+	{ "negated regex: not for UMR9999", SM,
+	    "/C=FR/O=Neg/OU=UMR9999/CN=Bob", "/C=FR/O=Neg/CN=Neg+20CA", NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "negated regex: not on Postfix's CN", PF, "Bob", "Neg CA", NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_DUNNO, NULL, NULL, 0, 0 },
 	/* the certificate index */
 	{ "index: fingerprint only meets an OU rule", PF, NULL, NULL, "@carol",
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,

@@ -53,11 +53,14 @@ key(const char *dn_text)
 	return b;
 }
 
+#define PARTIAL		1
+#define REFUSE_ONLY	2
+
 static const struct {
 	const char *name;
 	const char *src;
 	const char *subject, *issuer;
-	int	cut;
+	int	view;			/* PARTIAL | REFUSE_ONLY */
 	const char *scope;		/* issuer DN offered as a scope */
 	int	rc;
 	int	line;
@@ -85,10 +88,20 @@ static const struct {
 	    0, NULL, 1, 1, ACT_REJECT },
 	{ "negated does not", "!/,OU=UMR7503,/ REJECT Not our lab\n", ALICE,
 	    PLUS, 0, NULL, 0, 0, 0 },
-	{ "negated skipped when cut", "!/,OU=UMR7503,/ REJECT Not our lab\n",
-	    BOB, PLUS, 1, NULL, 0, 0, 0 },
-	{ "positive still when cut", "/,OU=UMR5800,/ RELAY\n", BOB, PLUS, 1,
+	{ "negated refusal when partial", "!/,OU=UMR7503,/ REJECT Not our "
+	    "lab\n", BOB, PLUS, PARTIAL, NULL, 1, 1, ACT_REJECT },
+	{ "positive still when partial", "/,OU=UMR5800,/ RELAY\n", BOB, PLUS,
+	    PARTIAL, NULL, 1, 1, ACT_RELAY },
+	{ "negated relay, CN only", "!/,OU=UMR9999,/ RELAY\n", "CN=Bob",
+	    PLUS, PARTIAL, NULL, 0, 0, 0 },
+	{ "negated relay, whole DN", "!/,OU=UMR9999,/ RELAY\n", BOB, PLUS, 0,
 	    NULL, 1, 1, ACT_RELAY },
+	{ "issuer:! relay, CN only", "issuer:!/,O=Evil,/ RELAY\n", BOB,
+	    "CN=CNRS-Plus", PARTIAL, NULL, 0, 0, 0 },
+	{ "refuse only: relay skipped", "/Alice/ RELAY\n", ALICE, PLUS,
+	    REFUSE_ONLY, NULL, 0, 0, 0 },
+	{ "refuse only: refusal found", "/Alice/ RELAY\n/Martin/ REJECT x\n",
+	    ALICE, PLUS, REFUSE_ONLY, NULL, 1, 2, ACT_REJECT },
 	{ "issuer:", "issuer:/^CN=CNRS-Plus,/ RELAY\n", BOB, PLUS, 0, NULL, 1,
 	    1, ACT_RELAY },
 	{ "issuer: other issuer", "issuer:/^CN=CNRS-Plus,/ RELAY\n", BOB, STD,
@@ -144,7 +157,8 @@ START_TEST(test_rx_match)
 		scopes[0] = key(match_cases[_i].scope);
 	s.subject = match_cases[_i].subject;
 	s.issuer = match_cases[_i].issuer;
-	s.cut = match_cases[_i].cut;
+	s.partial = (match_cases[_i].view & PARTIAL) != 0;
+	s.refuse_only = (match_cases[_i].view & REFUSE_ONLY) != 0;
 	s.scopes = scopes;
 	/* one by one, then through the set matcher as a daemon does */
 	for (pass = 0; pass < 2; pass++) {
@@ -181,7 +195,7 @@ END_TEST
 START_TEST(test_rx_match_limit)
 {
 	char subject[128];
-	struct rx_subject s = { subject, PLUS, 0, NULL };
+	struct rx_subject s = { subject, PLUS, 0, 0, NULL };
 	struct table_hit hit;
 	struct diag d;
 	struct rx *r;
@@ -251,7 +265,7 @@ same_answers(const char *src, const char *what)
 	for (k = 0; k < NELEM(equiv_names); k++) {
 		s.subject = equiv_names[k];
 		s.issuer = k % 2 ? PLUS : STD;
-		s.cut = 0;
+		s.partial = s.refuse_only = 0;
 		s.scopes = NULL;
 		r1 = rx_match(one, &s, &h1, &d);
 		r2 = rx_match(set, &s, &h2, &d);
@@ -300,7 +314,7 @@ START_TEST(test_rx_set_many)
 	static const int probe[] = { 0, 62, 63, 64, 65, 127, 128, 511, 512,
 	    599, 600 };
 	char *src, subject[64];
-	struct rx_subject s = { subject, PLUS, 0, NULL };
+	struct rx_subject s = { subject, PLUS, 0, 0, NULL };
 	struct table_hit h1, h2;
 	struct diag d;
 	struct rx *one, *set;
@@ -337,7 +351,7 @@ END_TEST
 /* A table closed while its set is still being built in the background */
 START_TEST(test_rx_background)
 {
-	struct rx_subject s = { ALICE, PLUS, 0, NULL };
+	struct rx_subject s = { ALICE, PLUS, 0, 0, NULL };
 	struct table_hit hit;
 	struct diag d;
 	struct rx *r;
@@ -399,7 +413,7 @@ END_TEST
 START_TEST(test_rx_parse_line)
 {
 	char line[] = "/^CN=Alice/ issuer=" PLUS " REJECT Go away";
-	struct rx_subject s = { ALICE, PLUS, 0, NULL };
+	struct rx_subject s = { ALICE, PLUS, 0, 0, NULL };
 	const char *scopes[2] = { NULL, NULL };
 	struct table_hit hit;
 	struct diag d;
