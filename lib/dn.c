@@ -89,7 +89,10 @@
  *	dn_format() writes the canonical RFC 4514 string (RDNs reversed,
  *	multi-valued RDNs sorted, minimal escapes, UTF-8 kept, other
  *	non-ASCII bytes as \HH), its lower-cased lookup key, the paste-able
- *	table key (spaces as \20) or Sendmail's xtext oneline form. Two names
+ *	table key (spaces as \20), Sendmail's xtext oneline form, or the
+ *	form regex rules see (DN_REGEX: RFC 4514 with '"', '+', ',', ';',
+ *	'<', '>' and '\' inside values as \HH, so that ",OU=" or "+CN="
+ *	occurs only where an attribute really starts). Two names
  *	are equal when their DN_KEY forms are: X.500 caseIgnoreMatch, which
  *	is also how Sendmail's access map compares keys.
  * DIAGNOSTICS
@@ -697,6 +700,11 @@ put_rfc_value(struct out *o, const unsigned char *v, size_t len,
 		if (k == 0 || v[i] < 0x20 || v[i] == 0x7f ||
 		    (v[i] == ' ' && (form == DN_TABLEKEY ||
 		    i == 0 || i + 1 == len))) {
+			put_hex(o, "\\", v[i]);
+			k = 1;
+		} else if (form == DN_REGEX && strchr("\"+,;<>\\", v[i])) {
+			/* no ',' or '+' inside a value: a pattern's ",OU="
+			 * meets only a real attribute boundary */
 			put_hex(o, "\\", v[i]);
 			k = 1;
 		} else if (strchr("\"+,;<>\\", v[i]) != NULL ||

@@ -20,7 +20,9 @@ enum dn_form {
 	DN_RFC4514,		/* CN=Alice Martin,O=CNRS,C=FR (display) */
 	DN_KEY,			/* the same, ASCII lower case: lookup key */
 	DN_TABLEKEY,		/* RFC 4514 with spaces as \20: paste-able */
-	DN_ONELINE		/* /C=FR/O=CNRS/CN=Alice+20Martin (Sendmail) */
+	DN_ONELINE,		/* /C=FR/O=CNRS/CN=Alice+20Martin (Sendmail) */
+	DN_REGEX		/* RFC 4514, specials in values as \HH: what
+				 * regex rules see */
 };
 
 /* how the MTA's OpenSSL quoted a oneline name (X509_NAME_oneline()) */

@@ -16,8 +16,11 @@
  *	DN instead of the subject DN. Flags are Postfix's, and as in
  *	pcre_table(5) each toggles an option: matching is caseless unless
  *	"i" is given; m (multiline), s (dotall), x (extended), A (anchored),
- *	E (dollar end only), U (ungreedy). Patterns see the canonical RFC 4514 names
- *	("CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR").
+ *	E (dollar end only), U (ungreedy). Patterns see the RFC 4514 names
+ *	("CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR") with '"', '+', ',', ';',
+ *	'<', '>' and '\' inside a value written \HH (dn(3) DN_REGEX): a CN
+ *	"Mallory,OU=UMR7504" is "CN=Mallory\2COU=UMR7504", which a pattern
+ *	",OU=UMR7504," does not meet.
  *
  *	Patterns are compiled once, with JIT where the machine has it, and
  *	matched with match and depth limits so a hostile name cannot make a

@@ -153,7 +153,9 @@ setup(void)
 	write_table("regex",
 	    "/^CN=Regex Person,/ issuer=" STD_SM " RELAY\n"
 	    "/^CN=(a+)+$/ issuer=" STD_SM " REJECT\n"
-	    "!/,OU=UMR9999,/ issuer=CN=Neg\\20CA RELAY\n", TABLE_NKINDS);
+	    "!/,OU=UMR9999,/ issuer=CN=Neg\\20CA RELAY\n"
+	    "/,OU=UMR7504,O=CNRS,C=FR$/ issuer=" STD_SM " RELAY\n",
+	    TABLE_NKINDS);
 
 	tu_path(certs, sizeof(certs), fx.dir, "certs");
 	ck_assert(mkdir(certs, 0700) == 0);
@@ -488,6 +490,14 @@ static const struct req_case cert_cases[] = {
 	    "emailAddress=erin@umr7503.example+5Cx00@evil.example", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
 	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	/* a ',' inside a value is no attribute boundary for a pattern */
+	{ "regex: a real OU relays", SM, "/C=FR/O=CNRS/OU=UMR7504/CN=Vic",
+	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_RELAY, "regex", NULL, 4, 0 },
+	{ "regex: a CN carrying ,OU= does not", SM,
+	    "/C=FR/O=CNRS/CN=Mallory,OU=UMR7504", STD_SM, NULL, NULL, OK_,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    NULL, 0, 0 },
 	/* a negated regex on a view without what it tests (finding 7) */
 	{ "negated regex: whole DN relays", SM, "/C=FR/O=Neg/OU=UMR5800/CN=Bob",
 	    "/C=FR/O=Neg/CN=Neg+20CA", NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
