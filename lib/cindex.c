@@ -237,12 +237,13 @@ report_shared(struct build *b)
 
 	qsort(b->seen, b->nseen, sizeof(*b->seen), seen_cmp);
 	for (i = 1; i < b->nseen; i++)
-		if (memcmp(b->seen[i].pk, b->seen[i - 1].pk, 32) == 0)
-			report(b, b->seen[i].file, "%s as %s: a key pin "
-			    "matches both", memcmp(b->seen[i].cert,
-			    b->seen[i - 1].cert, 32) == 0 ? "the same "
-			    "certificate" : "a certificate with the same public "
-			    "key", b->seen[i - 1].file);
+		if (memcmp(b->seen[i].cert, b->seen[i - 1].cert, 32) == 0)
+			report(b, b->seen[i].file, "the same certificate as "
+			    "%s", b->seen[i - 1].file);
+		else if (memcmp(b->seen[i].pk, b->seen[i - 1].pk, 32) == 0)
+			report(b, b->seen[i].file, "a certificate with the "
+			    "same public key as %s: a key pin matches both",
+			    b->seen[i - 1].file);
 }
 
 /* add_cert - every digest of cert (not of its key) -> flags file\0DER */
