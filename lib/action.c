@@ -12,13 +12,22 @@
  *	form) and fills in the SMTP code and enhanced status a front-end
  *	answers with: REJECT is 550 5.7.1, TEMPFAIL 451 4.7.1. In
  *	ACTION_FREETEXT mode (a Postfix relay_clientcerts file) a value that
- *	is no action word means RELAY, as permit_tls_clientcerts reads it;
- *	in ACTION_ACCESS mode it means "no relay" (DUNNO), as Sendmail reads
- *	a CERTISSUER value it does not know, and SUBJECT is accepted.
+ *	is no action word means RELAY, as permit_tls_clientcerts reads it,
+ *	unless its first word (any case, punctuation around it ignored)
+ *	looks like an action: one of ours misspelt ("REJECT:"), a Postfix,
+ *	Sendmail or other filter's action word (DENY, DEFER, HOLD, PERMIT,
+ *	reject_...), "ERROR" without its colon, an SMTP code (550) or an
+ *	enhanced status (5.7.1). That is an error saying what to write:
+ *	read as free text it would relay what the admin meant to refuse.
+ *	In ACTION_ACCESS mode a value that is no action word means "no
+ *	relay" (DUNNO), as Sendmail reads a CERTISSUER value it does not
+ *	know, and SUBJECT is accepted.
  *	action_format() writes the action back in the form action_parse()
  *	reads, which is how a compiled table stores it.
  * DIAGNOSTICS
- *	0 on success; -1 with d->what ("unknown action \"RELAYY\"").
+ *	0 on success; -1 with d->what ("unknown action \"RELAYY\"",
+ *	"\"550\" starts an SMTP reply, not an action; write
+ *	\"ERROR:5.7.1:550 stolen\"").
  * OWNERSHIP
  *	struct action is a plain value.
  */
@@ -108,6 +117,165 @@ bad:
 	    "e.g. ERROR:5.7.1:550 Go away");
 }
 
+/*
+ * Words a value may mean as an action: certrelay's own (instead NULL),
+ * Postfix access(5)'s, Sendmail access's and other filters'. In a
+ * relay_clientcerts file such a word never starts a description: read as
+ * free text it would relay the certificate someone meant to refuse. A
+ * word ending in '_' is a prefix (Postfix restriction names).
+ */
+static const struct {
+	const char *word;
+	const char *instead;	/* "": certrelay has no such action */
+} lookalikes[] = {
+	{ "RELAY", NULL }, { "OK", NULL }, { "REJECT", NULL },
+	{ "TEMPFAIL", NULL }, { "DISCARD", NULL }, { "DUNNO", NULL },
+	{ "ERROR", NULL }, { "SUBJECT", NULL },
+	{ "PERMIT", "RELAY" }, { "PERMIT_", "RELAY" }, { "ACCEPT", "RELAY" },
+	{ "ALLOW", "RELAY" }, { "DENY", "REJECT [text]" },
+	{ "DENIED", "REJECT [text]" }, { "REFUSE", "REJECT [text]" },
+	{ "REFUSED", "REJECT [text]" }, { "BLOCK", "REJECT [text]" },
+	{ "BLOCKED", "REJECT [text]" }, { "REVOKE", "REJECT [text]" },
+	{ "REVOKED", "REJECT [text]" }, { "REJECT_", "REJECT [text]" },
+	{ "DROP", "REJECT [text] or DISCARD" },
+	{ "DEFER", "TEMPFAIL [text]" }, { "DEFER_", "TEMPFAIL [text]" },
+	{ "TEMPERROR", "TEMPFAIL [text]" }, { "HOLD", "" },
+	{ "QUARANTINE", "" }, { "PREPEND", "" }, { "REDIRECT", "" },
+	{ "FILTER", "" }, { "WARN", "" }, { "INFO", "" }, { "BCC", "" },
+	{ "SKIP", "" }, { "VERIFY", "" }, { "CHECK_", "" },
+};
+
+#define ACTIONS	"RELAY, REJECT [text], TEMPFAIL [text], ERROR:<dsn>:<code> " \
+		"text, DISCARD or DUNNO (\"RELAY <text>\" keeps a description)"
+
+/* strip - a word without the punctuation around it ("REJECT:" "(DENY)") */
+static void
+strip(const char **s, size_t *len)
+{
+	while (*len > 0 && ispunct((unsigned char)**s) && **s != '_')
+		(*s)++, (*len)--;
+	while (*len > 0 && ispunct((unsigned char)(*s)[*len - 1]) &&
+	    (*s)[*len - 1] != '_')
+		(*len)--;
+}
+
+/* is_code - "550", "550-": an SMTP reply code (2xx, 4xx, 5xx) */
+static int
+is_code(const char *s, size_t len)
+{
+	return len >= 3 && strchr("245", s[0]) != NULL && s[0] != 0 &&
+	    isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+	    (len == 3 || s[3] == '-');
+}
+
+/* is_dsn - "5.7.1": an enhanced status code (RFC 3463) */
+static int
+is_dsn(const char *s, size_t len)
+{
+	size_t i = 1;
+	int dots = 0;
+
+	if (len < 5 || strchr("245", s[0]) == NULL || s[0] == 0 || s[1] != '.')
+		return 0;
+	for (; i < len; i++)
+		if (s[i] == '.' && isdigit((unsigned char)s[i - 1]))
+			dots++;
+		else if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return dots == 2 && isdigit((unsigned char)s[len - 1]);
+}
+
+/* next_word - the word at *s (punctuation stripped), *s moved past it */
+static void
+next_word(const char **s, size_t *len, const char **w, size_t *wl)
+{
+	size_t n;
+
+	while (*len > 0 && isspace((unsigned char)**s))
+		(*s)++, (*len)--;
+	for (n = 0; n < *len && !isspace((unsigned char)(*s)[n]); n++)
+		;
+	*w = *s;
+	*wl = n;
+	*s += n;
+	*len -= n;
+	strip(w, wl);
+}
+
+/* smtp_reply - "550 5.7.1 text" is refused with the ERROR: it meant
+ * (word: the value's first word; NULL after the word ERROR) */
+static int
+smtp_reply(const char *s, size_t len, const char *word, size_t wlen,
+    struct diag *d)
+{
+	const char *w1, *w2, *rest, *after;
+	size_t l1, l2, rl, al;
+	char code[4] = "", dsn[16] = "";
+
+	next_word(&s, &len, &w1, &l1);
+	rest = s, rl = len;
+	next_word(&s, &len, &w2, &l2);
+	after = s, al = len;
+	if (is_code(w1, l1))
+		memcpy(code, w1, 3);
+	else if (is_dsn(w1, l1) && l1 < sizeof(dsn))
+		memcpy(dsn, w1, l1);
+	if (code[0] && is_dsn(w2, l2) && l2 < sizeof(dsn))
+		memcpy(dsn, w2, l2), rest = after, rl = al;
+	else if (dsn[0] && is_code(w2, l2))
+		memcpy(code, w2, 3), rest = after, rl = al;
+	else if (dsn[0])
+		strcpy(code, dsn[0] == '4' ? "451" : "550");
+	while (rl > 0 && isspace((unsigned char)*rest))
+		rest++, rl--;
+	if (code[0] == '2')
+		return diag_set(d, NULL, 0, "\"%.*s\" starts an SMTP reply, "
+		    "not an action; write RELAY", (int)wlen, word);
+	return diag_set(d, NULL, 0, "%s%.*s%s; write \"ERROR:%s%s%s%s%.*s\"",
+	    word ? "\"" : "ERROR is written ERROR:<dsn>:<code> text",
+	    word ? (int)wlen : 0, word ? word : "", word ? "\" starts an SMTP "
+	    "reply, not an action" : "", dsn, dsn[0] ? ":" : "",
+	    code[0] ? code : "550", rl ? " " : "", (int)(rl > 80 ? 80 : rl),
+	    rest);
+}
+
+/* lookalike - relay_clientcerts free text must not look like an action
+ * or an SMTP reply (s: the value, w: its first word's length) */
+static int
+lookalike(const char *s, size_t len, size_t w, struct diag *d)
+{
+	const char *word = s, *rest = s + w;
+	size_t wl = w, k, n, rl = len - w;
+
+	strip(&word, &wl);
+	if (is_code(word, wl) || is_dsn(word, wl))
+		return smtp_reply(s, len, s, w, d);
+	for (k = 0; k < sizeof(lookalikes) / sizeof(lookalikes[0]); k++) {
+		n = strlen(lookalikes[k].word);
+		if (lookalikes[k].word[n - 1] == '_' ? wl < n ||
+		    strncasecmp(word, lookalikes[k].word, n) != 0 : wl != n ||
+		    strncasecmp(word, lookalikes[k].word, n) != 0)
+			continue;
+		while (rl > 0 && isspace((unsigned char)*rest))
+			rest++, rl--;
+		if (strcmp(lookalikes[k].word, "ERROR") == 0)
+			return smtp_reply(rest, rl, NULL, 0, d);
+		if (strcmp(lookalikes[k].word, "SUBJECT") == 0)
+			return diag_set(d, NULL, 0, "SUBJECT belongs in a "
+			    "Sendmail access file; write " ACTIONS);
+		if (lookalikes[k].instead == NULL)
+			return diag_set(d, NULL, 0, "\"%.*s\" is not an "
+			    "action; write \"%s%s%.*s\"", (int)(w > 40 ? 40 :
+			    w), s,
+			    lookalikes[k].word, rl ? " " : "",
+			    (int)(rl > 80 ? 80 : rl), rest);
+		return diag_set(d, NULL, 0, "\"%.*s\" is not a certrelay "
+		    "action; write %s", (int)(w > 40 ? 40 : w), s,
+		    lookalikes[k].instead[0] ? lookalikes[k].instead : ACTIONS);
+	}
+	return 0;
+}
+
 /* action_parse - a table value to a struct action */
 int
 action_parse(const char *s, size_t len, enum action_mode mode,
@@ -143,6 +311,8 @@ action_parse(const char *s, size_t len, enum action_mode mode,
 	else if (mode == ACTION_ACCESS && word_is(s, len, w, "SUBJECT"))
 		a->type = ACT_SUBJECT;
 	else if (mode == ACTION_FREETEXT) {
+		if (lookalike(s, len, w, d) < 0)
+			return -1;
 		a->type = ACT_RELAY;	/* "antenne.danang.vn.refer.org" */
 		return 0;
 	} else if (mode == ACTION_ACCESS) {

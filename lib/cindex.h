@@ -8,16 +8,37 @@
 
 struct cindex;				/* opaque */
 
-typedef int (*cindex_fn)(void *ctx, const char *file, X509 *cert);
+/* An entry's flags. */
+#define CINDEX_VERIFIED	0x01		/* chains to index_ca_file */
 
-int	cindex_compile(const char *dir, const char *out, long *count,
+typedef int (*cindex_fn)(void *ctx, const char *file, X509 *cert,
+	    unsigned flags);
+/* What compile reports about one file (file may be the directory). */
+typedef void (*cindex_warn_fn)(void *ctx, const char *file,
+	    const char *what);
+
+struct cindex_opts {
+	const char *ca_file;		/* NULL: no entry counts as verified */
+	cindex_warn_fn warn;		/* NULL: reports are dropped */
+	void	*ctx;
+};
+
+struct cindex_stats {
+	long	count;			/* certificates indexed */
+	long	verified;		/* of which CINDEX_VERIFIED */
+	long	warnings;		/* reports given to warn */
+};
+
+int	cindex_compile(const char *dir, const char *out,
+	    const struct cindex_opts *o, struct cindex_stats *st,
 	    struct diag *d);
 int	cindex_open(struct cindex **cp, const char *dir, struct diag *d);
 int	cindex_lookup(const struct cindex *c, const struct fp *fp,
-	    X509 **cert, struct diag *d);
+	    X509 **cert, unsigned *flags, struct diag *d);
 int	cindex_each(const struct cindex *c, cindex_fn fn, void *ctx,
 	    struct diag *d);
 long	cindex_count(const struct cindex *c);
+long	cindex_verified(const struct cindex *c);
 void	cindex_close(struct cindex *c);
 
 #endif

@@ -86,6 +86,7 @@ struct view {
 	const char *pk_later;		/* public-key pin, parsed if needed */
 	int	nemail;
 	const char *scopes[3];
+	const char *ci_note;		/* why the index gave no names */
 	/* not cleared per decision: */
 	char	email[MAX_EMAIL][256];
 	char	subj_key[TABLE_KEY_MAX], subj_cn_key[TABLE_KEY_MAX];
@@ -234,20 +235,31 @@ add_email(struct view *v, const char *s, size_t len)
 	v->email[v->nemail++][len] = 0;
 }
 
-/* from_index - the whole certificate behind a fingerprint */
+/* from_index - the whole certificate behind the presented one's own
+ * fingerprint; names only from an entry that chained to index_ca_file,
+ * never through a public key (another certificate with that key, old
+ * or forged, must not lend its names) */
 static int
 from_index(const struct engine *e, struct view *v, struct diag *d)
 {
 	GENERAL_NAMES *san;
 	const GENERAL_NAME *gn;
 	X509 *cert = NULL;
-	struct dn *s, *i;
+	struct dn *s = NULL, *i;
+	unsigned flags = 0;
 	int k, n = v->nfp, r = 0;
 
 	for (k = 0; k < n && r == 0; k++)
-		r = cindex_lookup(e->ci, &v->fp[k], &cert, d);
+		if (!v->fp[k].pubkey)
+			r = cindex_lookup(e->ci, &v->fp[k], &cert, &flags, d);
 	if (r <= 0)
 		return r;
+	if ((flags & CINDEX_VERIFIED) == 0) {
+		/* a pinned self-signed partner: its pins still apply */
+		v->ci_note = "index entry not verified against index_ca_file: "
+		    "its names not used";
+		goto pins;
+	}
 	if (dn_from_x509(X509_get_subject_name(cert), &s, d) == 0 &&
 	    dn_from_x509(X509_get_issuer_name(cert), &i, d) == 0) {
 		dn_free(v->subj);
@@ -266,6 +278,7 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 			    gn->d.rfc822Name));
 	}
 	GENERAL_NAMES_free(san);
+pins:
 	for (k = 0; k <= 1 && v->nfp < MAX_FP; k++)
 		if (fp_of_cert(cert, FP_SHA256, k, &v->fp[v->nfp], d) == 0)
 			v->nfp++;

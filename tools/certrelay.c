@@ -255,11 +255,13 @@ cert_one(const char *file, X509 *cert)
 
 /* index_one - cindex_each() callback */
 static int
-index_one(void *ctx, const char *file, X509 *cert)
+index_one(void *ctx, const char *file, X509 *cert, unsigned flags)
 {
 	(void)ctx;
 	cert_one(file, cert);
-	printf("\n");
+	printf("index: %s\n\n", flags & CINDEX_VERIFIED ? "verified against "
+	    "index_ca_file: its names are used" : "not verified against "
+	    "index_ca_file: only its fingerprints are used, never its names");
 	return 0;
 }
 
@@ -276,8 +278,8 @@ cmd_cert(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--index") == 0) {
 		if (cindex_open(&ci, argv[2], &d) < 0)
 			return fail(&d);
-		printf("# %s.cdb: %ld certificates\n\n", argv[2],
-		    cindex_count(ci));
+		printf("# %s.cdb: %ld certificates, %ld verified\n\n",
+		    argv[2], cindex_count(ci), cindex_verified(ci));
 		r = cindex_each(ci, index_one, NULL, &d);
 		cindex_close(ci);
 		return r < 0 ? fail(&d) : 0;
@@ -334,6 +336,39 @@ compile_one(const char *path, int kind_set, enum table_kind kind,
 	return 0;
 }
 
+/* index_warn - what cindex_compile() reports */
+static void
+index_warn(void *ctx, const char *file, const char *what)
+{
+	(void)ctx;
+	fprintf(stderr, "certrelay: warning: %s: %s\n", file, what);
+}
+
+/* compile_index - the certificate index, verified against the CA file */
+static int
+compile_index(const struct conf *c)
+{
+	struct cindex_opts o = { c->index_ca_file, index_warn, NULL };
+	struct cindex_stats st;
+	struct diag d;
+	char *out;
+	int r = 0;
+
+	if (asprintf(&out, "%s.cdb", c->cert_index) < 0)
+		return 1;
+	if (cindex_compile(c->cert_index, out, &o, &st, &d) < 0)
+		r = fail(&d);
+	else if (c->index_ca_file)
+		printf("certrelay: %s: %ld certificates indexed, %ld verified "
+		    "against %s\n", c->cert_index, st.count, st.verified,
+		    c->index_ca_file);
+	else
+		printf("certrelay: %s: %ld certificates indexed, none verified "
+		    "(no index_ca_file)\n", c->cert_index, st.count);
+	free(out);
+	return r;
+}
+
 /* compile_conf - every table of a configuration */
 static int
 compile_conf(const char *path)
@@ -341,8 +376,6 @@ compile_conf(const char *path)
 	struct conf *c;
 	struct rx *rx;
 	struct diag d;
-	char *out;
-	long n;
 	int k, r = 0;
 
 	if (conf_load(path, &c, &d) < 0)
@@ -358,16 +391,8 @@ compile_conf(const char *path)
 			    c->regex_table, rx_count(rx));
 		rx_close(rx);
 	}
-	if (r == 0 && c->cert_index) {
-		if (asprintf(&out, "%s.cdb", c->cert_index) < 0)
-			r = 1;
-		else if (cindex_compile(c->cert_index, out, &n, &d) < 0)
-			r = fail(&d);
-		else
-			printf("certrelay: %s: %ld certificates indexed\n",
-			    c->cert_index, n);
-		free(out);
-	}
+	if (r == 0 && c->cert_index)
+		r = compile_index(c);
 	conf_free(c);
 	return r;
 }

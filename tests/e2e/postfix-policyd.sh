@@ -101,6 +101,8 @@ ruleset()
 		    'issuer=/C=FR/O=CNRS/CN=CNRS-Plus attr=OU value=UMR7503 RELAY' \
 		    > "$d/attributes"
 		echo "cert_index = $d/certs"
+		# index names count only for certs that chain to the MTA's CAs
+		echo "index_ca_file = $CERTS/cafile.pem"
 		echo "attribute_table = $d/attributes" ;;
 	p5)
 		printf '%s\tREJECT Certificate revoked\n' "$(fp revoked)" \

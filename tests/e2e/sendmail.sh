@@ -367,7 +367,10 @@ else
 	fail_all "milter did not start (pubkey pin)" "3 pubkey without index"
 fi
 mkdir -p "$P/certdir" && cp "$C/partner.pem" "$C/alice.pem" "$P/certdir/"
-if milter_use pubkey "fingerprint_table = $P/fingerprints" "cert_index = $P/certdir"; then
+# partner does not chain to cafile.pem: the index gives it no names, but
+# its pins still apply.
+if milter_use pubkey "fingerprint_table = $P/fingerprints" "cert_index = $P/certdir" \
+    "index_ca_file = $C/cafile.pem"; then
 	expect_relay "3 pubkey pin through the cert index: relayed" c3-pk-idx partner
 else
 	fail_all "milter did not start (pubkey pin + index)" "3 pubkey with index"
@@ -465,7 +468,8 @@ else
 	fail_all "milter did not start (long)" "long full-DN rule"
 fi
 mkdir -p "$P/certdir" && cp "$C/long.pem" "$P/certdir/"
-if milter_use long "subject_table = $P/subjects" "cert_index = $P/certdir"; then
+if milter_use long "subject_table = $P/subjects" "cert_index = $P/certdir" \
+    "index_ca_file = $C/cafile.pem"; then
 	expect_relay "long: full-DN rule + cert index: relayed" long-index long
 else
 	fail_all "milter did not start (long + index)" "long index"

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "cindex.h"
 #include "decide.h"
@@ -107,8 +109,12 @@ setup(void)
 	char text[8192], fp[256], path[TU_PATH_MAX], conf[TU_PATH_MAX];
 	char certs[TU_PATH_MAX], cdb[TU_PATH_MAX + 8], pin[256];
 	EVP_PKEY *plus = tu_key(), *std = tu_key();
+	struct cindex_stats st;
 	struct diag d;
 	long n;
+	X509_EXTENSION *ext;
+	X509_NAME *nm;
+	X509 *ca;
 
 	tu_mkdir(fx.dir, sizeof(fx.dir));
 	fx.revoked = cert_under(revoked, plus_ca, plus, NULL, 2);
@@ -163,7 +169,20 @@ setup(void)
 	tu_write_pem(tu_path(path, sizeof(path), certs, "dave.pem"), fx.dave);
 	tu_write_pem(tu_path(path, sizeof(path), certs, "gina.pem"), fx.gina);
 	snprintf(cdb, sizeof(cdb), "%s.cdb", certs);
-	ck_assert_msg(cindex_compile(certs, cdb, &n, &d) == 0 && n == 3,
+	/* the index's names count only for certificates that chain to the
+	 * MTA's client CA file */
+	nm = tu_name(std_ca);
+	ca = tu_cert(nm, std, nm, std, NULL, 1);
+	X509_NAME_free(nm);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+	    "critical,CA:TRUE");
+	ck_assert(ext && X509_add_ext(ca, ext, -1) &&
+	    X509_sign(ca, std, EVP_sha256()) > 0);
+	X509_EXTENSION_free(ext);
+	tu_write_pem(tu_path(path, sizeof(path), fx.dir, "cafile.pem"), ca);
+	X509_free(ca);
+	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){ path,
+	    NULL, NULL }, &st, &d) == 0 && st.count == 3 && st.verified == 3,
 	    "fixture: index: %s", d.what);
 
 	snprintf(text, sizeof(text),
@@ -175,6 +194,7 @@ setup(void)
 	    "access_table = access\n"
 	    "regex_table = regex\n"
 	    "cert_index = %s\n"
+	    "index_ca_file = cafile.pem\n"
 	    "local_domains = local.example\n"
 	    "trusted_networks = 10.0.0.0/8, 2001:db8::/32\n"
 	    "min_tls_version = TLSv1.2\n"
@@ -795,6 +815,122 @@ START_TEST(test_decide_number)
 }
 END_TEST
 
+/* own_ca - a CA certificate that X509_verify_cert() takes as an anchor */
+static X509 *
+own_ca(const char *const *pairs, EVP_PKEY *k)
+{
+	X509_NAME *n = tu_name(pairs);
+	X509 *c = tu_cert(n, k, n, k, NULL, 1);
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL,
+	    NID_basic_constraints, "critical,CA:TRUE");
+
+	ck_assert(ext && X509_add_ext(c, ext, -1) &&
+	    X509_sign(c, k, EVP_sha256()) > 0);
+	X509_EXTENSION_free(ext);
+	X509_NAME_free(n);
+	return c;
+}
+
+/* own_engine - an index of lab.pem and an OU rule under CNRS-Plus;
+ * index_ca_file = cafile.pem when with_ca */
+static struct engine *
+own_engine(const char *dir, int with_ca)
+{
+	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8], ca[TU_PATH_MAX];
+	char text[1024];
+	struct cindex_stats st;
+	struct engine *e;
+	struct diag d;
+
+	tu_write(tu_path(path, sizeof(path), dir, "attributes"),
+	    "issuer=" PLUS_SM " attr=OU value=UMR7503 RELAY\n");
+	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
+	ck_assert(table_compile(path, TABLE_ATTRIBUTE, cdb, &d) == 0);
+	tu_path(path, sizeof(path), dir, "certs");
+	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
+	tu_path(ca, sizeof(ca), dir, "cafile.pem");
+	ck_assert(cindex_compile(path, cdb, &(struct cindex_opts){ with_ca ?
+	    ca : NULL, NULL, NULL }, &st, &d) == 0);
+	snprintf(text, sizeof(text), "attribute_table = attributes\n"
+	    "cert_index = certs\n%s"
+	    "local_domains = local.example\ngatekeeper = yes\n",
+	    with_ca ? "index_ca_file = cafile.pem\n" : "");
+	tu_write(tu_path(path, sizeof(path), dir, "c.conf"), text);
+	ck_assert_msg(engine_open(path, &e, &d) == 0, "%s: %s", d.file,
+	    d.what);
+	return e;
+}
+
+/*
+ * Issue 15, finding 2: a guest's CNRS-Standard certificate presented to
+ * Postfix (verified; fingerprint, public-key fingerprint and CN), and in
+ * the index an entry with the same key and OU=UMR7503 under CNRS-Plus.
+ * The entry's names must not become the guest's. The entry's own
+ * certificate still gets its names; without index_ca_file it does not.
+ */
+START_TEST(test_decide_index_own_fp)
+{
+	static const char *const guest_n[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR9999", "CN", "Guest", NULL };
+	static const char *const lab_n[] = { "C", "FR", "O", "CNRS",
+	    "OU", "UMR7503", "CN", "Guest", NULL };
+	char dir[TU_PATH_MAX], path[TU_PATH_MAX], fp[256], pk[256];
+	EVP_PKEY *pk_plus = tu_key(), *pk_std = tu_key(), *k = tu_key();
+	X509 *plus = own_ca(plus_ca, pk_plus), *std = own_ca(std_ca, pk_std);
+	X509_NAME *gn = tu_name(guest_n), *ln = tu_name(lab_n);
+	X509 *guest = tu_cert(gn, k, X509_get_subject_name(std), pk_std, NULL,
+	    2);
+	X509 *lab = tu_cert(ln, k, X509_get_subject_name(plus), pk_plus, NULL,
+	    3);
+	struct request r;
+	struct decision out;
+	struct engine *e;
+	struct diag d;
+	FILE *f;
+	int pass;
+
+	tu_mkdir(dir, sizeof(dir));
+	f = fopen(tu_path(path, sizeof(path), dir, "cafile.pem"), "w");
+	ck_assert(f && PEM_write_X509(f, plus) && PEM_write_X509(f, std));
+	fclose(f);
+	ck_assert(mkdir(tu_path(path, sizeof(path), dir, "certs"), 0700) == 0);
+	tu_write_pem(tu_path(path, sizeof(path), dir, "certs/lab.pem"), lab);
+	for (pass = 0; pass < 3; pass++) {
+		e = own_engine(dir, pass < 2);
+		tu_hex_digest(pass == 1 || pass == 2 ? lab : guest,
+		    EVP_sha256(), 0, 1, fp, sizeof(fp));
+		tu_hex_digest(guest, EVP_sha256(), 1, 1, pk, sizeof(pk));
+		request_init(&r);
+		r.form = PF;
+		r.subject = "Guest";
+		r.issuer = pass == 0 ? "CNRS-Standard" : "CNRS-Plus";
+		r.fingerprint = fp;
+		r.pubkey_fingerprint = pk;
+		r.verify = VERIFY_OK;
+		r.tls_version = "TLSv1.3";
+		r.cipher_bits = 256;
+		r.rcpt = "x@remote.example";
+		ck_assert(decide(e, &r, STAGE_RCPT, &out, &d) == 0);
+		ck_assert_msg(out.action == (pass == 1 ? ACT_RELAY :
+		    ACT_REJECT), "case %s: got %s (kind %s, note \"%s\")",
+		    pass == 0 ? "guest with the lab entry's key" : pass == 1 ?
+		    "the lab certificate itself" : "lab, no index_ca_file",
+		    action_name(out.action), out.kind, r.note);
+		request_free(&r);
+		engine_close(e);
+	}
+	X509_free(guest);
+	X509_free(lab);
+	X509_free(plus);
+	X509_free(std);
+	X509_NAME_free(gn);
+	X509_NAME_free(ln);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(pk_plus);
+	EVP_PKEY_free(pk_std);
+}
+END_TEST
+
 #define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
@@ -818,6 +954,9 @@ main(void)
 	tc = tcase_create("request_init");
 	tcase_add_test(tc, test_request_init);
 	tcase_add_test(tc, test_decide_number);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("decide_index");
+	tcase_add_test(tc, test_decide_index_own_fp);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -21,6 +21,12 @@
 
 #define CNRS_PLUS	"/C=FR/O=CNRS/CN=CNRS-Plus"
 #define CNRS_STD	"/C=FR/O=CNRS/CN=CNRS-Standard"
+#define FP1		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C1"
+#define FP2		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C2"
+#define FP3		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C3"
+#define FP4		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C4"
+#define FP5		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C5"
+#define FP6		"E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C6"
 
 /* dn_key - an admin's DN to its lookup key */
 static void
@@ -122,6 +128,21 @@ static const struct {
 		ACT_RELAY, 5, "" },
 	    { "01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14",
 		NULL, 1, ACT_TEMPFAIL, 6, "" } } },
+	/* relay_clientcerts free text that only looks like an action
+	 * still means RELAY, as Postfix reads it */
+	{ "fingerprint free text", TABLE_FINGERPRINT,
+	    FP1 " host.name\n"
+	    FP2 " antenne.danang.vn.refer.org\n"
+	    FP3 " Alice's laptop\n"
+	    FP4 " Okinawa office (reject list server)\n"
+	    FP5 " 2024 laptop, 10.0.0.1\n"
+	    FP6 " relay.example.org\n", 6, 0, 0, {
+	    { FP1, NULL, 1, ACT_RELAY, 1, "" },
+	    { FP2, NULL, 1, ACT_RELAY, 2, "" },
+	    { FP3, NULL, 1, ACT_RELAY, 3, "" },
+	    { FP4, NULL, 1, ACT_RELAY, 4, "" },
+	    { FP5, NULL, 1, ACT_RELAY, 5, "" },
+	    { FP6, NULL, 1, ACT_RELAY, 6, "" } } },
 	{ "subject", TABLE_SUBJECT,
 	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin RELAY\n"
 	    "CN=Bob\\20Durand,O=CNRS,C=FR  REJECT Stolen laptop\n"
@@ -298,6 +319,33 @@ static const struct {
 	{ "fingerprint odd", TABLE_FINGERPRINT,
 	    "E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C9 RELAY\n",
 	    "E13C1AC7533FB8CB1EC299F66B8884C RELAY\n", 1, "odd" },
+	/* a value that looks like an action or an SMTP reply is one, or
+	 * the table does not compile (it would have meant RELAY) */
+	{ "fingerprint REJECT:", TABLE_FINGERPRINT, FP1 " host.name\n",
+	    FP1 " host.name\n# the stolen one\n" FP2 " REJECT: stolen laptop\n",
+	    3, "write \"REJECT stolen laptop\"" },
+	{ "fingerprint SMTP reply", TABLE_FINGERPRINT, FP1 " host.name\n",
+	    FP1 " host.name\n" FP2 " 550 5.7.1 stolen\n", 2,
+	    "write \"ERROR:5.7.1:550 stolen\"" },
+	{ "fingerprint DENY", TABLE_FINGERPRINT, FP1 " host.name\n",
+	    FP1 " host.name\n\n\n" FP2 " DENY\n", 4,
+	    "\"DENY\" is not a certrelay action; write REJECT" },
+	{ "fingerprint ERROR 550", TABLE_FINGERPRINT, FP1 " host.name\n",
+	    FP2 " ERROR 550 stolen\n", 1,
+	    "write \"ERROR:550 stolen\"" },
+	{ "fingerprint lower-case deny", TABLE_FINGERPRINT, FP1 " OK\n",
+	    FP1 " OK\n" FP2 " deny, stolen\n", 2, "\"deny,\" is not a "
+	    "certrelay action; write REJECT" },
+	{ "fingerprint DEFER_IF_PERMIT", TABLE_FINGERPRINT, FP1 " OK\n",
+	    FP1 " OK\n" FP2 " DEFER_IF_PERMIT later\n", 2,
+	    "write TEMPFAIL" },
+	{ "fingerprint enhanced status", TABLE_FINGERPRINT, FP1 " OK\n",
+	    FP1 " OK\n" FP2 " 4.7.1 try later\n", 2,
+	    "write \"ERROR:4.7.1:451 try later\"" },
+	{ "fingerprint SUBJECT", TABLE_FINGERPRINT, FP1 " OK\n",
+	    FP1 " OK\n" FP2 " SUBJECT\n", 2, "access file" },
+	{ "fingerprint ERROR: bad", TABLE_FINGERPRINT, FP1 " OK\n",
+	    FP1 " OK\n" FP2 " ERROR:stolen\n", 2, "ERROR wants" },
 	{ "subject bad xtext", TABLE_SUBJECT, "CN=a RELAY\n",
 	    "CN=a RELAY\n/C=FR/CN=x+2 RELAY\n", 2, "xtext" },
 	{ "subject unknown action", TABLE_SUBJECT, "CN=a RELAY\n",
