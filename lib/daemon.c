@@ -14,13 +14,15 @@
  *	("inet:PORT@HOST") the way main.cf wants it ("inet:HOST:PORT"), for
  *	the start-up line that tells the admin what to paste.
  *	daemon_drop_privileges() becomes user (groups, gid, uid, in that
- *	order), once the socket is bound. daemon_pidfile() writes the pid.
+ *	order), once the socket is bound. daemon_pidfile() writes the pid,
+ *	and refuses a path that is a symbolic link.
  *	daemon_detach() does all three, and goes to the background unless
  *	foreground, in the order a daemon needs once its socket is bound.
  * DIAGNOSTICS
  *	0, or -1 with d saying why.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -70,14 +72,23 @@ daemon_detach(const char *user, int foreground, const char *pidfile,
 	return pidfile ? daemon_pidfile(pidfile, d) : 0;
 }
 
-/* daemon_pidfile - write our pid */
+/* daemon_pidfile - write our pid; never through a symlink, which whoever
+ * can write the pid file's directory could point at any file we may
+ * write (as root, before -u: any file) */
 int
 daemon_pidfile(const char *path, struct diag *d)
 {
 	FILE *fp;
+	int fd;
 
-	if ((fp = fopen(path, "w")) == NULL)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) < 0)
+		return diag_set(d, path, 0, "%s", errno == ELOOP ?
+		    "is a symbolic link: not followed" : strerror(errno));
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	}
 	fprintf(fp, "%ld\n", (long)getpid());
 	if (fclose(fp) != 0)
 		return diag_set(d, path, 0, "%s", strerror(errno));

@@ -10,6 +10,9 @@
  *	void	journal_flush(void);
  * DESCRIPTION
  *	journal_line() takes a line of n bytes with a NUL at line[n].
+ *	journal_say() formats one, and turns any control byte in it into
+ *	'?' (its values are escaped by the caller; this is the backstop that
+ *	keeps a newline from forging a line).
  *	With fd < 0 each line goes to sys(prio, "%s", line): the front-end
  *	passes syslog(3) (lib/ knows no syslog). With fd >= 0 (-j: stderr) each
  *	line is "<N>line\n" on fd, N the syslog level, as systemd's journal
@@ -94,6 +97,7 @@ void
 journal_say(int prio, const char *fmt, ...)
 {
 	char line[LINE_MAX_];
+	unsigned char *p;
 	va_list ap;
 	int n;
 
@@ -102,6 +106,11 @@ journal_say(int prio, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	/* a value a client chose (callers escape them: logline_kv()) must
+	 * still never end the line and start one of its own */
+	for (p = (unsigned char *)line; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	journal_line(prio, line, (size_t)n < sizeof(line) ? (size_t)n :
 	    sizeof(line) - 1);
 }

@@ -8,6 +8,8 @@
  *		    size_t size);
  *	void	logline_header(struct request *r,
  *		    const struct decision *dec, char *buf, size_t size);
+ *	size_t	logline_kv(char *buf, size_t size, const char *key,
+ *		    const char *val);
  * DESCRIPTION
  *	logline_format() writes what a front-end logs for one decision, in a
  *	fixed key order, keys only when known, values with spaces, quotes or
@@ -20,6 +22,10 @@
  *	cannot inject a header. Both truncate rather than overflow, and
  *	format the request's names first if decide() left them to the log
  *	(request_names()).
+ *	logline_kv() appends " key=value" to the string in buf (no space
+ *	first in an empty buf), escaped as in logline_format(): for any
+ *	other line that names a value a client chose (a user name), which
+ *	must not start a log line of its own. It returns the new length.
  * OWNERSHIP
  *	The caller owns buf.
  */
@@ -223,4 +229,18 @@ logline_header(struct request *r, const struct decision *dec,
 	kv(&b, "fp", r->fp_text);
 	rule(&b, dec);
 	kv(&b, "kind", dec->kind);
+}
+
+/* logline_kv - one escaped key=value, appended */
+size_t
+logline_kv(char *buf, size_t size, const char *key, const char *val)
+{
+	struct lb b = { buf, size, 0, 0 };
+
+	if (size == 0)
+		return 0;
+	b.n = strnlen(buf, size - 1);
+	buf[b.n] = 0;
+	kvn(&b, key, strlen(key), val);
+	return b.n;
 }

@@ -9,5 +9,6 @@ size_t	logline_format(struct request *r, const struct decision *dec,
 	    const char *stage, char *buf, size_t size);
 void	logline_header(struct request *r, const struct decision *dec,
 	    char *buf, size_t size);
+size_t	logline_kv(char *buf, size_t size, const char *key, const char *val);
 
 #endif

@@ -3,17 +3,48 @@
  *
  * SYNOPSIS
  *	#include "macro.h"
+ *	void	macros_connect(struct macros *m, macro_get_fn get, void *ctx);
+ *	void	macros_helo(struct macros *m, macro_get_fn get, void *ctx);
  *	void	macros_collect(struct macros *m, macro_get_fn get, void *ctx);
  *	void	macros_queue_id(struct macros *m, macro_get_fn get, void *ctx);
  *	int	macros_rcpt(struct macros *m, macro_get_fn get, void *ctx,
  *		    const char *arg);
  *	int	macros_is_postfix(const struct macros *m);
+ *	int	macros_auth_type_missing(const struct macros *m);
  *	void	macros_request(struct macros *m, struct request *r);
  * DESCRIPTION
+ *	macros_connect() takes the listener's name ({daemon_name}: the
+ *	gatekeeper setting names listeners) at connect; one too long for
+ *	its field is empty, which conf_gated() gates (fail closed).
+ *
+ *	macros_helo() records, at each HELO/EHLO, whether the session was
+ *	already under TLS and whether it was already authenticated. It is
+ *	how AUTH before STARTTLS is told from AUTH after it: Sendmail keeps
+ *	{auth_type} from an AUTH in clear across STARTTLS, and MAIL then
+ *	looks exactly like MAIL after an AUTH over TLS; the one difference
+ *	(mta-facts.md) is that {auth_type} is already set at the HELO after
+ *	STARTTLS. Sendmail also takes AUTH and MAIL with no EHLO after
+ *	STARTTLS, so only a HELO seen over TLS without AUTH proves that
+ *	the AUTH which followed was encrypted: macros_request() sets
+ *	r->auth_unproven for an AUTH on a TLS session without one, and
+ *	decide() refuses it. Postfix forgets AUTH at STARTTLS and wants an
+ *	EHLO before AUTH, so an honest Postfix session always has the HELO.
+ *	This needs {auth_type} (or {auth_authen}) and {tls_version} among
+ *	the HELO macros: the milter asks for them, the contrib files list
+ *	them.
  *	macros_collect() copies every macro certrelay uses, at whatever stage
  *	the MTA sends it (a value sent again replaces the old one). A value
  *	too long for its field is left empty and too_long set: a truncated
  *	DN or fingerprint is never parsed, and no other field is lost. get() is the front-end's smfi_getsymval().
+ *	macros_auth_type_missing() says that the MTA sent {auth_authen}
+ *	(both MTAs set it only once a client authenticated) but no
+ *	{auth_type}: its macro lists lack {auth_type}, so the AUTH guard
+ *	is blind (the front-end warns). Nothing else tells: {auth_ssf} is
+ *	0 with or without a SASL layer, and an MTA that sends neither macro
+ *	cannot be told from a session without AUTH; the milter asks for
+ *	both at HELO and MAIL, and the contrib files list them. The
+ *	decision is not changed: without {auth_type} the session gains no
+ *	relay by AUTH either.
  *	macros_queue_id() takes the queue id alone ({i}: Postfix sends it
  *	only from DATA on).
  *	macros_rcpt() takes the recipient ({rcpt_addr}, else the RCPT
@@ -57,6 +88,37 @@ copy(struct macros *m, macro_get_fn get, void *ctx, const char *name,
 		m->changed = 1;
 	memcpy(dst, v, n + 1);
 	return 1;
+}
+
+/* macros_connect - the listener, at connect */
+void
+macros_connect(struct macros *m, macro_get_fn get, void *ctx)
+{
+	copy(m, get, ctx, "{daemon_name}", m->daemon_name,
+	    sizeof(m->daemon_name));
+	copy(m, get, ctx, "{client_addr}", m->client_addr,
+	    sizeof(m->client_addr));
+}
+
+/* set - the MTA sent a non-empty value */
+static int
+set(macro_get_fn get, void *ctx, const char *name)
+{
+	const char *v = get(ctx, name);
+
+	return v != NULL && *v != 0;
+}
+
+/* macros_helo - was this HELO under TLS, and after AUTH */
+void
+macros_helo(struct macros *m, macro_get_fn get, void *ctx)
+{
+	if (!set(get, ctx, "{tls_version}"))
+		return;
+	if (set(get, ctx, "{auth_type}") || set(get, ctx, "{auth_authen}"))
+		m->tls_helo_authed = 1;
+	else
+		m->tls_helo_clean = 1;
 }
 
 /* macros_collect - everything we use, wherever it comes */
@@ -115,6 +177,13 @@ macros_is_postfix(const struct macros *m)
 	return strncmp(m->v, "Postfix", 7) == 0;
 }
 
+/* macros_auth_type_missing - AUTH done, {auth_type} not sent */
+int
+macros_auth_type_missing(const struct macros *m)
+{
+	return m->auth_type[0] == 0 && m->auth_user[0] != 0;
+}
+
 /* macros_request - the session as decide() reads it */
 void
 macros_request(struct macros *m, struct request *r)
@@ -133,6 +202,10 @@ macros_request(struct macros *m, struct request *r)
 	    NULL) : -1;
 	r->auth_type = m->auth_type;
 	r->auth_user = m->auth_user;
+	/* AUTH over TLS, but no HELO seen over TLS before it */
+	r->auth_unproven = r->auth_type[0] && m->tls_version[0] &&
+	    !m->tls_helo_clean;
+	r->listener = m->daemon_name;
 	/* a value too long for its field is empty, so not used */
 	r->subject = m->subject;
 	r->issuer = m->issuer;

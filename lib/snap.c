@@ -25,9 +25,15 @@
  *	It is meant for one thread (the daemon's main or timer thread).
  *	snap_tick() is what a daemon's main loop calls: a reload on SIGHUP
  *	(forced) or the periodic look, with a line for the log in msg (empty
- *	when nothing happened). A snapshot put in service starts building
- *	its regex set matcher in the background (rx_accelerate());
- *	snap_tick() says once when it is in service.
+ *	when nothing happened). snap_tick() also builds the regex set
+ *	matcher (rx_accelerate()) of the snapshot in service, on a thread of
+ *	snap's own, and says once when it is in service (or why not). Never
+ *	snap_init(): a daemon calls it before daemon(3), whose fork would
+ *	leave the build thread behind in the parent, the set never in
+ *	service and the rx never freed. One build at a time (a snapshot
+ *	replaced before its turn gets none); snap_free() joins it, so no
+ *	thread of ours outlives the snap (a detached one still running at
+ *	exit crashed glibc's malloc teardown under ASan).
  * DIAGNOSTICS
  *	snap_init(): 0 or -1. snap_reload(): 1 swapped, -1 kept the old one
  *	(d says why). snap_maybe_reload(): 0 nothing to do, else as
@@ -35,16 +41,22 @@
  * OWNERSHIP
  *	References must all be put back before snap_free().
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include "rx.h"
 #include "snap.h"
 
 struct snap_ref {
 	struct engine *e;
 	int	refs;			/* holders, plus 1 while in service */
+	int	accel;			/* its set matcher build was started */
+	char	why[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];	/* it failed */
 };
 
 struct snap {
@@ -54,6 +66,9 @@ struct snap {
 	time_t	checked;
 	unsigned long failed_sig;	/* files as they were at a failed load */
 	int	told;			/* the set matcher of cur was announced */
+	pthread_t builder;		/* builds build_ref's set matcher */
+	struct snap_ref *build_ref;
+	int	building;		/* builder not joined yet */
 };
 
 /* new_ref - an engine in service */
@@ -70,9 +85,7 @@ new_ref(const char *path, struct diag *d)
 		free(r);
 		return NULL;
 	}
-	/* in service for many decisions: worth the regex set matcher */
-	engine_accelerate(r->e);
-	r->refs = 1;
+	r->refs = 1;		/* its set matcher: snap_tick() */
 	return r;
 }
 
@@ -178,26 +191,85 @@ snap_maybe_reload(struct snap *s, time_t now, struct diag *d)
 	return ret;
 }
 
-/* set_news - once the regex set matcher of the snapshot in service is
- * built, one line saying so (1), else nothing yet (0) */
+/* build_main - the set matcher of one snapshot, unless it left service
+ * before its turn; joined by snap_tick() or snap_free() */
+static void *
+build_main(void *arg)
+{
+	struct snap *s = arg;
+	struct snap_ref *r = s->build_ref;
+	struct diag d;
+	int live;
+
+	/* sessions first: the set only makes them cheaper (Linux: the
+	 * nice value is per thread) */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+	pthread_mutex_lock(&s->lock);
+	live = s->cur == r;
+	pthread_mutex_unlock(&s->lock);
+	diag_clear(&d);
+	if (live && rx_accelerate(r->e->rx, 0, &d) < 0)
+		diag_str(&d, r->why, sizeof(r->why));
+	snap_put(s, r);
+	/* the compiler's scratch heap (MBs, in this thread's own arena)
+	 * back to the system */
+	malloc_trim(0);
+	return NULL;
+}
+
+/* start_build - join a finished build; start the one of the snapshot in
+ * service if it has none yet. Only the thread that swaps s->cur calls it */
+static void
+start_build(struct snap *s)
+{
+	struct snap_ref *r = s->cur;
+	int err;
+
+	if (s->building && pthread_tryjoin_np(s->builder, NULL) != 0)
+		return;			/* still at it */
+	s->building = 0;
+	if (r->accel)
+		return;
+	r->accel = 1;
+	if (r->e->rx == NULL || rx_count(r->e->rx) == 0)
+		return;
+	s->build_ref = snap_get(s);
+	if ((err = pthread_create(&s->builder, NULL, build_main, s)) != 0) {
+		snprintf(r->why, sizeof(r->why), "no thread: %s",
+		    strerror(err));
+		snap_put(s, s->build_ref);
+		return;
+	}
+	s->building = 1;
+}
+
+/* set_news - once the set matcher of the snapshot in service is built
+ * (or failed), one line saying so (1), else nothing yet (0) */
 static int
 set_news(struct snap *s, char *msg, size_t size)
 {
-	const struct rx *rx;
-	int members, r = 0;
+	const struct snap_ref *cur = s->cur;
+	const struct rx *rx = cur->e->rx;
+	int members;
 
-	pthread_mutex_lock(&s->lock);
-	if ((rx = s->cur->e->rx) == NULL)
+	if (rx == NULL || rx_count(rx) == 0) {
 		s->told = 1;		/* nothing to tell */
-	else if (rx_accelerated(rx, &members)) {
-		s->told = r = 1;
+		return 0;
+	}
+	if (!cur->accel || (s->building && s->build_ref == cur))
+		return 0;		/* not built yet */
+	if (cur->why[0])
+		snprintf(msg, size, "warning: regexes matched one by one: "
+		    "set matcher: %s", cur->why);
+	else if (rx_accelerated(rx, &members))
 		snprintf(msg, size, "regex set matcher in service: %d of %d "
 		    "rules scanned at once%s", members, rx_count(rx),
 		    members < rx_count(rx) ? ", the others one by one "
 		    "(non-ASCII or refused by Vectorscan)" : "");
-	}
-	pthread_mutex_unlock(&s->lock);
-	return r;
+	else
+		return 0;
+	s->told = 1;
+	return 1;
 }
 
 /* snap_tick - a forced (SIGHUP) or periodic reload, told in one line */
@@ -219,6 +291,7 @@ snap_tick(struct snap *s, int forced, char *msg, size_t size)
 		    "in service: %s", diag_str(&d, buf, sizeof(buf)));
 	else if (!s->told)
 		r = set_news(s, msg, size);
+	start_build(s);
 	return r;
 }
 
@@ -228,6 +301,8 @@ snap_free(struct snap *s)
 {
 	if (s == NULL)
 		return;
+	if (s->building)
+		pthread_join(s->builder, NULL);
 	snap_put(s, s->cur);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,8 @@
 
 static struct snap *snap;
 static volatile sig_atomic_t got_hup, got_term;
-static volatile int warned_fp, warned_verify;
+/* warnings given once a process, from any worker thread */
+static atomic_int warned_fp, warned_verify, warned_auth_type;
 static unsigned long conn_counter;
 static pthread_mutex_t counter_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -80,8 +82,8 @@ warn_once(const struct sess *s, const struct engine *e)
 {
 	if (s->m.tls_version[0] == 0)
 		return;
-	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp && !warned_fp) {
-		warned_fp = 1;
+	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp &&
+	    atomic_exchange(&warned_fp, 1) == 0)
 		journal_say(LOG_WARNING, "warning: fingerprint_table is set "
 		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
@@ -89,14 +91,54 @@ warn_once(const struct sess *s, const struct engine *e)
 		    "fingerprints only to a policy server: use "
 		    "certrelay-policyd" : "Sendmail: add {cert_fp} to "
 		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
-	}
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
-	    !warned_verify) {
-		warned_verify = 1;
+	    atomic_exchange(&warned_verify, 1) == 0)
 		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: "
 		    "no certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
-	}
+}
+
+/* warn_auth_type - AUTH happened ({auth_authen}) but no {auth_type}
+ * came: the AUTH guard cannot see AUTH at all */
+static void
+warn_auth_type(const struct sess *s)
+{
+	if (macros_auth_type_missing(&s->m) &&
+	    atomic_exchange(&warned_auth_type, 1) == 0)
+		journal_say(LOG_WARNING, "warning: the MTA sends {auth_authen} "
+		    "but no {auth_type}: SMTP AUTH in clear is not refused "
+		    "and AUTH grants no relay; add {auth_type} to the HELO and "
+		    "MAIL macros (%s)", macros_is_postfix(&s->m) ?
+		    "milter_helo_macros, milter_mail_macros" :
+		    "confMILTER_MACROS_HELO, confMILTER_MACROS_ENVFROM");
+}
+
+/* warn_exposed - the credentials of this session crossed in clear, or
+ * may have: who and from where, escaped (the user name is the client's) */
+static void
+warn_exposed(const struct sess *s)
+{
+	char who[1024] = "", client[400];
+	const char *how;
+
+	snprintf(client, sizeof(client), "%s[%s]", s->m.client_name,
+	    s->m.client_addr);
+	logline_kv(who, sizeof(who), "user", s->m.auth_user);
+	logline_kv(who, sizeof(who), "client", client);
+	logline_kv(who, sizeof(who), "auth", s->m.auth_type);
+	if (s->m.tls_version[0] == 0)
+		how = "SMTP AUTH without TLS: the password crossed the network "
+		    "in clear";
+	else if (s->m.tls_helo_authed)
+		how = "SMTP AUTH before STARTTLS (already authenticated at the "
+		    "EHLO over TLS): the password crossed the network in "
+		    "clear";
+	else
+		how = "SMTP AUTH not shown to follow STARTTLS (no EHLO over "
+		    "TLS before it): the password may have crossed the "
+		    "network in clear";
+	journal_say(LOG_WARNING, "warning: %s: %s; mail refused, have the "
+	    "password changed", who, how);
 }
 
 /* fill_request - the session as lib/ wants it (scratch kept) */
@@ -156,8 +198,10 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
+	/* {auth_*} at HELO: set there only if AUTH came before STARTTLS */
 	static const char tls[] = "{tls_version} {cipher} {cipher_bits} "
-	    "{cert_subject} {cert_issuer} {verify} {cert_fp} {cert_md5}";
+	    "{cert_subject} {cert_issuer} {verify} {cert_fp} {cert_md5} "
+	    "{auth_type} {auth_authen}";
 
 	(void)f2, (void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
@@ -193,6 +237,7 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	snprintf(s->conn_id, sizeof(s->conn_id), "conn-%lu", n);
 	snprintf(s->m.client_name, sizeof(s->m.client_name), "%s",
 	    host ? host : "unknown");
+	macros_connect(&s->m, getsym, ctx);	/* the listener */
 	request_init(&s->req);
 	s->req.client_name = s->m.client_name;
 	s->ref = snap_get(snap);
@@ -201,15 +246,20 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 }
 
 /*
- * mlfi_helo - nothing to decide. Registered so that an MTA which does not
- * honour smfi_setsymlist() still sends its HELO macros (the TLS ones, by
- * Postfix's default): libmilter keeps them, and MAIL reads them.
+ * mlfi_helo - nothing to decide; notes whether this HELO was over TLS and
+ * after AUTH (the AUTH guard, macros_helo()). Registered also so that an
+ * MTA which does not honour smfi_setsymlist() still sends its HELO macros
+ * (the TLS ones, by Postfix's default): libmilter keeps them, and MAIL
+ * reads them.
  */
 static sfsistat
 mlfi_helo(SMFICTX *ctx, char *helo)
 {
-	(void)ctx;
+	struct sess *s = sess_of(ctx);
+
 	(void)helo;
+	if (s != NULL)
+		macros_helo(&s->m, getsym, ctx);
 	return SMFIS_NOREPLY;
 }
 
@@ -234,6 +284,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	fill_request(s);
 	e = snap_engine(s->ref);
 	diag_clear(&d);
+	warn_auth_type(s);
 	if (!s->req.cert_done) {
 		warn_once(s, e);
 		decide(e, &s->req, STAGE_CERT, &dec, &d);
@@ -248,11 +299,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (dec.action == ACT_REJECT) {
 		log_decision(s, &dec, "mail");
 		if (dec.clear_auth)
-			journal_say(LOG_WARNING, "warning: user=%s "
-			    "client=%s[%s]: SMTP AUTH %s without TLS: the "
-			    "password crossed the network in clear; have it "
-			    "changed", s->m.auth_user,
-			    s->m.client_name, s->m.client_addr, s->m.auth_type);
+			warn_exposed(s);
 	}
 	return answer(ctx, &dec);
 }
@@ -405,16 +452,77 @@ reload(int forced)
 		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
+/* gate_says - the gatekeeper setting and what it means, for the start-up
+ * line; -1 when it is not set (the milter does not guess: either guess is
+ * wrong on some listener, and "no" on a gatekeeper listener relays all) */
+static int
+gate_says(const struct conf *c, char *buf, size_t size)
+{
+	char names[256];
+	const char *gate = "a recipient outside local_domains needs a "
+	    "certificate RELAY rule, AUTH over good TLS or a trusted network, "
+	    "else 550 5.7.1";
+	const char *mta = "the MTA's own relay check decides, the milter "
+	    "only refuses (REJECT rules, AUTH in clear)";
+
+	conf_gate_text(c, names, sizeof(names));
+	switch (c->gatekeeper) {
+	case CONF_GATE_ALL:
+		snprintf(buf, size, "gatekeeper=all: on every listener the "
+		    "milter is the relay gate: %s", gate);
+		return 0;
+	case CONF_GATE_NONE:
+		snprintf(buf, size, "gatekeeper=none: on every listener %s",
+		    mta);
+		return 0;
+	case CONF_GATE_LIST:
+		snprintf(buf, size, "gatekeeper=%s: on listener(s) %s "
+		    "({daemon_name}; also a session without one) the milter is "
+		    "the relay gate: %s; on any other listener %s", names,
+		    names, gate, mta);
+		return 0;
+	}
+	return -1;
+}
+
+/* say_config - the engine's warnings and the gatekeeper line; -1 (said
+ * why) when the gatekeeper is not set */
+static int
+say_config(const char *conf)
+{
+	struct snap_ref *ref;
+	char gate[2048];
+	int i, r;
+
+	ref = snap_get(snap);
+	r = gate_says(snap_engine(ref)->conf, gate, sizeof(gate));
+	for (i = 0; r == 0 && i < snap_engine(ref)->nwarn; i++)
+		journal_say(LOG_WARNING, "warning: %s",
+		    snap_engine(ref)->warn[i]);
+	snap_put(snap, ref);
+	if (r < 0) {
+		snprintf(gate, sizeof(gate), "%s: gatekeeper is not set: name "
+		    "the listeners ({daemon_name}) where the MTA relays for "
+		    "everyone and the milter is the gate (gatekeeper = CRT), or "
+		    "say all or none (certrelay.conf(5))", conf);
+		fprintf(stderr, "certrelay-milter: %s\n", gate);
+		journal_say(LOG_ERR, "error: not started: %s", gate);
+		journal_flush();
+		return -1;
+	}
+	journal_say(LOG_INFO, "%s", gate);
+	return 0;
+}
+
 /* start - config, socket, privileges, daemon; exit status or -1 */
 static int
 start(const char *conf, const char *sock, const char *user,
     const char *pidfile, int fg)
 {
-	struct snap_ref *ref;
 	struct diag d;
 	mode_t old;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int i, r;
+	int r;
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
@@ -424,11 +532,8 @@ start(const char *conf, const char *sock, const char *user,
 		journal_flush();
 		return 1;
 	}
-	ref = snap_get(snap);
-	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s",
-		    snap_engine(ref)->warn[i]);
-	snap_put(snap, ref);
+	if (say_config(conf) < 0)
+		return 1;
 	/* a unix socket any MTA user can connect to; the directory it is
 	 * in (e.g. /run/certrelay, or Postfix's spool) says who may */
 	old = umask(0111);

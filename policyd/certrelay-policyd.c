@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	certrelay-policyd -c CONF [-H]                       (spawn(8) mode)
  *	certrelay-policyd -c CONF [-H] -l SOCKET [-f [-q|-j]] [-u USER]
- *	    [-P PIDFILE]
+ *	    [-P PIDFILE] [-t IDLE] [-m MAX]
  * DESCRIPTION
  *	A front-end to lib/: each request read by policy_feed() becomes one
  *	struct request, one decide() at the recipient stage, and one
@@ -12,6 +12,11 @@
  *	client on stdin/stdout, as master.cf's spawn service runs it; with
  *	-l (inet:PORT@HOST or unix:/path) it listens and serves every client
  *	in one event loop (non-blocking: a slow client holds up no other).
+ *	There a client silent for IDLE seconds (-t, default 600: longer than
+ *	Postfix's smtpd_policy_service_max_idle, 300 s) is closed, and past
+ *	MAX clients (-m, default 1000) a new connection is closed at once
+ *	(Postfix then defers, 4xx) with a warning, so idle or stuck
+ *	connections cannot take every descriptor.
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
  *	table is seen within a second. -j writes the log lines to stderr in
@@ -57,11 +62,15 @@ struct client {
 	size_t	len, size;
 	const char *why;		/* answer() refused: why */
 	int	blocked;		/* waiting for EPOLLOUT, not reading */
+	time_t	last;			/* last read or write, now_s */
 	struct client *prev, *next;	/* every client, to close at exit */
 	struct policy_parser p;
 };
 
 static struct client *clients;
+static int nclients;
+static int idle_max = 600, clients_max = 1000;	/* -t, -m */
+static time_t now_s;			/* monotonic seconds, at each tick */
 
 /* A client that sends faster than it reads its answers is dropped. */
 #define ANSWERS_MAX	(1024 * 1024)
@@ -275,6 +284,20 @@ drop(struct client *c)
 	close(c->in);
 	free(c->ans);
 	free(c);
+	nclients--;
+}
+
+/* drop_idle - clients silent for idle_max seconds (or stuck unread) */
+static void
+drop_idle(void)
+{
+	struct client *c, *next;
+
+	for (c = clients; c != NULL; c = next) {
+		next = c->next;
+		if (now_s - c->last >= idle_max)
+			drop(c);
+	}
 }
 
 /* on_client - a client is readable or writable: 0, or -1 to drop it */
@@ -286,6 +309,7 @@ on_client(int ep, struct client *c)
 	ssize_t n;
 	int r;
 
+	c->last = now_s;
 	/* answers still queued: read nothing more until they are out;
 	 * serve_one() has tried to write each answer already */
 	if (c->len > 0 && flush(c) < 0)
@@ -312,7 +336,7 @@ on_listen(int ep, int lfd)
 {
 	struct epoll_event ev;
 	struct client *c;
-	int fd, k, one = 1;
+	int fd, k, one = 1, warned = 0;
 
 	for (k = 0; k < 64; k++) {
 		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
@@ -329,10 +353,21 @@ on_listen(int ep, int lfd)
 			}
 			return;
 		}
+		if (nclients >= clients_max) {
+			if (!warned)
+				journal_say(LOG_WARNING, "warning: %d clients "
+				    "connected (-m): a new one is closed",
+				    nclients);
+			warned = 1;
+			close(fd);
+			continue;
+		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			continue;
 		}
+		nclients++;
+		c->last = now_s;
 		/* fails on a unix socket, which has no Nagle to turn off */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
@@ -358,8 +393,10 @@ serve_all(int lfd)
 	static const struct itimerspec tenth = { { 0, 100000000 },
 	    { 0, 100000000 } };
 	struct epoll_event ev[64], lev = { EPOLLIN, { NULL } }, tev;
+	struct timespec ts;
 	uint64_t ticks;
 	int ep, tfd = -1, n, k, tick = 1;
+	time_t swept = 0;
 
 	tev.events = EPOLLIN;
 	tev.data.ptr = &tfd;
@@ -375,6 +412,12 @@ serve_all(int lfd)
 	while (!got_term) {
 		if (tick || got_hup) {
 			tick = 0;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now_s = ts.tv_sec;
+			if (now_s != swept) {	/* once a second */
+				swept = now_s;
+				drop_idle();
+			}
 			reload(got_hup);
 			got_hup = 0;
 			journal_flush();
@@ -451,7 +494,7 @@ main(int argc, char **argv)
 	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
 	int ch, fg = 0, quiet = 0, stream = 0, lfd;
 
-	while ((ch = getopt(argc, argv, "c:l:u:P:fqjHh")) != -1)
+	while ((ch = getopt(argc, argv, "c:l:u:P:t:m:fqjHh")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'l': sock = optarg; break;
@@ -461,12 +504,19 @@ main(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'j': stream = 1; break;
 		case 'H': header_mode = 1; break;
+		case 't': idle_max = atoi(optarg); break;
+		case 'm': clients_max = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
 			    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
-			    "[-u USER] [-P PIDFILE]]\n");
+			    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
 			return ch == 'h' ? 0 : 2;
 		}
+	if (idle_max < 1 || clients_max < 1) {
+		fprintf(stderr, "certrelay-policyd: -t and -m take a number "
+		    "above 0\n");
+		return 2;
+	}
 	if (conf == NULL || optind != argc) {
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
@@ -489,6 +539,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (sock == NULL) {		/* spawn(8): one client, stdin/stdout */
 		spawn_mode = 1;
+		reload(0);		/* starts the regex set matcher */
 		memset(&c, 0, sizeof(c));
 		c.in = 0;
 		c.out = 1;

@@ -17,6 +17,16 @@
 #      good table + SIGHUP, then mtime alone: new rules, same process
 #   m6 milter killed mid-session and before a session: 4xx, nothing
 #      relayed; restarted: relays again; SIGTERM: exits
+#   g  (issue 15) tested as shipped: the gatekeeper listener is
+#      contrib/postfix/master.cf.milter's (socket substituted), the
+#      milter's gatekeeper line is policy-tables/certrelay.conf's, and a
+#      second listener of the same Postfix shares the milter socket
+#      (main.cf.milter's smtpd_milters) with its own relay rules: there
+#      the milter does not gate.  Without a gatekeeper line the milter
+#      does not start.
+# The older cases use a "gate" listener like the shipped one but without
+# smtpd_tls_security_level=encrypt / smtpd_tls_auth_only, so that clear
+# sessions reach the milter.
 # Output: "ok NAME" / "FAIL NAME: ..." lines, then "N passed, N failed".
 set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +36,8 @@ BUILD=${1:-$REPO/build}
 MILTER=$BUILD/milter/certrelay-milter
 CLI=$BUILD/tools/certrelay
 CASES=(m1-alice-relayed m2-forgery-refused m3-nocert m4-cn-reject
-    m5-plain-auth m8-forged-header m9-cn-forms m7-reload m6-milter-killed)
+    m5-plain-auth m8-forged-header m9-cn-forms m7-reload m6-milter-killed
+    g-shipped-gate g-other-listener g-unset)
 
 e2e_init postfix-milter
 
@@ -78,6 +89,9 @@ GOOD_REGEX='/^CN=Nobody At All$/	REJECT never matches'
 printf '%s\n' "$GOOD_REGEX" > "$ETC/regex"
 pick_port PM
 pick_port PG
+pick_port PS			# the shipped gatekeeper listener
+pick_port PO			# another listener, same milter, not gated
+GATE_LINE=$(grep -E '^gatekeeper[[:space:]]*=' "$REPO/policy-tables/certrelay.conf")
 cat > "$CONF" <<EOF
 subject_table = $ETC/subjects
 regex_table = $ETC/regex
@@ -87,7 +101,7 @@ trusted_networks = 192.0.2.0/24
 min_tls_version = TLSv1.2
 min_cipher_bits = 128
 header_name = X-Certrelay
-gatekeeper = yes
+$GATE_LINE
 EOF
 if ! "$CLI" compile -c "$CONF" > "$T/compile.out" 2>&1; then
 	fail_all "certrelay compile -c failed: $(head -3 "$T/compile.out")" \
@@ -129,7 +143,7 @@ pf_init "$CERTS"
 # the snippet must list the same)
 declare -A WANT_MACROS=(
 	[connect]='j {daemon_name} {client_addr} {client_name}'
-	[helo]='{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer}'
+	[helo]='{tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {auth_type} {auth_authen}'
 	[mail]='{auth_type} {auth_authen} {auth_author} {tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer} {mail_addr}'
 	[rcpt]='{rcpt_addr} {rcpt_mailer}'
 )
@@ -150,6 +164,29 @@ pf_listener gate "$PG" \
     'smtpd_relay_restrictions = check_client_access static:OK, reject' \
     "smtpd_milters = inet:127.0.0.1:$PM" \
     'milter_default_action = tempfail' \
+    'milter_macro_daemon_name = CRT' \
+    'smtpd_tls_auth_only = no'
+
+# shipped_opts - master.cf.milter's -o lines as pf_listener options, the
+# milter socket replaced by ours
+shipped_opts()
+{
+	sed -n 's/^  *-o  *//p' "$REPO/contrib/postfix/master.cf.milter" |
+	    sed -e 's/^{ *//' -e 's/ *}$//' -e '/^syslog_name/d' \
+	    -e 's/^\([a-z_]*\)=/\1 = /' \
+	    -e "s/inet:127\.0\.0\.1:8895/inet:127.0.0.1:$PM/"
+}
+mapfile -t SHIPPED < <(shipped_opts)
+check_match g-shipped-listener-names-CRT "${SHIPPED[*]}" \
+    'milter_macro_daemon_name = CRT'
+pf_listener shipped "$PS" "${SHIPPED[@]}"
+# port 25's stand-in: main.cf.milter's global smtpd_milters (same socket),
+# the default {daemon_name}, and relay rules of its own that let
+# 127.0.0.1 relay, so that what the milter does there shows
+pf_set "$(sed -n 's/^smtpd_milters *= *inet:127\.0\.0\.1:8895$/smtpd_milters = inet:127.0.0.1:'"$PM"'/p' \
+    "$REPO/contrib/postfix/main.cf.milter")" 'milter_default_action = tempfail'
+pf_listener other "$PO" 'mynetworks = 127.0.0.0/8' \
+    'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination' \
     'smtpd_tls_auth_only = no'
 if ! pf_start; then
 	fail_all "postfix did not start" "${CASES[@]}"
@@ -157,7 +194,8 @@ if ! pf_start; then
 	exit
 fi
 
-# try NAME CLIENT RCPT [SWAKS-OPTION...] - one transaction on the gate.
+# try NAME CLIENT RCPT [SWAKS-OPTION...] - one transaction on the gate
+# (or on port $TRY_PORT).
 # CLIENT: none (no TLS), tls (TLS, no cert) or a cert name.
 # Sets OUT (transcript), TOKEN, ERR (first 4xx/5xx reply, or empty).
 try()
@@ -172,7 +210,7 @@ try()
 	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
 		    --tls-key "$CERTS/$client.key") ;;
 	esac
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$PG" \
+	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "${TRY_PORT:-$PG}" \
 	    --from e2e@sender.example --to "$rcpt" "${tls[@]}" "$@"
 	ERR=$(smtp_error "$OUT")
 }
@@ -216,6 +254,28 @@ hup()
 	kill -HUP "$MILTER_PID"
 	wait_log_line "$MLOG" 'reload' 3 "$mark" || true
 }
+
+# ---- g: as shipped
+check_match g-startup-line-names-gated-listeners \
+    "$(grep -m1 'gatekeeper=' "$MLOG")" \
+    '^<6>gatekeeper=CRT: on listener\(s\) CRT .*550 5\.7\.1.*other listener'
+TRY_PORT=$PS try g1 tls rcpt@outside.example
+refused g-shipped-gate-stranger-550 \
+    '^550 5\.7\.1 Relaying denied: no acceptable client certificate'
+TRY_PORT=$PS try g2 alice rcpt@outside.example
+relayed g-shipped-gate-alice-relayed
+TRY_PORT=$PS try g3 none rcpt@outside.example
+refused g-shipped-gate-needs-tls '^5[0-9][0-9] '
+TRY_PORT=$PO try g4 tls rcpt@outside.example
+relayed g-other-listener-not-gated-mta-decides
+TRY_PORT=$PO try g5 bob rcpt@outside.example
+refused g-other-listener-milter-still-refuses '^550 5\.7\.1 .*Bob is suspended'
+grep -v '^gatekeeper' "$CONF" > "$T/nogate.conf"
+"$MILTER" -c "$T/nogate.conf" -p "inet:$PG@127.0.0.1" -f > "$T/nogate.out" 2>&1
+rc=$?
+check_eq g-unset-exit-1 "$rc" 1
+check_match g-unset-message-names-config "$(head -1 "$T/nogate.out")" \
+    "^certrelay-milter: $T/nogate\.conf: gatekeeper is not set"
 
 # ---- m1: verified alice, scoped CN rule RELAY
 try m1 alice rcpt@outside.example

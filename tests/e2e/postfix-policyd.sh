@@ -27,7 +27,7 @@ BUILD=${1:-$REPO/build}
 POLICYD=$BUILD/policyd/certrelay-policyd
 CLI=$BUILD/tools/certrelay
 CASES=(p1-pin p2-relay-clientcerts p3-issuer p4-cert-index-attribute
-    p5-revoked-reject p6-policyd-killed p9-reload)
+    p5-revoked-reject p6-policyd-killed p9-reload p10-limits)
 RULESETS=(p1pin p1nopin p1pubkey p2 p3 p4 p5)
 
 e2e_init postfix-policyd
@@ -139,6 +139,38 @@ policyd_start()
 	wait_until 10 eval "port_listening ${POL_PORT[$r]} || ! pid_alive $pid"
 	port_listening "${POL_PORT[$r]}"
 }
+
+# ---- p10: socket mode bounds its clients: -m (cap: one more is closed
+# at once, with a warning) and -t (a silent client is closed), while a
+# client inside the bounds is served
+limits_case()
+{
+	local port pid log=$T/policyd-limits.log a b c t0 got
+	pick_port port || { fail p10-limits "no port"; return; }
+	start_bg policyd-limits "$log" "$POLICYD" -c "$ETC/p3/certrelay.conf" \
+	    -l "inet:$port@127.0.0.1" -f -j -t 2 -m 2
+	pid=$LAST_PID
+	if ! wait_port "$port" 10; then
+		fail p10-limits "did not start: $(tail -3 "$log")"
+		return
+	fi
+	exec {a}<>"/dev/tcp/127.0.0.1/$port" {b}<>"/dev/tcp/127.0.0.1/$port"
+	sleep 0.3
+	exec {c}<>"/dev/tcp/127.0.0.1/$port"
+	got=$(timeout 3 cat <&"$c"; echo "rc=$?")
+	check_eq p10-cap-third-client-closed "$got" "rc=0"
+	check p10-cap-warning wait_log_line "$log" '2 clients connected' 5
+	printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@outside.example\nclient_address=192.0.2.1\n\n' >&"$a"
+	got=$(timeout 3 head -1 <&"$a")
+	check_match p10-client-within-cap-served "$got" '^action='
+	t0=$SECONDS
+	got=$(timeout 6 cat <&"$b"; echo "rc=$?")
+	check_eq p10-idle-client-closed "$got" "rc=0"
+	check p10-idle-closed-within-4s test $((SECONDS - t0)) -le 4
+	exec {a}>&- {b}>&- {c}>&-
+	stop_pid "$pid" 5
+}
+limits_case
 
 sink_start "$T/sink" || bail "smtp-sink did not start"
 for r in "${RULESETS[@]}"; do

@@ -41,7 +41,9 @@
 #	nothing here exits the caller.  Processes are stopped by PID only.
 # ENVIRONMENT
 #	SM_CACHE	where the unpacked sendmail is kept
-#	SM_PORT		SMTP listener (127.0.0.1 only)
+#	SM_PORT		SMTP listener (127.0.0.1 only), Name=MTA
+#	SM_GATE_PORT	optional second listener, Name=CRT (the shipped
+#			snippet's gatekeeper listener name); same milter
 #	SM_SINK_PORT	where every message is relayed (smtp-sink)
 #	SM_MILTER	milter socket; empty = no INPUT_MAIL_FILTER
 #	SM_MILTER_FLAGS	default F=T (a dead milter tempfails: never an open relay)
@@ -178,6 +180,7 @@ FEATURE(\`nocanonify')dnl
 FEATURE(\`no_default_msa')dnl
 define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
 DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
+${SM_GATE_PORT:+DAEMON_OPTIONS(\`Port=$SM_GATE_PORT, Addr=127.0.0.1, Name=CRT')dnl}
 dnl STARTTLS; the server asks every client for a certificate (VerifyCert
 dnl is on by default: no "V" in TLSSrvOptions).
 define(\`confCACERT_PATH', \`$dir/tls')dnl

@@ -3,11 +3,14 @@
 # sendmail.sh BUILD_DIR - certrelay-milter against a real Sendmail (issue 6)
 #
 # A private Sendmail 8.17 (tests/e2e/sendmail-setup.sh) listens on
-# 127.0.0.1, asks every client for a certificate, sends the certificate
-# macros to certrelay-milter and relays everything to smtp-sink.  Sendmail
-# itself lets 127.0.0.1 relay ("originated locally"), so the milter runs in
-# gatekeeper mode and is the only gate: what reaches the sink was let
-# through by certrelay.  Each case loads its own config and tables
+# 127.0.0.1 twice, Name=CRT and Name=MTA as the shipped snippet names its
+# listeners, both through one certrelay-milter; it asks every client for
+# a certificate, sends the certificate macros to the milter and relays
+# everything to smtp-sink.  Sendmail itself lets 127.0.0.1 relay
+# ("originated locally"), and the milter's config says the shipped
+# example's gatekeeper line (gatekeeper = CRT): on CRT the milter is the
+# only gate (what reaches the sink was let through by certrelay), on MTA
+# Sendmail's own rule decides.  Cases are sent to CRT unless they say MTA.  Each case loads its own config and tables
 # (the milter is restarted between cases, Sendmail is not).
 #
 # Phase 0 runs a logging test double (macrolog-milter.c) instead of
@@ -78,7 +81,7 @@ send()
 	-) tls=(--tls) ;;
 	*) tls=(--tls --tls-cert "$C/$cert.pem" --tls-key "$C/$cert.key") ;;
 	esac
-	smtp "$T/out/$tok" "$tok" --server 127.0.0.1 --port "$SM_PORT" \
+	smtp "$T/out/$tok" "$tok" --server 127.0.0.1 --port "${SEND_PORT:-$SM_GATE_PORT}" \
 	    --from sender@local.example --to "$rcpt" "${tls[@]}" "$@"
 }
 
@@ -155,7 +158,7 @@ milter_use()
 		echo "min_tls_version = TLSv1.2"
 		echo "min_cipher_bits = 128"
 		echo "header_name = X-Certrelay"
-		echo "gatekeeper = yes"
+		echo "$GATE_LINE"
 		for l in "$@"; do echo "$l"; done
 	} >"$d/certrelay.conf"
 	if ! "$CLI" compile -c "$d/certrelay.conf" >"$d/compile.out" 2>&1; then
@@ -191,7 +194,12 @@ if ! sm_fetch; then
 	exit
 fi
 sink_start "$T/sink" || { fail setup "smtp-sink did not start"; e2e_summary; exit; }
-sm_pick_port SM_PORT && sm_pick_port MPORT || { fail setup "no ports"; e2e_summary; exit; }
+sm_pick_port SM_PORT && sm_pick_port SM_GATE_PORT && sm_pick_port MPORT ||
+    { fail setup "no ports"; e2e_summary; exit; }
+# the shipped example's gatekeeper line, as shipped
+GATE_LINE=$(grep -E '^gatekeeper[[:space:]]*=' "$REPO/policy-tables/certrelay.conf")
+check_match "shipped certrelay.conf gates the snippet's CRT listener" \
+    "$GATE_LINE" '^gatekeeper *= *CRT$'
 SM_SINK_PORT=$SINK_PORT SM_TLS=$C SM_MILTER="inet:$MPORT@127.0.0.1"
 E2E_STOP_HOOKS+=("sm_stop '$SMDIR'")
 sm_configure "$SMDIR" || { fail setup "sm_configure"; e2e_summary; exit; }
@@ -291,6 +299,45 @@ if [ ! -x "$MILTER" ] || [ ! -x "$CLI" ]; then
 	exit
 fi
 
+# auth_order TOKEN ORDER [refused] - one session by smtp-auth-order.pl
+# on CRT; sets AO_RC (its exit) and AO_MAIL (the reply to MAIL)
+auth_order()
+{
+	[ -n "${3:-}" ] && REFUSED+=("$1")
+	timeout 60 perl "$E2E/smtp-auth-order.pl" 127.0.0.1 "$SM_GATE_PORT" \
+	    "$2" alice secret sender@local.example "rcpt-$1@outside.example" \
+	    "$1" >"$T/out/$1" 2>&1
+	AO_RC=$?
+	AO_MAIL=$(sed -n '/^-> MAIL/{n;p}' "$T/out/$1" | sed 's/^<- //')
+}
+
+# 9 (issue 15): AUTH PLAIN in clear, then STARTTLS: Sendmail keeps the
+# AUTH, and MAIL looks like MAIL after an AUTH over TLS.  The milter
+# must refuse it at MAIL (530 5.7.0) and log the exposed credentials;
+# STARTTLS, EHLO, AUTH relays.
+auth_order_cases()
+{
+	local mark
+	mark=$(log_mark "$MLOG")
+	auth_order c9-auth-first auth-first refused
+	check_match "9 AUTH in clear, STARTTLS, EHLO: AUTH accepted by Sendmail" \
+	    "$(cat "$T/out/c9-auth-first")" '^<- 235 '
+	check_match "9 AUTH in clear, STARTTLS, EHLO, MAIL: 530 5.7.0" \
+	    "$AO_MAIL" '^530 5\.7\.0'
+	check "9 warning: user, client, AUTH before STARTTLS" log_has "$MLOG" \
+	    'warning: user=alice client=[^ ]*127\.0\.0\.1.*AUTH before STARTTLS.*crossed the network in clear' "$mark"
+	auth_order c9-noehlo auth-noehlo refused
+	check_match "9 STARTTLS, AUTH with no EHLO over TLS: 530 5.7.0" \
+	    "$AO_MAIL" '^530 5\.7\.0'
+	auth_order c9-tls-first tls-first
+	if [ "$AO_RC" -eq 0 ] && in_sink c9-tls-first; then
+		pass "9 control: STARTTLS, EHLO, AUTH, MAIL: relayed"
+	else
+		fail "9 control: STARTTLS, EHLO, AUTH, MAIL: relayed" \
+		    "exit $AO_RC: $(tail -2 "$T/out/c9-tls-first" | tr '\n' ' ')"
+	fi
+}
+
 # ------------------------- 1, 2, 7: the seed-001 access file, unchanged
 # Byte for byte the two lines of shared/seeds/001 (the CNRS DR15 how-to).
 # Sendmail: CERTISSUER: matches the full issuer DN {cert_issuer}.
@@ -332,8 +379,19 @@ if milter_use access "access_table = $P/access"; then
 	    log_has "$MLOG" 'alice.*127\.0\.0\.1|127\.0\.0\.1.*alice' "$mark"
 	expect_relay "7 AUTH PLAIN over TLS (no cert) relayed" c7-tls - \
 	    -a PLAIN -au alice -ap secret
+	# the same milter on the other listener: Sendmail's own rule
+	# ("originated locally") decides, the milter does not gate
+	check_match "g start-up line says which listeners are gated" \
+	    "$(grep -m1 'gatekeeper=' "$MLOG")" 'gatekeeper=CRT: on listener\(s\) CRT'
+	SEND_PORT=$SM_PORT expect_relay "g MTA listener: no cert relayed by Sendmail's rule (not gated)" \
+	    g-mta-nocert -
+	expect_refused "g CRT listener: no cert refused by the milter" \
+	    g-crt-nocert - '^550 5\.7\.1 .*no acceptable client certificate'
+	SEND_PORT=$SM_PORT expect_refused "g MTA listener: AUTH in clear still 530" \
+	    g-mta-plain none '^530 5\.7\.0' -a PLAIN -au alice -ap secret
+	auth_order_cases
 else
-	fail_all "milter did not start with the access table" 1 2 7
+	fail_all "milter did not start with the access table" 1 2 7 g 9
 fi
 
 # ---------------------------------- 3, 4: fingerprint pins and revocation

@@ -161,6 +161,25 @@ START_TEST(test_journal_long_line_cut)
 }
 END_TEST
 
+/* a formatted value with a newline does not make a second line: -j
+ * (journal on stderr) must not let a user name forge one */
+START_TEST(test_journal_say_one_line)
+{
+	int fds[2];
+	char out[512];
+
+	open_pipe(fds);
+	journal_open(fds[1], NULL);
+	journal_say(LOG_WARNING, "warning: user=%s: x", "bob\n<6>forged\r");
+	journal_flush();
+	drain(fds[0], out, sizeof(out));
+	ck_assert_str_eq(out, "<4>warning: user=bob?<6>forged?: x\n");
+	journal_open(-1, NULL);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -173,6 +192,7 @@ main(void)
 	tcase_add_test(tc, test_journal_stream_writes_at_16k);
 	tcase_add_test(tc, test_journal_open_flushes);
 	tcase_add_test(tc, test_journal_long_line_cut);
+	tcase_add_test(tc, test_journal_say_one_line);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

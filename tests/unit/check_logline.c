@@ -209,6 +209,21 @@ START_TEST(test_logline_header_ascii)
 }
 END_TEST
 
+/* logline_kv(): a client's user name with a newline stays one value */
+START_TEST(test_logline_kv)
+{
+	char buf[128] = "";
+
+	ck_assert_int_eq(logline_kv(buf, sizeof(buf), "user", "alice"), 10);
+	logline_kv(buf, sizeof(buf), "client", "x\n<6>forged line");
+	logline_kv(buf, sizeof(buf), "auth", "");
+	ck_assert_str_eq(buf, "user=alice client=\"x\\x0A<6>forged line\"");
+	buf[0] = 0;
+	logline_kv(buf, 8, "user", "a long name");
+	ck_assert_str_eq(buf, "user=\"a");
+}
+END_TEST
+
 #define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
@@ -219,6 +234,7 @@ main(void)
 
 	tc = tcase_create("logline_format");
 	tcase_add_test(tc, test_logline_full);
+	tcase_add_test(tc, test_logline_kv);
 	tcase_add_test(tc, test_logline_order);
 	tcase_add_test(tc, test_logline_sparse);
 	LOOP(tc, test_logline_quoting, quote_cases);

@@ -195,6 +195,110 @@ START_TEST(test_macros_rcpt)
 }
 END_TEST
 
+/*
+ * The AUTH guard's sessions, as Sendmail 8.17 sends them (mta-facts.md):
+ * the HELO macros of each EHLO, then MAIL's. AUTH before STARTTLS shows
+ * only as {auth_type} already set at the EHLO over TLS; with no EHLO
+ * after STARTTLS nothing proves the AUTH was encrypted.
+ */
+static const struct {
+	const char *name;
+	struct env helo[2];
+	int	nhelo;
+	struct env mail;
+	int	unproven, authed_at_helo;
+} auth_cases[] = {
+	{ "AUTH in clear, STARTTLS, EHLO", { { { "{auth_type}",
+	    "{auth_authen}" }, { "PLAIN", "alice" } }, { { "{tls_version}",
+	    "{auth_type}", "{auth_authen}" }, { "TLSv1.3", "PLAIN", "alice" } } },
+	    2, { { "{tls_version}", "{auth_type}", "{auth_authen}" },
+	    { "TLSv1.3", "PLAIN", "alice" } }, 1, 1 },
+	{ "STARTTLS, EHLO, AUTH", { { { "{auth_type}" }, { "" } },
+	    { { "{tls_version}", "{auth_type}" }, { "TLSv1.3", "" } } }, 2,
+	    { { "{tls_version}", "{auth_type}", "{auth_authen}" },
+	    { "TLSv1.3", "PLAIN", "alice" } }, 0, 0 },
+	{ "STARTTLS, no EHLO, AUTH", { { { "v" }, { "8.17.1.9" } } }, 1,
+	    { { "{tls_version}", "{auth_type}", "{auth_authen}" },
+	    { "TLSv1.3", "PLAIN", "alice" } }, 1, 0 },
+	{ "only {auth_authen} at the EHLO over TLS", { { { "v" },
+	    { "8.17.1.9" } }, { { "{tls_version}", "{auth_authen}" },
+	    { "TLSv1.3", "alice" } } }, 2, { { "{tls_version}", "{auth_type}",
+	    "{auth_authen}" }, { "TLSv1.3", "PLAIN", "alice" } }, 1, 1 },
+	{ "TLS, no AUTH", { { { "{tls_version}" }, { "TLSv1.3" } } }, 1,
+	    { { "{tls_version}" }, { "TLSv1.3" } }, 0, 0 },
+	/* decide() refuses AUTH without TLS by itself (clear_auth) */
+	{ "AUTH, no TLS", { { { "{auth_type}" }, { "PLAIN" } } }, 1,
+	    { { "{auth_type}" }, { "PLAIN" } }, 0, 0 },
+};
+
+START_TEST(test_macros_auth_order)
+{
+	struct macros m;
+	struct request r;
+	int k;
+
+	memset(&m, 0, sizeof(m));
+	request_init(&r);
+	for (k = 0; k < auth_cases[_i].nhelo; k++)
+		macros_helo(&m, get, (void *)&auth_cases[_i].helo[k]);
+	macros_collect(&m, get, (void *)&auth_cases[_i].mail);
+	macros_request(&m, &r);
+	ck_assert_msg(r.auth_unproven == auth_cases[_i].unproven &&
+	    m.tls_helo_authed == auth_cases[_i].authed_at_helo,
+	    "case %s: got unproven %d authed at HELO %d", auth_cases[_i].name,
+	    r.auth_unproven, m.tls_helo_authed);
+	request_free(&r);
+}
+END_TEST
+
+/* AUTH seen ({auth_authen}) but no {auth_type}: the guard is blind */
+START_TEST(test_macros_auth_type_missing)
+{
+	static const struct env only_user = { { "{auth_authen}" },
+	    { "alice" } }, both = { { "{auth_authen}", "{auth_type}" },
+	    { "alice", "PLAIN" } }, none = { { "{auth_ssf}" }, { "0" } };
+	struct macros m;
+
+	memset(&m, 0, sizeof(m));
+	macros_collect(&m, get, (void *)&only_user);
+	ck_assert_int_eq(macros_auth_type_missing(&m), 1);
+	memset(&m, 0, sizeof(m));
+	macros_collect(&m, get, (void *)&both);
+	ck_assert_int_eq(macros_auth_type_missing(&m), 0);
+	memset(&m, 0, sizeof(m));
+	macros_collect(&m, get, (void *)&none);
+	ck_assert_int_eq(macros_auth_type_missing(&m), 0);
+}
+END_TEST
+
+/* the listener ({daemon_name}) at connect; too long is empty (gated) */
+START_TEST(test_macros_connect)
+{
+	static const struct env crt = { { "{daemon_name}", "{client_addr}" },
+	    { "CRT", "192.0.2.7" } }, mta = { { "{daemon_name}" },
+	    { "mx.example.org" } };
+	char big[200];
+	struct env odd = { { "{daemon_name}" }, { big } };
+	struct macros m;
+	struct request r;
+
+	memset(&m, 0, sizeof(m));
+	request_init(&r);
+	macros_connect(&m, get, (void *)&crt);
+	macros_collect(&m, get, (void *)&mta);	/* MAIL: no new listener */
+	macros_request(&m, &r);
+	ck_assert_str_eq(r.listener, "CRT");
+	ck_assert_str_eq(r.client_addr, "192.0.2.7");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	memset(&m, 0, sizeof(m));
+	macros_connect(&m, get, &odd);
+	macros_request(&m, &r);
+	ck_assert_str_eq(r.listener, "");
+	request_free(&r);
+}
+END_TEST
+
 #define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
@@ -206,6 +310,13 @@ main(void)
 	tc = tcase_create("macros_request");
 	LOOP(tc, test_macros_request, cases);
 	tcase_add_test(tc, test_macros_too_long);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("macros_auth");
+	LOOP(tc, test_macros_auth_order, auth_cases);
+	tcase_add_test(tc, test_macros_auth_type_missing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("macros_connect");
+	tcase_add_test(tc, test_macros_connect);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("macros_collect");
 	tcase_add_test(tc, test_macros_collect_again);

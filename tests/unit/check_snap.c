@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "decide.h"
@@ -230,6 +231,33 @@ START_TEST(test_snap_tick_set)
 }
 END_TEST
 
+/* daemon(3) forks after snap_init(): the set matcher must still come
+ * into service in the child (a thread started before the fork stays in
+ * the parent) */
+START_TEST(test_snap_fork)
+{
+	struct site site;
+	struct snap *s;
+	struct diag d;
+	char msg[1024] = "";
+	int i, status;
+	pid_t pid;
+
+	make_site(&site);
+	ck_assert_int_eq(snap_init(&s, site.conf, &d), 0);
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < 300 && snap_tick(s, 0, msg, sizeof(msg)) == 0;
+		    i++)
+			usleep(10000);
+		_exit(strstr(msg, "regex set matcher in service") ? 0 : 1);
+	}
+	ck_assert(pid > 0 && waitpid(pid, &status, 0) == pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "case fork: no set matcher in the child within 3 s");
+	snap_free(s);
+}
+END_TEST
+
 START_TEST(test_snap_init_fails)
 {
 	struct site site;
@@ -276,6 +304,7 @@ START_TEST(test_snap_threads)
 	pthread_t th[4];
 	struct snap *s;
 	struct diag d;
+	char msg[1024];
 	int k;
 
 	make_site(&site);
@@ -290,6 +319,10 @@ START_TEST(test_snap_threads)
 		set_issuers(&site, k % 2 ? "RELAY" : "REJECT");
 		ck_assert_msg(snap_reload(s, &d) == 1, "reload %d: %s", k,
 		    d.what);
+		/* as a daemon's loop does: set matchers built meanwhile,
+		 * the last one maybe still building at snap_free() */
+		snap_tick(s, 0, msg, sizeof(msg));
+		usleep(1000);
 	}
 	for (k = 0; k < 4; k++) {
 		pthread_join(th[k], NULL);
@@ -321,6 +354,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snap_init");
 	tcase_add_test(tc, test_snap_init_fails);
+	tcase_add_test(tc, test_snap_fork);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("snap_get");
 	tcase_add_test(tc, test_snap_threads);
