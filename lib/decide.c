@@ -193,6 +193,16 @@ add_fp(struct view *v, struct request *r, const char *text, int pubkey)
 	v->nfp++;
 }
 
+/* sendmail_form - the name is Sendmail's {cert_subject}/{cert_issuer};
+ * the dry run's '/' form is read as the milter reads it (cut,
+ * ambiguity), so dry run and daemon agree */
+static int
+sendmail_form(const struct request *r, const char *text)
+{
+	return r->form == REQ_FORM_SENDMAIL || (r->form == REQ_FORM_ANY &&
+	    text != NULL && text[0] == '/');
+}
+
 /* parse_name - a subject or issuer as this MTA spells it */
 static struct dn *
 parse_name(struct request *r, const char *text, const char *which)
@@ -204,11 +214,9 @@ parse_name(struct request *r, const char *text, const char *which)
 
 	if (text == NULL || *text == 0)
 		return NULL;
-	/* the dry run's '/' form is what Sendmail sends, read as the
-	 * milter reads it (cut, ambiguity): dry run and daemon agree */
 	if (r->form == REQ_FORM_POSTFIX)
 		ret = dn_from_cn(text, strlen(text), &dn, &d);
-	else if (r->form == REQ_FORM_SENDMAIL || text[0] == '/')
+	else if (sendmail_form(r, text))
 		ret = dn_parse_sendmail(text, strlen(text), &dn, &d);
 	else
 		ret = dn_parse_rfc4514(text, strlen(text), &dn, &d);
@@ -365,17 +373,23 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 		table_prefetch(e->t[TABLE_FINGERPRINT], key,
 		    fp_bin_key(&v->fp[0], key));
 	/* the public key's pin matters only if the certificate's found
-	 * nothing (by_fingerprint), unless the index wants both now */
-	if (v->nfp > 0 && e->ci == NULL)
+	 * nothing (by_fingerprint); the index never looks a key up */
+	if (v->nfp > 0)
 		v->pk_later = r->pubkey_fingerprint;
 	else
 		add_fp(v, r, r->pubkey_fingerprint, 1);
 	v->subj = parse_name(r, r->subject, "subject");
 	v->iss = parse_name(r, r->issuer, "issuer");
-	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
+	/* Sendmail drops an RDN too long for its buffer whole, and a
+	 * subject has a CN: one without may have lost it */
+	v->subj_cut = v->subj && (dn_maybe_cut(v->subj) ||
+	    (sendmail_form(r, r->subject) && dn_get(v->subj, "CN", NULL) ==
+	    NULL));
 	v->iss_cut = v->iss && dn_maybe_cut(v->iss);
 	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
 		return -1;
+	if (v->ci_note != NULL)
+		note(r, v->ci_note);
 	v->cut = v->subj_cut || v->iss_cut;
 	r->cut = v->cut;
 	return 0;

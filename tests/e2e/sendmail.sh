@@ -158,6 +158,8 @@ milter_use()
 		echo "min_tls_version = TLSv1.2"
 		echo "min_cipher_bits = 128"
 		echo "header_name = X-Certrelay"
+		echo "# Debian 12's Sendmail is linked with OpenSSL 3."
+		echo "sendmail_openssl = ${SM_OPENSSL:-3}"
 		echo "$GATE_LINE"
 		for l in "$@"; do echo "$l"; done
 	} >"$d/certrelay.conf"
@@ -482,11 +484,24 @@ dn_case()
 	local name=$1 cert=$2 what=$3 key=$4
 	pdir "$name"
 	printf '%s RELAY\n' "$key" >"$P/subjects"
-	if milter_use "$name" "subject_table = $P/subjects"; then
-		expect_relay "dn $cert, $what: relayed" "$name" "$cert"
+	if ! milter_use "$name" "subject_table = $P/subjects"; then
+		fail "dn $cert, $what" "$(tail -1 "$T/p/$name/compile.out" 2>/dev/null)"
+	elif [ "$cert" = utf8 ]; then
+		# Sendmail writes "É" as "\xC3\x89", which a CN typed with
+		# those eight characters also gives: the name grants nothing,
+		# and the log says why (issue 15, finding 6).
+		expect_refused "dn utf8, $what: not relayed by name" "$name" \
+		    "$cert" '^550 5\.7\.1'
+		why_noted "$name" 'a non-ASCII'
 	else
-		fail "dn $cert, $what: relayed" "$(tail -1 "$T/p/$name/compile.out" 2>/dev/null)"
+		expect_relay "dn $cert, $what: relayed" "$name" "$cert"
 	fi
+}
+# why_noted TOKEN ERE - the milter's line for TOKEN carries that note
+why_noted()
+{
+	check_match "$1: the log says why" \
+	    "$(grep -F "rcpt-$1@" "$MLOG" | tail -1)" "note=\"[^\"]*$2"
 }
 # As Sendmail sends and logs them (cert-subject= in the maillog).
 dn_case dn-sm-special special "oneline as Sendmail logs it" "$SPECIAL_SM"
@@ -507,6 +522,71 @@ dn_case dn-4514b-special special "RFC 4514, RDN order as Sendmail's" \
     'CN=Jean\20Dupont\+Fils\,\20Jr,L=Paris+OU=UMR7503,OU=R&D/Paris,O=CNRS,C=FR'
 dn_case dn-4514b-utf8 utf8 "RFC 4514 (UTF-8 as \\XX pairs)" \
     'CN=\C3\89lise\20No\C3\ABl,OU=UMR7503,O=CNRS,C=FR'
+# Through the certificate index ({cert_fp} -> the certificate itself) the
+# same UTF-8 name is exact: the rule relays.
+pdir dn-index-utf8
+printf '%s RELAY\n' 'CN=Élise\20Noël,OU=UMR7503,O=CNRS,C=FR' >"$P/subjects"
+mkdir -p "$P/certs" && cp "$C/utf8.pem" "$P/certs/"
+if milter_use dn-index-utf8 "subject_table = $P/subjects" \
+    "cert_index = $P/certs" "index_ca_file = $C/cafile.pem"; then
+	expect_relay "dn utf8 through the index: relayed" dn-index-utf8 utf8
+else
+	fail "dn utf8 through the index: relayed" "milter did not start"
+fi
+
+# ------------------- names an attacker chose, through the real Sendmail
+# (issue 15).  Each certificate is signed by CNRS-Plus with names its
+# holder picked; a legitimate control relays under the same rules.
+pdir hostile
+{
+	echo 'CN=Alice\20Martin issuer=/C=FR/O=CNRS/CN=CNRS-Plus RELAY'
+	printf '%s issuer=/C=FR/O=CNRS/CN=CNRS-Plus REJECT Account suspended\n' \
+	    "$(sed 's/ /\\20/g' "$C/suspended.subject")"
+} >"$P/subjects"
+printf '%s\n' "issuer=/C=FR/O=CNRS/CN=CNRS-Plus attr=OU value=UMR7503 RELAY" \
+    "issuer=/C=FR/O=CNRS/CN=CNRS-Standard attr=OU value=UMR7503 RELAY" \
+    >"$P/attributes"
+echo "alice.martin@umr7503.example issuer=/C=FR/O=CNRS/CN=CNRS-Plus" \
+    >"$P/emails"
+if milter_use hostile "subject_table = $P/subjects" \
+    "attribute_table = $P/attributes" "email_table = $P/emails"; then
+	expect_relay "names: alice relays (control)" h15-alice alice
+	# finding 1: OpenSSL 3 writes the CN's '/' as "\/": one CN, no OU
+	expect_refused "names: CN 'Mallory/OU=UMR7503' is no OU" h15-slash \
+	    slash '^550 5\.7\.1'
+	expect_refused "names: a second CN 'Alice Martin' relays nothing" \
+	    h15-twocn twocn '^550 5\.7\.1'
+	why_noted h15-twocn 'two or more CNs'
+	# finding 6: a CN typed "Alice\x20Martin" is not "Alice Martin"
+	expect_refused "names: a typed \\x20 is no space" h15-typedx20 \
+	    typedx20 '^550 5\.7\.1'
+	# finding 5: "alice.martin@umr7503.example\0@evil.example"
+	expect_refused "names: an e-mail with a NUL is no address" h15-nulmail \
+	    nulmail '^550 5\.7\.1'
+	why_noted h15-nulmail 'a NUL byte'
+	# finding 4a: a 146-byte DN (Sendmail may have dropped RDNs) that an
+	# exact rule refuses, under an OU that relays
+	expect_refused "names: a long DN's exact REJECT applies" h15-suspended \
+	    suspended '^550 5\.7\.1 .*Account suspended'
+else
+	fail_all "milter did not start (hostile names)" "names"
+fi
+# The same tables read as on a Sendmail whose OpenSSL is < 3: a subject
+# with anything after its CN grants nothing by name; carol (nothing after
+# her CN) still relays.
+mkdir -p "$T/p/hostile-legacy"
+if SM_OPENSSL=legacy milter_use hostile-legacy \
+    "subject_table = $P/subjects" "attribute_table = $P/attributes" \
+    "email_table = $P/emails"; then
+	expect_relay "legacy: carol relays (control)" h15l-carol carol
+	expect_refused "legacy: alice's e-mail after the CN relays nothing" \
+	    h15l-alice alice '^550 5\.7\.1'
+	why_noted h15l-alice 'an attribute after the CN'
+	expect_refused "legacy: CN 'Mallory/OU=UMR7503' is no OU" h15l-slash \
+	    slash '^550 5\.7\.1'
+else
+	fail_all "milter did not start (legacy)" "legacy"
+fi
 
 # ---------------------------------------- the long DN, cut by Sendmail
 # Sendmail sends only $LONG_SM_CUT (206 chars).  A rule naming the full DN

@@ -481,6 +481,13 @@ static const struct req_case cert_cases[] = {
 	{ "cut subject: an OU rule does not relay it", SM, LONG_SM, STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
 	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "no CN: Sendmail may have dropped it", SM, "/C=FR/O=CNRS/OU=UMR7503",
+	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
+	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	{ "no CN in the admin's spelling is whole", ANY,
+	    "OU=UMR7503,O=CNRS,C=FR", "CN=CNRS-Standard,O=CNRS,C=FR", NULL,
+	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
+	    ACT_RELAY, "attribute", NULL, 1, 0 },
 	/* names that read more than one way (findings 1, 5, 6) */
 	{ "legacy: a CN carrying /OU= relays nothing", SM,
 	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", STD_SM, NULL,
