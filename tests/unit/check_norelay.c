@@ -305,6 +305,9 @@ static const char *const attacks[] = {
 	"C=FR|O=CNRS|OU=UMR9999|CN=Mallory",
 	/* an escaped comma read as a separator by a regex */
 	"C=FR|O=CNRS|CN=Mallory~,OU=UMR7504",
+	/* Sendmail's buffer drops a long last attribute whole, leaving a
+	 * short name the engine does not take for a cut one */
+	"C=FR|O=CNRS|OU=UMR9999|CN=A{240}",
 	/* Postfix trims trailing NULs off the CN */
 	"C=FR|O=CNRS|OU=UMR9999|CN=Alice Martin~^00",
 	/* a refusal the real names meet, under a relay rule's name */
