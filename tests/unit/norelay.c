@@ -10,6 +10,9 @@
  *	void	nr_src_bytes(struct nr_src *src, const unsigned char *data,
  *		    size_t size);
  *	void	nr_gen(struct nr_name *nm, struct nr_src *src);
+ *	void	nr_bound(struct nr_name *nm);
+ *	int	nr_in_bounds(const struct nr_name *nm);
+ *	int	nr_is_sendmail(enum nr_render rn);
  *	int	nr_name_from(struct nr_name *nm, const char *spec);
  *	void	nr_check(struct nr_ctx *c, const struct nr_name *nm,
  *		    enum nr_config cf, enum nr_render rn,
@@ -19,7 +22,8 @@
  *		    struct nr_result *res);
  *	int	nr_relays(struct nr_ctx *c, const struct nr_name *nm,
  *		    enum nr_config cf, enum nr_render rn);
- *	int	nr_model_relays(const struct nr_name *nm, enum nr_config cf);
+ *	int	nr_model_relays(const struct nr_name *nm, enum nr_config cf,
+ *		    enum nr_render rn);
  *	size_t	nr_size(const struct nr_name *nm);
  *	void	nr_describe(const struct nr_name *nm, char *buf, size_t size);
  *	void	nr_escape(const char *s, size_t len, char *buf, size_t size);
@@ -54,26 +58,38 @@
  *	  e-mail alice.martin@umr7503.example RELAY;
  *	  regex /,OU=UMR7504,O=CNRS,C=FR$/ RELAY, and in configuration A
  *	  only, !/,OU=UMR9999,/ RELAY.
- *	The model relays when no refusal meets the real names and a relay
- *	rule does: OU rules when some OU equals the value; the exact DNs when
- *	the name is exactly those attributes in that order; the CN rule when
- *	some CN is "Alice Martin"; the e-mail rule when some emailAddress is
- *	the address (all ASCII case-insensitive); the UMR7504 regex when the
- *	first three attributes are C=FR, O=CNRS, OU=UMR7504 and one follows
- *	(what its author meant); the negated regex unless an OU that is
- *	neither the first nor the last attribute is UMR9999 (what the
- *	pattern means on the real RFC 4514 text: the last attribute is
- *	printed first, with no comma before it, the first one last, with no
- *	comma after it).
+ *	A rule meets the real names as follows: OU rules when some OU equals
+ *	the value; the exact DNs when the name is exactly those attributes in
+ *	that order; the CN rule when some CN is "Alice Martin"; the e-mail
+ *	rule when some emailAddress is the address (all ASCII
+ *	case-insensitive); the UMR7504 regex when the first three attributes
+ *	are C=FR, O=CNRS, OU=UMR7504 and one follows (what its author meant);
+ *	the negated regex unless an OU that is neither the first nor the last
+ *	attribute is UMR9999 (what the pattern means on the real RFC 4514
+ *	text: the last attribute is printed first, with no comma before it,
+ *	the first one last, with no comma after it). The model decides by the
+ *	first rule that meets them in certrelay's evaluation order (design.md,
+ *	"Evaluation"; decision 1 at model_decide()): exact DN, CN, e-mail
+ *	(addresses in DN order), regex (file order), attribute (attributes in
+ *	X.509 order). On the Postfix renderings the real CN is Postfix's
+ *	reading of it, trailing NULs trimmed (decision 2 at pf_real()). On
+ *	the Sendmail renderings only names whose values keep within the
+ *	bounds NR_UB_VALUE and NR_UB_EMAIL are checked (decision 3, in
+ *	norelay.h): nr_bound() brings a generated name within them (runs
+ *	shortened, last first, then trailing pieces dropped, a lone piece
+ *	still over the bound replaced by a run at it), nr_in_bounds()
+ *	says whether a name is, nr_is_sendmail() which renderings need it.
  *
  *	nr_name_from() reads a name written "C=FR|O=CNRS|CN=Mallory" where
  *	each value is a sequence of pieces joined by "~" (a control byte is
  *	"^HH", a run of n 'A's "A{n}"): fixed examples, replayed.
  *
  *	A relay the model does not grant is NR_MISREAD when the rule the
- *	engine named does not meet the real names, NR_REFUSAL when it does
- *	but a refusal meets them too. nr_shrink() drops attributes and
- *	pieces while the result stays the same, for a minimal example.
+ *	engine named does not meet the real names, NR_REFUSAL when it does:
+ *	then a refusal that comes before it in the evaluation order meets
+ *	them (finding 4a's class); res->model names the model's rule.
+ *	nr_shrink() drops attributes and pieces while the result stays the
+ *	same, for a minimal example.
  * OWNERSHIP
  *	nr_open() gives a context freed with nr_close(); the engines and the
  *	table files stay while it lives.
@@ -101,6 +117,7 @@
 #define SCOPE_CN	"issuer=CN=CNRS-Plus"
 #define LONG_EMAIL	"robert.suspended-account@laboratoire-informatique-" \
 			"umr7503.example"
+#define ALICE_EMAIL	"alice.martin@umr7503.example"
 #define RCPT		"x@outside.example"
 
 struct nr_ctx {
@@ -131,7 +148,7 @@ static const struct piece {
 };
 
 enum {
-	P_ALICE = 14, P_UMR7503, P_UMR7504, P_UMR9999,
+	P_NUL = 7, P_ALICE = 14, P_UMR7503, P_UMR7504, P_UMR9999,
 	P_EMAIL = 23, P_SUSP, P_ALICE_X20, P_MALLORY = 28,
 	P_BOB = 30, P_FR = 38, P_CNRS, P_LONG_EMAIL,
 	P_CTRL = (int)NELEM(pieces),	/* a control byte (arg) */
@@ -324,6 +341,67 @@ nr_gen(struct nr_name *nm, struct nr_src *src)
 		mutate(nm, src);
 }
 
+/* ub - the bound on a value of this type (decision 3, norelay.h) */
+static size_t
+ub(int type)
+{
+	return type == NR_EMAIL ? NR_UB_EMAIL : NR_UB_VALUE;
+}
+
+/* nr_bound - the values within the bounds the Sendmail property covers:
+ * runs shortened (last first), then trailing pieces dropped; a lone
+ * fixed piece over the bound becomes a run of 'A' at the bound */
+void
+nr_bound(struct nr_name *nm)
+{
+	unsigned char v[NR_VAL_MAX];
+	struct nr_ava *a;
+	size_t len;
+	int i, k, cut;
+
+	for (i = 0; i < nm->n; i++) {
+		a = &nm->ava[i];
+		len = value(a, v);
+		for (k = a->np - 1; k >= 0 && len > ub(a->type); k--) {
+			if (a->piece[k] != P_RUN)
+				continue;
+			cut = (int)(len - ub(a->type));
+			if (cut > a->arg[k] - 1)
+				cut = a->arg[k] - 1;
+			a->arg[k] -= cut;
+			len -= (size_t)cut;
+		}
+		while (len > ub(a->type) && a->np > 1) {
+			a->np--;
+			len = value(a, v);
+		}
+		if (len > ub(a->type)) {	/* one fixed piece: long */
+			a->piece[0] = P_RUN;
+			a->arg[0] = (int)ub(a->type);
+		}
+	}
+}
+
+/* nr_in_bounds - every value within its bound */
+int
+nr_in_bounds(const struct nr_name *nm)
+{
+	unsigned char v[NR_VAL_MAX];
+	int i;
+
+	for (i = 0; i < nm->n; i++)
+		if (value(&nm->ava[i], v) > ub(nm->ava[i].type))
+			return 0;
+	return 1;
+}
+
+/* nr_is_sendmail - a rendering of the whole DN, cut at 255 bytes */
+int
+nr_is_sendmail(enum nr_render rn)
+{
+	return rn == NR_SM_OSSL3 || rn == NR_SM_OSSL11;
+}
+
 /* one_piece - a piece written as nr_name_from() reads it */
 static int
 one_piece(const char *s, size_t len, int *piece, int *arg)
@@ -346,7 +424,7 @@ one_piece(const char *s, size_t len, int *piece, int *arg)
 			*piece = (int)k;
 			return 0;
 		}
-	return len == 0 ? (*piece = 7, 0) : -1;	/* "" is the NUL piece */
+	return len == 0 ? (*piece = P_NUL, 0) : -1;	/* "": the NUL piece */
 }
 
 /* nr_name_from - "C=FR|O=CNRS|CN=Mallory~/OU=UMR7503" */
@@ -896,7 +974,7 @@ meets(const struct nr_name *nm, enum nr_config cf, enum rule rl)
 	case R_EXACT_BOB:	return exactly(nm, t, bob, 4);
 	case R_EXACT_LONG:	return exactly(nm, t, bob, 5);
 	case R_EMAIL:
-		return any_is(nm, NR_EMAIL, "alice.martin@umr7503.example");
+		return any_is(nm, NR_EMAIL, ALICE_EMAIL);
 	case R_RX1:
 		return nm->n >= 4 && nm->ava[0].type == NR_C &&
 		    ci_is(&nm->ava[0], "FR") && nm->ava[1].type == NR_O &&
@@ -917,28 +995,124 @@ meets(const struct nr_name *nm, enum nr_config cf, enum rule rl)
 	}
 }
 
-/* refused - some refusal rule meets the real names */
+/* Rules as messages name the model's decision. */
+static const char *const rule_name[R_NRULES + 1] = {
+	"attribute OU=UMR7503 RELAY", "attribute OU=Suspended REJECT",
+	"exact DN Alice RELAY", "CN=Alice Martin RELAY",
+	"exact DN Bob REJECT", "exact DN Bob+e-mail REJECT",
+	"e-mail " ALICE_EMAIL " RELAY", "regex UMR7504 RELAY",
+	"regex !UMR9999 RELAY", "no rule"
+};
+
+/* is_refusal - the rule's action is not RELAY */
 static int
-refused(const struct nr_name *nm, enum nr_config cf)
+is_refusal(enum rule rl)
 {
-	return meets(nm, cf, R_OU_REJECT) || meets(nm, cf, R_EXACT_BOB) ||
-	    meets(nm, cf, R_EXACT_LONG);
+	return rl == R_OU_REJECT || rl == R_EXACT_BOB || rl == R_EXACT_LONG;
+}
+
+/*
+ * model_decide - the rule that decides on the real names, R_NRULES for
+ * none
+ *
+ * DECISION (the lead, issue 15): the model evaluates as certrelay's
+ * design does (design.md, "Evaluation"), most specific first, the first
+ * rule that is not DUNNO wins: fingerprint (no pins here), subject DN
+ * (the exact DN, then the CN key), e-mail (the addresses in DN order),
+ * issuer DN and access file (none configured), regex (the first
+ * matching rule in file order), attribute (the DN's attributes in X.509
+ * order, the first matching). So a subject, CN, e-mail or regex RELAY
+ * legitimately beats an attribute REJECT the same certificate meets: a
+ * more specific rule wins over a broader one, as a fingerprint REJECT
+ * revokes one certificate of an otherwise trusted CA. This is what the
+ * rules mean, not a relaxation: the property stays "the engine relays
+ * => this ordered model relays", and a refusal earlier in this order
+ * than the engine's relaying rule is still a violation (NR_REFUSAL).
+ */
+static enum rule
+model_decide(const struct nr_name *nm, enum nr_config cf)
+{
+	static const enum rule exact[] = { R_EXACT_ALICE, R_EXACT_BOB,
+	    R_EXACT_LONG };
+	const struct nr_ava *a;
+	size_t k;
+	int i;
+
+	/* subject: the exact DN (one at most), then the CN key */
+	for (k = 0; k < NELEM(exact); k++)
+		if (meets(nm, cf, exact[k]))
+			return exact[k];
+	if (meets(nm, cf, R_CN_ALICE))
+		return R_CN_ALICE;
+	for (i = 0; i < nm->n; i++)
+		if (nm->ava[i].type == NR_EMAIL && ci_is(&nm->ava[i],
+		    ALICE_EMAIL))
+			return R_EMAIL;
+	/* issuer and access: no rules; regex: regexA/B's order */
+	if (meets(nm, cf, R_RX1))
+		return R_RX1;
+	if (meets(nm, cf, R_RX2))
+		return R_RX2;
+	for (i = 0; i < nm->n; i++) {
+		a = &nm->ava[i];
+		if (a->type == NR_OU && ci_is(a, "UMR7503"))
+			return R_OU_RELAY;
+		if (a->type == NR_OU && ci_is(a, "Suspended"))
+			return R_OU_REJECT;
+	}
+	return R_NRULES;
+}
+
+/* is_nul - piece k of a is a NUL byte */
+static int
+is_nul(const struct nr_ava *a, int k)
+{
+	return a->piece[k] == P_NUL || (a->piece[k] == P_CTRL &&
+	    a->arg[k] == 0);
+}
+
+/*
+ * real_names - the certificate's names as the model reads them for
+ * rendering rn
+ *
+ * DECISION (the lead, issue 15): Postfix's tls_text_name() trims
+ * trailing NULs off the CN and sends the rest, so on the Postfix
+ * renderings the real CN is Postfix's reading of it: a CA that signed
+ * "Alice Martin\0" signed what Postfix calls "Alice Martin". Only the CN
+ * Postfix reads (the first) is trimmed, and only its trailing NULs: a
+ * NUL inside it stays (Postfix then sends no CN at all, pf_cn()), and
+ * the Sendmail renderings keep every byte.
+ */
+static void
+real_names(const struct nr_name *nm, enum nr_render rn,
+    struct nr_name *out)
+{
+	struct nr_ava *a;
+	int k;
+
+	*out = *nm;
+	if (nr_is_sendmail(rn))
+		return;
+	for (k = 0; k < out->n && out->ava[k].type != NR_CN; k++)
+		;
+	if (k == out->n)
+		return;
+	a = &out->ava[k];
+	while (a->np > 0 && is_nul(a, a->np - 1))
+		a->np--;
 }
 
 /* nr_model_relays - the model's answer on the real names */
 int
-nr_model_relays(const struct nr_name *nm, enum nr_config cf)
+nr_model_relays(const struct nr_name *nm, enum nr_config cf,
+    enum nr_render rn)
 {
-	static const enum rule relay[] = { R_OU_RELAY, R_EXACT_ALICE,
-	    R_CN_ALICE, R_EMAIL, R_RX1, R_RX2 };
-	size_t k;
+	struct nr_name real;
+	enum rule md;
 
-	if (refused(nm, cf))
-		return 0;
-	for (k = 0; k < NELEM(relay); k++)
-		if (meets(nm, cf, relay[k]))
-			return 1;
-	return 0;
+	real_names(nm, rn, &real);
+	md = model_decide(&real, cf);
+	return md != R_NRULES && !is_refusal(md);
 }
 
 /* rule_of - which rule the engine's table:line is, or -1 */
@@ -966,11 +1140,14 @@ nr_check(struct nr_ctx *c, const struct nr_name *nm, enum nr_config cf,
 {
 	X509_NAME *name;
 	struct decision out;
+	struct nr_name real;
 	const char *base;
+	enum rule md;
 	int rl;
 
 	memset(res, 0, sizeof(*res));
-	if ((name = build(nm)) == NULL) {
+	if ((nr_is_sendmail(rn) && !nr_in_bounds(nm)) ||
+	    (name = build(nm)) == NULL) {
 		res->cls = NR_SKIP;
 		return;
 	}
@@ -983,12 +1160,17 @@ nr_check(struct nr_ctx *c, const struct nr_name *nm, enum nr_config cf,
 	} else
 		snprintf(res->rule, sizeof(res->rule), "(%s)",
 		    out.kind ? out.kind : "-");
-	if (out.action != ACT_RELAY || nr_model_relays(nm, cf)) {
+	real_names(nm, rn, &real);
+	md = model_decide(&real, cf);
+	snprintf(res->model, sizeof(res->model), "%s", rule_name[md]);
+	if (out.action != ACT_RELAY || (md != R_NRULES && !is_refusal(md))) {
 		res->cls = NR_OK;
 		return;
 	}
+	/* the engine's rule meets the real names: then the model's walk
+	 * met a refusal before it (md) */
 	rl = rule_of(&out);
-	res->cls = rl >= 0 && meets(nm, cf, (enum rule)rl) ? NR_REFUSAL :
+	res->cls = rl >= 0 && meets(&real, cf, (enum rule)rl) ? NR_REFUSAL :
 	    NR_MISREAD;
 }
 
