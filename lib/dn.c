@@ -131,6 +131,7 @@ struct dn_ava {
 #define DN_F_TWO_CN	0x10		/* two CNs or more (oneline) */
 #define DN_F_AFTER_CN	0x20		/* an attribute after the CN (oneline) */
 #define DN_F_PLUS	0x40		/* a '+' joined two attributes (oneline) */
+#define DN_F_ONELINE	0x80		/* read from OpenSSL's oneline text */
 
 struct dn {
 	int	n;
@@ -387,7 +388,7 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 		if (dn_add(dn, rdn, s + t, tl, val, vlen, d) < 0)
 			goto err;
 	}
-	dn->flags |= flags | cn_flags(dn);
+	dn->flags |= flags | cn_flags(dn) | DN_F_ONELINE;
 	*out = dn;
 	return 0;
 bad:
@@ -943,6 +944,10 @@ dn_ambiguous(const struct dn *dn, enum dn_quoting q)
 	if (dn->flags & DN_F_PLUS)
 		return "a '+' between attributes: OpenSSL < 3 writes it only "
 		    "in a value";
+	/* any value may hold "/TYPE=" unescaped: no attribute is sure */
+	if (dn->flags & DN_F_ONELINE)
+		return "any value may hold a '/': OpenSSL < 3 does not "
+		    "escape it";
 	return NULL;
 }
 

@@ -128,9 +128,9 @@ view_warnings(struct engine *e)
 		    "while the milter's name rules still relay", c->table[
 		    TABLE_FINGERPRINT], 0);
 	if (names && c->legacy_quoting)
-		warn(e, "sendmail_openssl = legacy%s: on Sendmail a subject "
-		    "with an attribute after its CN grants nothing by name; "
-		    "say 3 if Sendmail's OpenSSL is 3 or later", "", 0);
+		warn(e, "sendmail_openssl = legacy%s: Sendmail's names cannot "
+		    "be read one way, so there only fingerprint and index rules "
+		    "relay; say 3 if its OpenSSL is 3 or later", "", 0);
 }
 
 /* engine_open - a whole snapshot, or nothing */

@@ -58,6 +58,7 @@ make_site(struct site *s)
 	set_issuers(s, "RELAY");
 	set_regex(s, "/^CN=nobody,/ RELAY\n");
 	tu_write(s->conf, "issuer_table = issuers\nregex_table = regex\n"
+	    "sendmail_openssl = 3\n"
 	    "gatekeeper = yes\n");
 }
 
