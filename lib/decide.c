@@ -335,10 +335,10 @@ view_keys(struct view *v)
 
 /*
  * name_doubt - can the names grant relay? A subject that reads more than
- * one way (dn_ambiguous()) or a name Sendmail may have cut grants
- * nothing by name: its rules are still consulted, and a refusal among
- * them applies (a refusal is never weaker than a relay). The issuer's
- * name is the CA's, not the client's: only a cut makes it doubtful.
+ * one way or that Sendmail may have cut (dn_doubt()) grants nothing by
+ * name: its rules are still consulted, and a refusal among them applies
+ * (a refusal is never weaker than a relay). The issuer's name is the
+ * CA's, not the client's: only a cut makes it doubtful.
  */
 static void
 name_doubt(const struct engine *e, struct request *r, struct view *v)
@@ -347,16 +347,14 @@ name_doubt(const struct engine *e, struct request *r, struct view *v)
 
 	v->doubt = NULL;
 	if (v->subj != NULL)
-		v->doubt = dn_ambiguous(v->subj, e->conf->legacy_quoting ?
+		v->doubt = dn_doubt(v->subj, e->conf->legacy_quoting ?
 		    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3);
+	if (v->doubt == NULL && v->iss_cut)
+		v->doubt = "the issuer may have been cut by Sendmail";
 	if (v->doubt != NULL) {
 		snprintf(msg, sizeof(msg), "name rules may only refuse: %s",
 		    v->doubt);
 		note(r, msg);
-	} else if (v->cut) {
-		v->doubt = "may be cut";
-		note(r, "name may be cut at 255 bytes by Sendmail: name rules "
-		    "only refuse");
 	}
 }
 
@@ -380,11 +378,7 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 		add_fp(v, r, r->pubkey_fingerprint, 1);
 	v->subj = parse_name(r, r->subject, "subject");
 	v->iss = parse_name(r, r->issuer, "issuer");
-	/* Sendmail drops an RDN too long for its buffer whole, and a
-	 * subject has a CN: one without may have lost it */
-	v->subj_cut = v->subj && (dn_maybe_cut(v->subj) ||
-	    (sendmail_form(r, r->subject) && dn_get(v->subj, "CN", NULL) ==
-	    NULL));
+	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
 	v->iss_cut = v->iss && dn_maybe_cut(v->iss);
 	if (e->ci && v->nfp > 0 && from_index(e, v, d) < 0)
 		return -1;

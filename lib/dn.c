@@ -27,6 +27,7 @@
  *	int	dn_maybe_cut(const struct dn *dn);
  *	int	dn_cn_only(const struct dn *dn);
  *	const char *dn_ambiguous(const struct dn *dn, enum dn_quoting q);
+ *	const char *dn_doubt(const struct dn *dn, enum dn_quoting q);
  *	int	dn_canon_type(const char *in, size_t len, char *out,
  *		    size_t size);
  *	void	dn_free(struct dn *dn);
@@ -75,9 +76,12 @@
  *	CN, when it holds a "\/" or "\+" at all (that OpenSSL writes no
  *	such escape: the backslash is the certificate's), or when a '+'
  *	joins two attributes (that OpenSSL writes '/' between all of them,
- *	so the '+' is a value's). Table keys the admin wrote
+ *	so the '+' is a value's), and in the end always: any value may
+ *	hold an unescaped "/TYPE=". Table keys the admin wrote
  *	(dn_parse_rfc4514(), dn_parse_any()), Postfix's CN and index names
- *	are ambiguous only through a NUL.
+ *	are ambiguous only through a NUL. dn_doubt() adds what Sendmail's
+ *	255-byte buffer may have done: a name over DN_CUT_AT, or a oneline
+ *	name without a CN (its RDN did not fit and was dropped whole).
  *
  *	"The CN" of a name is its first CN in X.509 order: dn_get() returns
  *	the first value of a type, as OpenSSL's X509_NAME_get_index_by_NID()
@@ -948,6 +952,23 @@ dn_ambiguous(const struct dn *dn, enum dn_quoting q)
 	if (dn->flags & DN_F_ONELINE)
 		return "any value may hold a '/': OpenSSL < 3 does not "
 		    "escape it";
+	return NULL;
+}
+
+/* dn_doubt - why a subject may stand for another name: it reads two
+ * ways, or Sendmail may have cut it (a subject has a CN: one that
+ * arrives without may have lost it whole); NULL if neither */
+const char *
+dn_doubt(const struct dn *dn, enum dn_quoting q)
+{
+	const char *why;
+
+	if ((why = dn_ambiguous(dn, q)) != NULL)
+		return why;
+	if (dn->maybe_cut)
+		return "over 113 bytes: Sendmail may have cut it";
+	if ((dn->flags & DN_F_ONELINE) && dn_get(dn, "CN", NULL) == NULL)
+		return "no CN: Sendmail may have dropped it";
 	return NULL;
 }
 

@@ -57,6 +57,7 @@ int	dn_cn_only(const struct dn *dn);
 int	dn_canon_type(const char *in, size_t len, char *out, size_t size);
 /* NULL when the name reads one way only; else why not (static text) */
 const char *dn_ambiguous(const struct dn *dn, enum dn_quoting q);
+const char *dn_doubt(const struct dn *dn, enum dn_quoting q);
 void	dn_free(struct dn *dn);
 
 #endif

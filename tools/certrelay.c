@@ -81,6 +81,29 @@ fail(const struct diag *d)
 	return 1;
 }
 
+/* sendmail_doubt - what the milter makes of the subject Sendmail sends:
+ * the engine's own reading, for each sendmail_openssl */
+static void
+sendmail_doubt(const char *xt)
+{
+	struct dn *dn;
+	struct diag d;
+	const char *why;
+
+	if (dn_parse_sendmail(xt, strlen(xt), &dn, &d) < 0) {
+		printf("subject: WARNING: unreadable in Sendmail's form: %s\n",
+		    d.what);
+		return;
+	}
+	if ((why = dn_doubt(dn, DN_QUOTING_OPENSSL3)) != NULL)
+		printf("subject: WARNING: on Sendmail its name rules only "
+		    "refuse (%s): pin it or use the certificate index\n", why);
+	else if ((why = dn_doubt(dn, DN_QUOTING_LEGACY)) != NULL)
+		printf("subject: note: with sendmail_openssl = legacy its name "
+		    "rules only refuse (%s)\n", why);
+	dn_free(dn);
+}
+
 /* print_name - the three spellings of one name */
 static void
 print_name(const char *label, X509_NAME *name)
@@ -109,6 +132,8 @@ print_name(const char *label, X509_NAME *name)
 		    "cuts it to %zu; exact %s rules cannot match it there "
 		    "(use the certificate index)\n", label, strlen(full),
 		    strlen(sm), label);
+	if (strcmp(label, "subject") == 0)
+		sendmail_doubt(xt);
 	cn = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof(buf));
 	if (cn >= 0)
 		printf("%s (Postfix CN): %s\n", label, buf);
