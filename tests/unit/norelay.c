@@ -82,7 +82,9 @@
  *
  *	nr_name_from() reads a name written "C=FR|O=CNRS|CN=Mallory" where
  *	each value is a sequence of pieces joined by "~" (a control byte is
- *	"^HH", a run of n 'A's "A{n}"): fixed examples, replayed.
+ *	"^HH", a run of n 'A's "A{n}", of n U+00E9 "E{n}", 2n bytes that
+ *	OpenSSL prints as 8n; nr_gen() makes no "E{n}"): fixed examples,
+ *	replayed.
  *
  *	A relay the model does not grant is NR_MISREAD when the rule the
  *	engine named does not meet the real names, NR_REFUSAL when it does:
@@ -152,7 +154,9 @@ enum {
 	P_EMAIL = 23, P_SUSP, P_ALICE_X20, P_MALLORY = 28,
 	P_BOB = 30, P_FR = 38, P_CNRS, P_LONG_EMAIL,
 	P_CTRL = (int)NELEM(pieces),	/* a control byte (arg) */
-	P_RUN				/* arg times 'A' */
+	P_RUN,				/* arg times 'A' */
+	P_ERUN				/* arg times U+00E9, 2 bytes each:
+					 * fixed names only, never generated */
 };
 
 static const char *const type_name[NR_NTYPES] = { "C", "O", "OU", "CN",
@@ -221,7 +225,7 @@ static size_t
 value(const struct nr_ava *a, unsigned char *buf)
 {
 	size_t n = 0;
-	int k;
+	int k, j;
 
 	for (k = 0; k < a->np; k++) {
 		if (a->piece[k] == P_CTRL)
@@ -229,6 +233,9 @@ value(const struct nr_ava *a, unsigned char *buf)
 		else if (a->piece[k] == P_RUN) {
 			memset(buf + n, 'A', (size_t)a->arg[k]);
 			n += (size_t)a->arg[k];
+		} else if (a->piece[k] == P_ERUN) {
+			for (j = 0; j < a->arg[k]; j++, n += 2)
+				memcpy(buf + n, "\xc3\xa9", 2);
 		} else {
 			memcpy(buf + n, pieces[a->piece[k]].s,
 			    pieces[a->piece[k]].len);
@@ -414,10 +421,11 @@ one_piece(const char *s, size_t len, int *piece, int *arg)
 		*arg = (int)strtol(s + 1, NULL, 16);
 		return 0;
 	}
-	if (len > 3 && s[0] == 'A' && s[1] == '{' && s[len - 1] == '}') {
-		*piece = P_RUN;
+	if (len > 3 && (s[0] == 'A' || s[0] == 'E') && s[1] == '{' &&
+	    s[len - 1] == '}') {
+		*piece = s[0] == 'A' ? P_RUN : P_ERUN;
 		*arg = atoi(s + 2);
-		return *arg > 0 && *arg <= 320 ? 0 : -1;
+		return *arg > 0 && *arg <= (s[0] == 'A' ? 320 : 160) ? 0 : -1;
 	}
 	for (k = 0; k < NELEM(pieces); k++)
 		if (pieces[k].len == len && memcmp(pieces[k].s, s, len) == 0) {
@@ -1291,8 +1299,8 @@ nr_escape(const char *s, size_t len, char *buf, size_t size)
 	buf[o] = 0;
 }
 
-/* nr_describe - "C=FR | O=CNRS | CN=..." with values escaped, long runs
- * of 'A' shortened to "A{n}" */
+/* nr_describe - "C=FR | O=CNRS | CN=..." with values escaped, runs
+ * written "A{n}" and "E{n}" */
 void
 nr_describe(const struct nr_name *nm, char *buf, size_t size)
 {
@@ -1308,9 +1316,10 @@ nr_describe(const struct nr_name *nm, char *buf, size_t size)
 		o += (size_t)snprintf(buf + o, size - o, "%s%s=", k ? " | " :
 		    "", type_name[a->type]);
 		for (j = 0; j < a->np && o < size; j++) {
-			if (a->piece[j] == P_RUN) {
+			if (a->piece[j] == P_RUN || a->piece[j] == P_ERUN) {
 				o += (size_t)snprintf(buf + o, size - o,
-				    "A{%d}", a->arg[j]);
+				    "%c{%d}", a->piece[j] == P_RUN ? 'A' : 'E',
+				    a->arg[j]);
 				continue;
 			}
 			len = value(&(struct nr_ava){ 0, 1, { a->piece[j] },

@@ -24,8 +24,11 @@
  * value's bytes (escapes are not counted: a non-ASCII byte is 4 bytes
  * of oneline, and such values stay in). nr_bound() brings a generated
  * name within them for the Sendmail renderings; Postfix renderings keep
- * the long values (Postfix sends no DN to cut). What the bounds leave
- * out is check_norelay's test_known_limitation_sendmail_cut.
+ * the long values (Postfix sends no DN to cut). A value within them
+ * may still print over DN_CUT_AT's 142-byte room when its bytes are
+ * non-ASCII or controls: such a name, dropped unseen after the CN, is
+ * check_norelay's test_known_limitation_sendmail_cut (nr_gen() can
+ * reach it, rarely: then the sweep and fuzz_norelay report it).
  */
 #define NR_UB_VALUE	64
 #define NR_UB_EMAIL	128
