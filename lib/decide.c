@@ -81,6 +81,7 @@ struct view {
 	int	cut;			/* either name may be cut */
 	int	subj_cut, iss_cut;
 	const char *doubt;		/* why names may only refuse, or NULL */
+	int	whole;			/* the names are the whole DNs */
 	struct fp fp[MAX_FP];
 	int	nfp;
 	const char *pk_later;		/* public-key pin, parsed if needed */
@@ -275,6 +276,7 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 		v->subj = s;
 		v->iss = i;
 		v->subj_cut = v->iss_cut = 0;
+		v->whole = 1;
 	} else
 		dn_free(s);		/* NULL, or the subject alone */
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
@@ -376,6 +378,11 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 		v->pk_later = r->pubkey_fingerprint;
 	else
 		add_fp(v, r, r->pubkey_fingerprint, 1);
+	/* only the index and the admin's RFC 4514 spelling give whole
+	 * names: Postfix sends CNs, and Sendmail may drop an attribute
+	 * after the CN without a trace */
+	v->whole = r->form == REQ_FORM_ANY && r->subject != NULL &&
+	    !sendmail_form(r, r->subject);
 	v->subj = parse_name(r, r->subject, "subject");
 	v->iss = parse_name(r, r->issuer, "issuer");
 	v->subj_cut = v->subj && dn_maybe_cut(v->subj);
@@ -516,8 +523,7 @@ by_names(const struct engine *e, const struct view *v,
 	if (e->rx) {
 		rs.subject = rx_text(v->subj, subj_rx, sizeof(subj_rx));
 		rs.issuer = rx_text(v->iss, iss_rx, sizeof(iss_rx));
-		rs.partial = v->cut || (v->subj && dn_cn_only(v->subj)) ||
-		    (v->iss && dn_cn_only(v->iss));
+		rs.partial = !v->whole;
 		rs.refuse_only = v->doubt != NULL;
 		rs.scopes = v->scopes;
 		if ((r = rx_match(e->rx, &rs, hit, d)) > 0 &&

@@ -26,10 +26,11 @@
  *	matched with match and depth limits so a hostile name cannot make a
  *	pattern run away: hitting a limit is an error (tempfail), never a
  *	"no match". rx_match() returns the first rule, in file order, that
- *	matches and whose scope fits. When the names lack part of the DN
- *	(s->partial: Sendmail's 255-byte cut, Postfix's CN-only view) a
- *	negated rule that would relay is skipped: the missing part could
- *	hold what it tests for; a negated refusal still applies. With
+ *	matches and whose scope fits. When the names may lack part of the
+ *	DN (s->partial: Postfix sends only CNs; Sendmail's 255-byte buffer
+ *	can drop an attribute after the CN unseen) a negated rule that would
+ *	relay is skipped: the missing part could hold what it tests for; a
+ *	negated refusal still applies. With
  *	s->refuse_only (names that cannot grant relay), rules that relay are
  *	skipped and the first refusal, if any, is returned.
  *

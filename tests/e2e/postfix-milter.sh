@@ -37,7 +37,7 @@ MILTER=$BUILD/milter/certrelay-milter
 CLI=$BUILD/tools/certrelay
 CASES=(m1-alice-relayed m2-forgery-refused m3-nocert m4-cn-reject
     m5-plain-auth m8-forged-header m9-cn-forms m7-reload m6-milter-killed
-    g-shipped-gate g-other-listener g-unset)
+    g-shipped-gate g-other-listener g-unset m10-hostile-names)
 
 e2e_init postfix-milter
 
@@ -85,7 +85,10 @@ CN=Jean\20Dupont\+Fils\,\20Jr	issuer=CN=CNRS-Plus	RELAY
 # carol's CA is CNRS-Standard: this scope must keep her out
 CN=Carol\20Petit	issuer=CN=CNRS-Plus	RELAY
 EOF
-GOOD_REGEX='/^CN=Nobody At All$/	REJECT never matches'
+# The second line is issue 15's finding 7: a negated pattern must not relay
+# on Postfix's CN-only view, which has no OU for it to test.
+GOOD_REGEX='/^CN=Nobody At All$/	REJECT never matches
+!/,OU=UMR9999,/	issuer=CN=CNRS-Plus	RELAY'
 printf '%s\n' "$GOOD_REGEX" > "$ETC/regex"
 pick_port PM
 pick_port PG
@@ -338,6 +341,18 @@ try m9b special rcpt@outside.example
 relayed m9-special-chars-cn-relayed
 try m9c carol rcpt@outside.example
 refused m9-scope-other-issuer-refused '^550 5\.7\.1'
+
+# ---- m10: names an attacker chose, as Postfix passes them (issue 15)
+# Postfix sends the first CN, raw: "Mallory" for a cert with a second CN
+# "Alice Martin", the eight characters of a typed "\x20", a CN holding
+# "/OU=UMR7503". None meets alice's CN rule, and the negated regex that
+# would relay anything outside UMR9999 on a full DN is not used on a CN.
+for c in twocn typedx20 slash nulmail; do
+	try "m10-$c" "$c" rcpt@outside.example
+	refused "m10-$c-refused" '^550 5\.7\.1'
+done
+check_match m10-log-says-partial-view \
+    "$(grep -F 'subject="CN=Mallory"' "$MLOG" | tail -1)" 'action=REJECT'
 
 # ---- m7: reloads
 # a) the compiler refuses a broken table and leaves the old .cdb in place

@@ -117,6 +117,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (line = strtok_r(buf, "\n", &save); ; line = strtok_r(NULL, "\n",
 	    &save)) {
 		if (line == NULL || strcmp(line, "--") == 0) {
+			if (stages[stage] == STAGE_CERT)	/* a HELO */
+				macros_helo(&m, get, &in);
 			macros_collect(&m, get, &in);
 			if (stages[stage] == STAGE_RCPT &&
 			    !macros_rcpt(&m, get, &in, "<x@out.example>"))

@@ -26,9 +26,9 @@
  * name within them for the Sendmail renderings; Postfix renderings keep
  * the long values (Postfix sends no DN to cut). A value within them
  * may still print over DN_CUT_AT's 142-byte room when its bytes are
- * non-ASCII or controls: such a name, dropped unseen after the CN, is
- * check_norelay's test_known_limitation_sendmail_cut (nr_gen() can
- * reach it, rarely: then the sweep and fuzz_norelay report it).
+ * non-ASCII or controls and be dropped unseen after the CN: the
+ * engine must then relay no more than the model (check_norelay's
+ * attacks[] holds two such names; nr_gen() reaches them rarely).
  */
 #define NR_UB_VALUE	64
 #define NR_UB_EMAIL	128
