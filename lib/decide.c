@@ -8,6 +8,9 @@
  *	void	request_free(struct request *r);
  *	int	decide(const struct engine *e, struct request *r,
  *		    enum stage stage, struct decision *out, struct diag *d);
+ *	const char *decide_kind_name(enum dec_kind k);
+ *	size_t	decide_reply(const struct decision *dec, char *buf,
+ *		    size_t size);
  *	enum verify decide_verify(const char *sendmail_verify);
  *	int	decide_number(const char *s, const char **end);
  * DESCRIPTION
@@ -49,6 +52,15 @@
  *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
  *	match".
  *
+ *	The decision is a typed value: the action (enum act), what decided
+ *	(enum dec_kind), the SMTP reply's code, DSN and text apart (code ""
+ *	when there is no reply), the rule's table and line, clear_auth. Each
+ *	front-end maps it to its MTA's answer in one table of its own.
+ *	decide_kind_name() is the kind as logs and certrelay check spell it
+ *	("issuer", "no-rule"; "" for KIND_NONE). decide_reply() writes the
+ *	reply as the MTA says it, "550 5.7.1 text" ("" when none), cut to
+ *	size (DECIDE_REPLY_MAX holds any), and returns its length.
+ *
  *	decide_number() reads a number the MTA sent (a key size, a TLS
  *	version's digits): the leading decimal digits of s, capped at
  *	DECIDE_NUMBER_MAX, 0 if there are none; *end (if end is not NULL)
@@ -58,7 +70,8 @@
  *	could not be filled, with d saying why. Lookup errors are in *out
  *	(action TEMPFAIL) and in d.
  * OWNERSHIP
- *	out->table points into e; out->kind is static. The parsed names
+ *	out->table points into e; the rest of *out is a plain value
+ *	(decide_kind_name() returns a static string). The parsed names
  *	are r's until request_free().
  */
 #include <ctype.h>
@@ -493,33 +506,33 @@ rx_text(const struct dn *dn, char *buf, size_t size)
 /* by_names - subject, e-mail, issuer, access, regex, attribute */
 static int
 by_names(const struct engine *e, const struct view *v,
-    struct table_hit *hit, const char **kind, struct diag *d)
+    struct table_hit *hit, enum dec_kind *kind, struct diag *d)
 {
 	char subj_rx[DECIDE_NAME_MAX], iss_rx[DECIDE_NAME_MAX];
 	struct rx_subject rs;
 	int k, r;
 
-	*kind = "subject";
+	*kind = KIND_SUBJECT;
 	if ((r = lookup(e, v, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
 	    v->scopes, hit, d)) != 0 || (strcmp(v->subj_cn_key, v->subj_key)
 	    && (r = lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
 	    strlen(v->subj_cn_key), v->scopes, hit, d)) != 0))
 		return r;
-	*kind = "email";
+	*kind = KIND_EMAIL;
 	for (k = 0; k < v->nemail; k++)
 		if ((r = lookup(e, v, TABLE_EMAIL, v->email[k],
 		    strlen(v->email[k]), v->scopes, hit, d)) != 0)
 			return r;
-	*kind = "issuer";
+	*kind = KIND_ISSUER;
 	if ((r = lookup(e, v, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
 	    hit, d)) != 0 || (strcmp(v->iss_cn_key, v->iss_key) &&
 	    (r = lookup(e, v, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
 	    NULL, hit, d)) != 0))
 		return r;
-	*kind = "access";
+	*kind = KIND_ACCESS;
 	if (v->doubt == NULL && (r = by_access(e, v, hit, d)) != 0)
 		return r;		/* the access map only relays */
-	*kind = "regex";
+	*kind = KIND_REGEX;
 	if (e->rx) {
 		rs.subject = rx_text(v->subj, subj_rx, sizeof(subj_rx));
 		rs.issuer = rx_text(v->iss, iss_rx, sizeof(iss_rx));
@@ -532,51 +545,65 @@ by_names(const struct engine *e, const struct view *v,
 		if (r != 0)
 			return r;
 	}
-	*kind = "attribute";
+	*kind = KIND_ATTRIBUTE;
 	return by_attribute(e, v, hit, d);
 }
 
-/* set - fill a decision */
+/* copy - a reply part, cut to fit */
 static void
-set(struct decision *out, enum act a, const char *kind, const char *reply)
+copy(char *dst, size_t size, const char *src)
 {
-	size_t n = reply ? strlen(reply) : 0;
+	size_t n = strlen(src);
 
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+/* set - fill a decision; code NULL: no reply */
+static void
+set(struct decision *out, enum act a, enum dec_kind kind, const char *code,
+    const char *dsn, const char *text)
+{
 	/* field by field: a few times a request, the reply mostly empty */
 	out->action = a;
 	out->kind = kind;
 	out->table = NULL;
 	out->line = 0;
 	out->clear_auth = 0;
-	if (n >= sizeof(out->reply))
-		n = sizeof(out->reply) - 1;
-	memcpy(out->reply, reply ? reply : "", n);
-	out->reply[n] = 0;
+	out->code[0] = out->dsn[0] = out->text[0] = 0;
+	if (code == NULL)
+		return;
+	copy(out->code, sizeof(out->code), code);
+	copy(out->dsn, sizeof(out->dsn), dsn);
+	copy(out->text, sizeof(out->text), text);
 }
 
 /* from_hit - a rule's action and its SMTP reply */
 static void
 from_hit(struct decision *out, const struct table_hit *hit,
-    const char *kind)
+    enum dec_kind kind)
 {
 	const struct action *a = &hit->act;
 
-	set(out, a->type, kind, NULL);
-	out->table = hit->table;
-	out->line = hit->line;
 	if (a->type == ACT_REJECT || a->type == ACT_TEMPFAIL ||
 	    a->type == ACT_ERROR)
-		snprintf(out->reply, sizeof(out->reply), "%s %s %s", a->code,
-		    a->dsn, a->text[0] ? a->text : a->type == ACT_TEMPFAIL ?
-		    "Certificate check deferred, try again later" :
-		    "Certificate rejected");
+		set(out, a->type, kind, a->code, a->dsn, a->text[0] ? a->text :
+		    a->type == ACT_TEMPFAIL ? "Certificate check deferred, "
+		    "try again later" : "Certificate rejected");
+	else
+		set(out, a->type, kind, NULL, NULL, NULL);
+	out->table = hit->table;
+	out->line = hit->line;
 }
 
 /* tempfail - a table could not be read: never "no match" */
 static void
-tempfail(struct decision *out, const char *kind)
+tempfail(struct decision *out, enum dec_kind kind)
 {
-	set(out, ACT_TEMPFAIL, kind, "451 4.3.0 Temporary lookup failure");
+	set(out, ACT_TEMPFAIL, kind, "451", "4.3.0",
+	    "Temporary lookup failure");
 }
 
 /* decide_cert - what the certificate rules say */
@@ -585,7 +612,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 {
 	struct view v;
 	struct table_hit hit;
-	const char *kind = "fingerprint";
+	enum dec_kind kind = KIND_FINGERPRINT;
 	int ret;
 
 	/* evaluated again (the MTA's TLS macros changed): the last
@@ -601,7 +628,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	if ((r->has_fp = v.nfp > 0) != 0)
 		r->fp = v.fp[0];
 	if (ret < 0) {
-		tempfail(&r->cert, "index");
+		tempfail(&r->cert, KIND_INDEX);
 		goto out;
 	}
 	ret = by_fingerprint(e, &v, r, &hit, d);
@@ -618,8 +645,8 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	else if (ret > 0)
 		from_hit(&r->cert, &hit, kind);
 	else
-		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? "no-rule" : "no-cert",
-		    NULL);
+		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? KIND_NO_RULE :
+		    KIND_NO_CERT, NULL, NULL, NULL);
 out:
 	r->cert_done = 1;
 }
@@ -669,18 +696,18 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		return;
 	}
 	if (r->rcpt && conf_local_domain(e->conf, r->rcpt))
-		set(out, ACT_DUNNO, "local", NULL);
+		set(out, ACT_DUNNO, KIND_LOCAL, NULL, NULL, NULL);
 	else if (c->action == ACT_RELAY)
 		*out = *c;
 	else if (authed && auth_ok(e, r))
-		set(out, ACT_RELAY, "auth", NULL);
+		set(out, ACT_RELAY, KIND_AUTH, NULL, NULL, NULL);
 	else if (conf_trusted(e->conf, r->client_addr))
-		set(out, ACT_RELAY, "trusted", NULL);
+		set(out, ACT_RELAY, KIND_TRUSTED, NULL, NULL, NULL);
 	else if (conf_gated(e->conf, r->listener))
-		set(out, ACT_REJECT, "gatekeeper", "550 5.7.1 Relaying denied: "
-		    "no acceptable client certificate");
+		set(out, ACT_REJECT, KIND_GATEKEEPER, "550", "5.7.1",
+		    "Relaying denied: no acceptable client certificate");
 	else
-		set(out, ACT_DUNNO, c->kind, NULL);
+		set(out, ACT_DUNNO, c->kind, NULL, NULL, NULL);
 }
 
 /* decide - the engine's one entry point */
@@ -698,10 +725,10 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		break;
 	case STAGE_MAIL:
 		if (auth_ok(e, r))
-			set(out, ACT_DUNNO, "auth", NULL);
+			set(out, ACT_DUNNO, KIND_AUTH, NULL, NULL, NULL);
 		else {
-			set(out, ACT_REJECT, "auth", "530 5.7.0 Must issue a "
-			    "STARTTLS command first");
+			set(out, ACT_REJECT, KIND_AUTH, "530", "5.7.0",
+			    "Must issue a STARTTLS command first");
 			out->clear_auth = r->tls_version == NULL ||
 			    *r->tls_version == 0 || r->auth_unproven;
 		}
@@ -711,4 +738,42 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		break;
 	}
 	return 0;
+}
+
+static const char *const kind_names[KIND_NKINDS] = {
+	[KIND_NONE] = "", [KIND_FINGERPRINT] = "fingerprint",
+	[KIND_SUBJECT] = "subject", [KIND_EMAIL] = "email",
+	[KIND_ISSUER] = "issuer", [KIND_ACCESS] = "access",
+	[KIND_REGEX] = "regex", [KIND_ATTRIBUTE] = "attribute",
+	[KIND_INDEX] = "index", [KIND_NO_RULE] = "no-rule",
+	[KIND_NO_CERT] = "no-cert", [KIND_LOCAL] = "local",
+	[KIND_AUTH] = "auth", [KIND_TRUSTED] = "trusted",
+	[KIND_GATEKEEPER] = "gatekeeper",
+};
+
+/* decide_kind_name - "issuer": the kind as logs and the CLI spell it */
+const char *
+decide_kind_name(enum dec_kind k)
+{
+	return (unsigned)k < KIND_NKINDS && kind_names[k] ? kind_names[k] : "";
+}
+
+/* decide_reply - the reply as the MTA says it: "550 5.7.1 text" */
+size_t
+decide_reply(const struct decision *dec, char *buf, size_t size)
+{
+	int n;
+
+	if (size == 0)
+		return 0;
+	buf[0] = 0;
+	if (dec->code[0] == 0)
+		return 0;
+	n = snprintf(buf, size, "%s%s%s%s%s", dec->code, dec->dsn[0] ? " " :
+	    "", dec->dsn, dec->text[0] ? " " : "", dec->text);
+	if (n < 0) {
+		buf[0] = 0;
+		return 0;
+	}
+	return (size_t)n < size ? (size_t)n : size - 1;
 }

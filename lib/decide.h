@@ -7,6 +7,7 @@
 #include "fp.h"
 
 #define DECIDE_NAME_MAX	1024
+#define DECIDE_REPLY_MAX	(ACTION_TEXT_MAX + 32)	/* code, DSN, text */
 #define DECIDE_NUMBER_MAX	65536	/* no key size or version is longer */
 
 /* How the MTA spelled the names it passed. */
@@ -26,11 +27,33 @@ enum verify {
 
 enum stage { STAGE_CERT, STAGE_MAIL, STAGE_RCPT };
 
-/* What decided, and what to answer. */
+/* What decided: a certificate rule's table, or why no rule did. */
+enum dec_kind {
+	KIND_NONE,		/* not decided (a zeroed decision) */
+	KIND_FINGERPRINT,	/* certificate or public-key fingerprint */
+	KIND_SUBJECT,
+	KIND_EMAIL,
+	KIND_ISSUER,
+	KIND_ACCESS,		/* Sendmail access file */
+	KIND_REGEX,
+	KIND_ATTRIBUTE,
+	KIND_INDEX,		/* the certificate index could not be read */
+	KIND_NO_RULE,		/* a certificate no rule names */
+	KIND_NO_CERT,
+	KIND_LOCAL,		/* a recipient in local_domains */
+	KIND_AUTH,		/* AUTH: over acceptable TLS or not */
+	KIND_TRUSTED,		/* trusted_networks */
+	KIND_GATEKEEPER		/* a gated listener's refusal */
+};
+#define KIND_NKINDS	(KIND_GATEKEEPER + 1)
+
+/* What decided, and what to answer: the reply's parts kept apart. */
 struct decision {
 	enum act action;
-	char	reply[ACTION_TEXT_MAX + 32];	/* "550 5.7.1 text", or "" */
-	const char *kind;		/* "fingerprint", "issuer", "auth", ... */
+	enum dec_kind kind;
+	char	code[4];		/* "550", or "" for no reply */
+	char	dsn[16];		/* "5.7.1" */
+	char	text[ACTION_TEXT_MAX];	/* reply text */
 	const char *table;		/* rule's file, or NULL */
 	int	line;
 	int	clear_auth;		/* credentials crossed in clear */
@@ -72,6 +95,8 @@ void	request_names(struct request *r);
 void	request_free(struct request *r);
 int	decide(const struct engine *e, struct request *r, enum stage stage,
 	    struct decision *out, struct diag *d);
+const char *decide_kind_name(enum dec_kind k);
+size_t	decide_reply(const struct decision *dec, char *buf, size_t size);
 enum verify decide_verify(const char *sendmail_verify);
 int	decide_number(const char *s, const char **end);
 

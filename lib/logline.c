@@ -171,7 +171,7 @@ logline_format(struct request *r, const struct decision *dec,
     const char *stage, char *buf, size_t size)
 {
 	struct lb b = { buf, size, 0, 0 };
-	char client[512], bits[16];
+	char client[512], bits[16], reply[DECIDE_REPLY_MAX];
 	struct lb c = { client, sizeof(client), 0, 0 };
 	struct lb n = { bits, sizeof(bits), 0, 0 };
 
@@ -184,8 +184,9 @@ logline_format(struct request *r, const struct decision *dec,
 	kv(&b, "action", action_name(dec->action));
 	kv(&b, "stage", stage);
 	rule(&b, dec);
-	kv(&b, "kind", dec->kind);
-	kv(&b, "reply", dec->reply);
+	kv(&b, "kind", decide_kind_name(dec->kind));
+	decide_reply(dec, reply, sizeof(reply));
+	kv(&b, "reply", reply);
 	kv(&b, "verify", verify_names[r->verify]);
 	kv(&b, "subject", r->subject_canon);
 	kv(&b, "issuer", r->issuer_canon);
@@ -228,7 +229,7 @@ logline_header(struct request *r, const struct decision *dec,
 	kv(&b, "issuer", r->issuer_canon);
 	kv(&b, "fp", r->fp_text);
 	rule(&b, dec);
-	kv(&b, "kind", dec->kind);
+	kv(&b, "kind", decide_kind_name(dec->kind));
 }
 
 /* logline_kv - one escaped key=value, appended */

@@ -266,6 +266,7 @@ policy_answer(const struct decision *dec, int header_mode,
     const char *header_name, const char *header_value, char *buf,
     size_t size)
 {
+	char reply[DECIDE_REPLY_MAX];
 	int n;
 
 	if (dec->action == ACT_RELAY && dec->table != NULL) {
@@ -277,10 +278,11 @@ policy_answer(const struct decision *dec, int header_mode,
 		    header_name, header_value);
 	} else if (dec->action == ACT_DISCARD)
 		return FIXED("action=DISCARD certrelay\n\n", buf, size);
-	else if (dec->reply[0] && dec->action != ACT_RELAY &&
-	    dec->action != ACT_DUNNO && strcmp(dec->kind, "gatekeeper") != 0)
-		n = snprintf(buf, size, "action=%s\n\n", dec->reply);
-	else
+	else if (dec->code[0] && dec->action != ACT_RELAY &&
+	    dec->action != ACT_DUNNO && dec->kind != KIND_GATEKEEPER) {
+		decide_reply(dec, reply, sizeof(reply));
+		n = snprintf(buf, size, "action=%s\n\n", reply);
+	} else
 		return FIXED("action=DUNNO\n\n", buf, size);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }

@@ -165,9 +165,6 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 static sfsistat
 answer(SMFICTX *ctx, const struct decision *dec)
 {
-	char code[4], dsn[16];
-	const char *text;
-
 	switch (dec->action) {
 	case ACT_DUNNO:
 	case ACT_RELAY:
@@ -178,11 +175,11 @@ answer(SMFICTX *ctx, const struct decision *dec)
 	default:
 		break;
 	}
-	/* reply is "550 5.7.1 text" */
-	if (sscanf(dec->reply, "%3s %15s", code, dsn) == 2 &&
-	    (text = strchr(dec->reply + 4, ' ')) != NULL)
-		smfi_setreply(ctx, code, dsn, (char *)text + 1);
-	return dec->reply[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+	if (dec->code[0])
+		smfi_setreply(ctx, (char *)dec->code, dec->dsn[0] ?
+		    (char *)dec->dsn : NULL, dec->text[0] ? (char *)dec->text :
+		    NULL);
+	return dec->code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
 }
 
 /* sess_of - private data, or NULL (the caller tempfails) */
@@ -321,7 +318,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	decide(snap_engine(s->ref), &s->req, STAGE_RCPT, &dec, &d);
 	/* silent only where there is nothing to say: a local recipient,
 	 * or no certificate and no opinion */
-	if (dec.action != ACT_DUNNO || strcmp(dec.kind, "no-rule") == 0)
+	if (dec.action != ACT_DUNNO || dec.kind == KIND_NO_RULE)
 		log_decision(s, &dec, "rcpt");
 	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
 		s->relayed = 1;

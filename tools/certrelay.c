@@ -12,7 +12,9 @@
  *	A thin front-end: each command turns its arguments into one call of
  *	lib/ (table_compile, table_lookup, decide, ...) and prints the
  *	answer. `check` builds the same struct request a daemon builds, so a
- *	dry run and the live answer agree. See certrelay(1).
+ *	dry run and the live answer agree; it prints the decision's action,
+ *	reply, rule and kind on one line (print_decision()), then the line a
+ *	daemon would log. See certrelay(1).
  * DIAGNOSTICS
  *	Exit 0 on success; 1 on error (file:line: what on stderr); query
  *	exits 1 when the key is not found, 2 on error; 2 on usage errors.
@@ -614,6 +616,22 @@ check_opts(int argc, char **argv, struct request *r, const char **conf)
 	return *conf && optind == argc ? 0 : -1;
 }
 
+/* print_decision - "REJECT 550 5.7.1 text (rule fps:3, fingerprint)" */
+static void
+print_decision(const struct decision *dec)
+{
+	char reply[DECIDE_REPLY_MAX];
+
+	printf("%s", action_name(dec->action));
+	if (decide_reply(dec, reply, sizeof(reply)) > 0)
+		printf(" %s", reply);
+	if (dec->table)
+		printf(" (rule %s:%d, %s)\n", dec->table, dec->line,
+		    decide_kind_name(dec->kind));
+	else
+		printf(" (%s)\n", decide_kind_name(dec->kind));
+}
+
 /* cmd_check - the dry run */
 static int
 cmd_check(int argc, char **argv)
@@ -637,18 +655,11 @@ cmd_check(int argc, char **argv)
 	decide(e, &r, STAGE_MAIL, &dec, &d);
 	if (dec.action != ACT_REJECT)
 		decide(e, &r, r.rcpt ? STAGE_RCPT : STAGE_CERT, &dec, &d);
-	if (dec.action == ACT_REJECT && strcmp(dec.kind, "auth") == 0)
+	if (dec.action == ACT_REJECT && dec.kind == KIND_AUTH)
 		stage = "mail";
 	else if (r.rcpt)
 		stage = "rcpt";
-	printf("%s", action_name(dec.action));
-	if (dec.reply[0])
-		printf(" %s", dec.reply);
-	if (dec.table)
-		printf(" (rule %s:%d, %s)", dec.table, dec.line, dec.kind);
-	else
-		printf(" (%s)", dec.kind);
-	printf("\n");
+	print_decision(&dec);
 	if (r.note[0])
 		printf("note: %s\n", r.note);
 	logline_format(&r, &dec, stage, line, sizeof(line));

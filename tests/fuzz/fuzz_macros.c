@@ -126,7 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			macros_request(&m, &r);
 			decide(engine, &r, stages[stage], &dec, &d);
 			if (dec.action == ACT_RELAY && dec.table != NULL &&
-			    strcmp(dec.kind, "fingerprint") != 0 &&
+			    dec.kind != KIND_FINGERPRINT &&
 			    r.verify != VERIFY_OK)
 				abort();	/* unverified, relayed by a name */
 			in.n = 0;

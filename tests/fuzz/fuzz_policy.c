@@ -26,11 +26,13 @@ each(void *ctx, struct policy_req *pr)
 	if (r.verify == VERIFY_OK && (r.issuer == NULL || r.issuer[0] == 0))
 		abort();		/* "verified" means ccert_issuer */
 	memset(&dec, 0, sizeof(dec));
-	dec.kind = "issuer";
+	dec.kind = KIND_ISSUER;
 	dec.table = "issuers";
 	for (k = ACT_DUNNO; k <= ACT_SUBJECT; k++) {
 		dec.action = (enum act)k;
-		strcpy(dec.reply, k == ACT_REJECT ? "550 5.7.1 No" : "");
+		strcpy(dec.code, k == ACT_REJECT ? "550" : "");
+		strcpy(dec.dsn, k == ACT_REJECT ? "5.7.1" : "");
+		strcpy(dec.text, k == ACT_REJECT ? "No" : "");
 		if (policy_answer(&dec, k & 1, "X-Certrelay", pr->val[
 		    PA_CCERT_SUBJECT], buf, sizeof(buf)) >= 0 &&
 		    strncmp(buf, "action=", 7) != 0)

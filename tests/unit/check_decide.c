@@ -278,7 +278,7 @@ struct req_case {
 	enum stage stage;
 	int	gatekeeper;
 	enum act want;
-	const char *kind;		/* NULL: not checked */
+	enum dec_kind kind;		/* KIND_NONE: not checked */
 	const char *reply;		/* prefix; NULL: not checked */
 	int	line;			/* 0: not checked */
 	int	clear_auth;
@@ -291,7 +291,7 @@ run(const struct req_case *c)
 	struct request r;
 	struct decision out;
 	struct diag d;
-	char fpbuf[256], pkbuf[256];
+	char fpbuf[256], pkbuf[256], reply[DECIDE_REPLY_MAX];
 
 	request_init(&r);
 	r.id = "4XkLp1q";
@@ -314,17 +314,18 @@ run(const struct req_case *c)
 	    &out, &d) == 0, "case %s: decide failed: %s", c->name, d.what);
 	ck_assert_msg(out.action == c->want,
 	    "case %s: got %s (kind %s, %s:%d, note \"%s\"), want %s", c->name,
-	    action_name(out.action), out.kind ? out.kind : "-",
+	    action_name(out.action), decide_kind_name(out.kind),
 	    out.table ? out.table : "-", out.line, r.note,
 	    action_name(c->want));
-	if (c->kind)
-		ck_assert_msg(out.kind && strcmp(out.kind, c->kind) == 0,
+	if (c->kind != KIND_NONE)
+		ck_assert_msg(out.kind == c->kind,
 		    "case %s: got kind %s, want %s", c->name,
-		    out.kind ? out.kind : "NULL", c->kind);
+		    decide_kind_name(out.kind), decide_kind_name(c->kind));
+	decide_reply(&out, reply, sizeof(reply));
 	if (c->reply)
-		ck_assert_msg(strncmp(out.reply, c->reply, strlen(c->reply))
-		    == 0, "case %s: got reply \"%s\", want \"%s...\"", c->name,
-		    out.reply, c->reply);
+		ck_assert_msg(strncmp(reply, c->reply, strlen(c->reply)) == 0,
+		    "case %s: got reply \"%s\", want \"%s...\"", c->name,
+		    reply, c->reply);
 	if (c->line)
 		ck_assert_msg(out.line == c->line && out.table != NULL,
 		    "case %s: got rule %s:%d, want line %d", c->name,
@@ -347,227 +348,236 @@ static const struct req_case cert_cases[] = {
 	{ "revoked fingerprint beats issuer", SM,
 	    "/C=FR/O=CNRS/CN=Revoked+20User", PLUS_SM, "@revoked", NULL, OK_,
 	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_REJECT,
-	    "fingerprint", "550 5.7.1 Revoked certificate", 1, 0 },
+	    KIND_FINGERPRINT, "550 5.7.1 Revoked certificate", 1, 0 },
 	{ "same issuer relays", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
 	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT,
-	    1, ACT_RELAY, "issuer", NULL, 1, 0 },
+	    1, ACT_RELAY, KIND_ISSUER, NULL, 1, 0 },
 	{ "issuer on postfix policyd is a CN", PF, "Anyone", "CNRS-Plus",
 	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT,
-	    1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* only fingerprints for unverified certificates */
 	{ "forged issuer, FAIL", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM, NULL,
 	    NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "forged issuer, verify unknown", SM, "/C=FR/O=CNRS/CN=Anyone",
 	    PLUS_SM, NULL, NULL, VERIFY_UNKNOWN, "TLSv1.3", 256, NULL, NULL,
-	    NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "forged subject, FAIL", SM,
 	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", STD_SM, NULL, NULL,
 	    FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
-	    NULL, NULL, 0, 0 },
+	    KIND_NONE, NULL, 0, 0 },
 	{ "forged email, FAIL", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
 	    "erin@umr7503.example", STD_SM, NULL, NULL, FAIL_, "TLSv1.3", 256,
-	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "forged regex, FAIL", SM, "/C=FR/O=CNRS/CN=Regex+20Person", STD_SM,
 	    NULL, NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "forged OU, FAIL", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank", STD_SM,
 	    NULL, NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "forged access, NONE", SM, "/C=FR/O=Lab/CN=Lab+20User", LAB_SM, NULL,
 	    NULL, VERIFY_NONE, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "pinned partner, FAIL", SM, "/C=VN/O=Refer/CN=antenne.danang.vn."
 	    "refer.org", "/C=VN/O=Refer/CN=antenne.danang.vn.refer.org",
 	    "@partner", NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "fingerprint", NULL, 4, 0 },
+	    STAGE_CERT, 1, ACT_RELAY, KIND_FINGERPRINT, NULL, 4, 0 },
 	{ "relay_clientcerts md5, FAIL", SM, NULL, NULL, SEED000_MD5, NULL,
 	    FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
-	    "fingerprint", NULL, 2, 0 },
+	    KIND_FINGERPRINT, NULL, 2, 0 },
 	{ "revoked, unverified", SM, NULL, NULL, "@revoked", NULL, FAIL_,
 	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_REJECT,
-	    "fingerprint", "550 5.7.1", 1, 0 },
+	    KIND_FINGERPRINT, "550 5.7.1", 1, 0 },
 	/* subject rules, scoped */
 	{ "subject under its issuer", SM,
 	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", STD_SM, NULL, NULL,
 	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
-	    "subject", NULL, 1, 0 },
+	    KIND_SUBJECT, NULL, 1, 0 },
 	{ "subject under another CA", SM,
 	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin", OTHER_SM, NULL, NULL,
 	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
-	    NULL, NULL, 0, 0 },
+	    KIND_NONE, NULL, 0, 0 },
 	{ "subject DUNNO goes on", SM, "/C=FR/O=CNRS/CN=Alice+20Martin",
 	    PLUS_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "issuer", NULL, 1, 0 },
+	    STAGE_CERT, 1, ACT_RELAY, KIND_ISSUER, NULL, 1, 0 },
 	{ "subject rfc4514 request", ANY,
 	    "CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR",
 	    "CN=CNRS-Standard,O=CNRS,C=FR", NULL, NULL, OK_, "TLSv1.3", 256,
-	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 1, 0 },
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, KIND_SUBJECT, NULL, 1,
+	    0 },
 	/* Postfix's CN-only view */
 	{ "postfix CN meets a CN key", PF, "Postfix User", "CNRS-Standard",
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "subject", NULL, 2, 0 },
+	    ACT_RELAY, KIND_SUBJECT, NULL, 2, 0 },
 	{ "postfix CN never meets a full DN", PF, "Full Only", "CNRS-Standard",
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "sendmail full DN meets it", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Full"
 	    "+20Only", OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL,
-	    NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 3, 0 },
+	    NULL, STAGE_CERT, 1, ACT_RELAY, KIND_SUBJECT, NULL, 3, 0 },
 	{ "sendmail DN meets a CN key", SM, "/C=FR/O=X/CN=Postfix+20User",
 	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 2, 0 },
+	    STAGE_CERT, 1, ACT_RELAY, KIND_SUBJECT, NULL, 2, 0 },
 	/* e-mail */
 	{ "email in the subject DN", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
 	    "Erin@UMR7503.example", STD_SM, NULL, NULL, OK_, "TLSv1.3", 256,
-	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "email", NULL, 1, 0 },
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, KIND_EMAIL, NULL, 1,
+	    0 },
 	{ "email under another CA", SM, "/C=FR/O=CNRS/CN=Erin/emailAddress="
 	    "erin@umr7503.example", OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256,
-	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* regex */
 	{ "regex", SM, "/C=FR/O=CNRS/CN=Regex+20Person", STD_SM, NULL, NULL,
 	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
-	    "regex", NULL, 1, 0 },
+	    KIND_REGEX, NULL, 1, 0 },
 	{ "regex scoped", SM, "/C=FR/O=CNRS/CN=Regex+20Person", OTHER_SM, NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "regex that gives up is a tempfail", SM,
 	    "/CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_TEMPFAIL, "regex", "451 4.3.0", 0, 0 },
+	    ACT_TEMPFAIL, KIND_REGEX, "451 4.3.0", 0, 0 },
 	/* attributes */
 	{ "OU under its CA", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	    ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	{ "OU any case", SM, "/C=FR/O=CNRS/OU=umr7503/CN=Frank", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	    ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	{ "other OU", SM, "/C=FR/O=CNRS/OU=UMR5800/CN=Frank", STD_SM, NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "OU under another CA", SM, "/C=FR/O=CNRS/OU=UMR7503/CN=Frank",
 	    OTHER_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* Sendmail access: CERTSUBJECT only under a SUBJECT issuer */
 	{ "access SUBJECT then CERTSUBJECT", SM, "/C=FR/O=Lab/CN=Lab+20User",
 	    LAB_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "access", NULL, 3, 0 },
+	    STAGE_CERT, 1, ACT_RELAY, KIND_ACCESS, NULL, 3, 0 },
 	{ "access CERTSUBJECT under a VERIFY issuer", SM,
 	    "/C=FR/O=Lab/CN=Lab+20User", OTHER_SM, NULL, NULL, OK_, "TLSv1.3",
-	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0,
+	    0 },
 	{ "access CERTSUBJECT under an unlisted issuer", SM,
 	    "/C=FR/O=Lab/CN=Lab+20User", "/C=FR/O=Nowhere/CN=Some+20CA", NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "access other subject under SUBJECT issuer", SM,
 	    "/C=FR/O=Lab/CN=Someone", LAB_SM, NULL, NULL, OK_, "TLSv1.3", 256,
-	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* Sendmail's cut names */
 	{ "cut DN never meets an exact DN rule", SM, LONG_SM, OTHER_SM, NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "the same DN from the admin's spelling does", ANY,
 	    "CN=Long Name Extended For Cut,OU=Equipe Reseaux et Systemes,"
 	    "OU=Laboratoire de "
 	    "recherche tres long,OU=UMR7503,O=CNRS,C=FR",
 	    "CN=Other CA,O=Other,C=FR", NULL, NULL, OK_, "TLSv1.3", 256, NULL,
-	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "subject", NULL, 4, 0 },
+	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, KIND_SUBJECT, NULL, 4, 0 },
 	/* a name that may be cut only refuses (issue 15, finding 4a) */
 	{ "cut subject: an exact REJECT applies", SM, LONG_OU5800_SM, PLUS_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_REJECT, "subject", "550 5.7.1 Account suspended", 6, 0 },
+	    ACT_REJECT, KIND_SUBJECT, "550 5.7.1 Account suspended", 6, 0 },
 	{ "cut subject: the issuer does not relay it", SM, LONG_OU5801_SM,
 	    PLUS_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "cut subject: an OU rule does not relay it", SM, LONG_SM, STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "no CN: Sendmail may have dropped it", SM, "/C=FR/O=CNRS/OU=UMR7503",
 	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    STAGE_CERT, 1, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "no CN in the admin's spelling is whole", ANY,
 	    "OU=UMR7503,O=CNRS,C=FR", "CN=CNRS-Standard,O=CNRS,C=FR", NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	    ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	/* names that read more than one way (findings 1, 5, 6) */
 	{ "legacy: a CN carrying /OU= relays nothing", SM,
 	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", STD_SM, NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 2,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "OpenSSL 3: the same is a real second OU", SM,
 	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/OU=UMR7503", STD_SM, NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	    ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	{ "legacy: e-mail after the CN relays nothing", SM,
 	    "/C=FR/O=CNRS/CN=Erin/emailAddress=erin@umr7503.example", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 2,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "legacy: the pin still relays", SM,
 	    "/C=FR/O=CNRS/CN=Erin/emailAddress=erin@umr7503.example", STD_SM,
 	    "@partner", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 2, ACT_RELAY, "fingerprint", NULL, 4, 0 },
+	    STAGE_CERT, 2, ACT_RELAY, KIND_FINGERPRINT, NULL, 4, 0 },
 	{ "two CNs relay nothing", SM,
 	    "/C=FR/O=CNRS/OU=UMR9999/CN=Mallory/CN=Postfix+20User", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "a typed \\x20 is not a space", SM,
 	    "/C=FR/O=CNRS/OU=UMR9999/CN=Postfix+5Cx20User", STD_SM, NULL, NULL,
 	    OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
-	    NULL, NULL, 0, 0 },
+	    KIND_NONE, NULL, 0, 0 },
 	{ "a NUL cuts no e-mail address", SM, "/C=FR/O=CNRS/CN=Erin/"
 	    "emailAddress=erin@umr7503.example+5Cx00@evil.example", STD_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* a ',' inside a value is no attribute boundary for a pattern */
 	{ "regex: a real OU relays", SM, "/C=FR/O=CNRS/OU=UMR7504/CN=Vic",
 	    STD_SM, NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "regex", NULL, 4, 0 },
+	    STAGE_CERT, 1, ACT_RELAY, KIND_REGEX, NULL, 4, 0 },
 	{ "regex: a CN carrying ,OU= does not", SM,
 	    "/C=FR/O=CNRS/CN=Mallory,OU=UMR7504", STD_SM, NULL, NULL, OK_,
-	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    KIND_NONE,
 	    NULL, 0, 0 },
 	/* a negated regex on a view without what it tests (finding 7) */
-	{ "negated regex: a whole DN relays", ANY, "CN=Bob,OU=UMR5800,O=Neg,C=FR",
-	    "CN=Neg CA,O=Neg,C=FR", NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL,
-	    STAGE_CERT, 1, ACT_RELAY, "regex", NULL, 3, 0 },
+	{ "negated regex: a whole DN relays", ANY,
+	    "CN=Bob,OU=UMR5800,O=Neg,C=FR",
+	    "CN=Neg CA,O=Neg,C=FR", NULL, NULL, OK_, "TLSv1.3", 256, NULL, NULL,
+	    NULL,
+	    STAGE_CERT, 1, ACT_RELAY, KIND_REGEX, NULL, 3, 0 },
 	{ "negated regex: not on Sendmail's view", SM,
 	    "/C=FR/O=Neg/OU=UMR5800/CN=Bob", "/C=FR/O=Neg/CN=Neg+20CA", NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "negated regex: not for UMR9999", ANY,
 	    "CN=Bob,OU=UMR9999,O=Neg,C=FR", "CN=Neg CA,O=Neg,C=FR", NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "negated regex: not on Postfix's CN", PF, "Bob", "Neg CA", NULL,
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	/* the certificate index */
 	{ "index: fingerprint only meets an OU rule", PF, NULL, NULL, "@carol",
 	    NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "attribute", NULL, 1, 0 },
+	    ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	{ "index: postfix CN view meets an OU rule", PF, "Carol",
 	    "CNRS-Standard", "@carol", "@carol.pub", OK_, "TLSv1.3", 256, NULL,
-	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "attribute", NULL, 1, 0 },
+	    NULL, NULL, STAGE_CERT, 1, ACT_RELAY, KIND_ATTRIBUTE, NULL, 1, 0 },
 	{ "index: OU rule still needs verification", PF, NULL, NULL, "@carol",
 	    NULL, FAIL_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "index: sendmail md5 meets a pubkey pin", SM, "/C=FR/O=CNRS/OU="
 	    "UMR5800/CN=Dave", STD_SM, "@dave.md5", NULL, FAIL_, "TLSv1.3",
-	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, "fingerprint",
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY, KIND_FINGERPRINT,
 	    NULL, 3, 0 },
 	{ "pubkey pin direct", PF, NULL, NULL, "@alice", "@dave.pub", FAIL_,
 	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_RELAY,
-	    "fingerprint", NULL, 3, 0 },
+	    KIND_FINGERPRINT, NULL, 3, 0 },
 	{ "index: subjectAltName e-mail", PF, "Gina", "CNRS-Standard",
 	    "@gina", NULL, OK_, "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1,
-	    ACT_RELAY, "email", NULL, 1, 0 },
+	    ACT_RELAY, KIND_EMAIL, NULL, 1, 0 },
 	{ "not in the index", PF, "Zed", "CNRS-Standard", "@alice", NULL, OK_,
-	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    KIND_NONE,
 	    NULL, 0, 0 },
 	{ "no certificate", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "TLSv1.3",
-	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, "no-cert", NULL, 0,
+	    256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, KIND_NO_CERT, NULL,
+	    0,
 	    0 },
 	{ "unreadable names", SM, "/C=FR/CN=a+2", "garbage", "zz", NULL, OK_,
-	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO, NULL,
+	    "TLSv1.3", 256, NULL, NULL, NULL, STAGE_CERT, 1, ACT_DUNNO,
+	    KIND_NONE,
 	    NULL, 0, 0 },
 };
 
@@ -579,54 +589,60 @@ END_TEST
 
 static const struct req_case mail_cases[] = {
 	{ "auth without TLS", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL,
-	    -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT,
+	    KIND_AUTH,
 	    "530 5.7.0", 0, 1 },
 	{ "auth, empty tls (Sendmail)", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "", 0, "LOGIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_REJECT, "auth", "530 5.7.0 Must issue a STARTTLS command first",
+	    ACT_REJECT, KIND_AUTH,
+	    "530 5.7.0 Must issue a STARTTLS command first",
 	    0, 1 },
 	{ "auth over TLSv1.1", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    "TLSv1.1", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	    ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 0 },
 	{ "auth over SSLv3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "SSLv3",
-	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT,
+	    KIND_AUTH,
 	    "530 5.7.0", 0, 0 },
 	{ "auth over TLSv1", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, "TLSv1",
-	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT, "auth",
+	    256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT,
+	    KIND_AUTH,
 	    "530 5.7.0", 0, 0 },
 	/* versions that are none: refused, never read as a high one */
 	{ "auth over TLSv1.10", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    "TLSv1.10", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	    ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 0 },
 	{ "auth over a version past int", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "TLSv1666666666666.3", 256, "PLAIN", "192.0.2.7", NULL,
-	    STAGE_MAIL, 1, ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	    STAGE_MAIL, 1, ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 0 },
 	{ "auth over TLSv-1.3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    "TLSv-1.3", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	    ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 0 },
 	{ "auth under min_cipher_bits", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "TLSv1.2", 64, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL,
-	    1, ACT_REJECT, "auth", "530 5.7.0", 0, 0 },
+	    1, ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 0 },
 	{ "auth over TLSv1.3", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    "TLSv1.3", 256, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_DUNNO, NULL, "", 0, 0 },
+	    ACT_DUNNO, KIND_NONE, "", 0, 0 },
 	{ "auth over TLSv1.2 at the limit", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "TLSv1.2", 128, "PLAIN", "192.0.2.7", NULL,
-	    STAGE_MAIL, 1, ACT_DUNNO, NULL, "", 0, 0 },
+	    STAGE_MAIL, 1, ACT_DUNNO, KIND_NONE, "", 0, 0 },
 	{ "auth, bits not said", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    "TLSv1.3", -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1,
-	    ACT_DUNNO, NULL, NULL, 0, 0 },
+	    ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "no auth, no TLS", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL, -1,
-	    NULL, "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, NULL, NULL, 0,
+	    NULL, "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, KIND_NONE, NULL,
+	    0,
 	    0 },
 	{ "empty auth_type", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL, -1,
-	    "", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    "", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_DUNNO, KIND_NONE, NULL, 0,
+	    0 },
 	{ "auth without TLS, gatekeeper off", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, NULL, -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 0,
-	    ACT_REJECT, "auth", "530 5.7.0", 0, 1 },
+	    ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 1 },
 	{ "auth without TLS from a trusted network", SM, NULL, NULL, NULL,
 	    NULL, VERIFY_NONE, NULL, -1, "PLAIN", "10.1.1.1", NULL, STAGE_MAIL,
-	    1, ACT_REJECT, "auth", "530 5.7.0", 0, 1 },
+	    1, ACT_REJECT, KIND_AUTH, "530 5.7.0", 0, 1 },
 };
 
 START_TEST(test_decide_mail)
@@ -638,42 +654,45 @@ END_TEST
 static const struct req_case rcpt_cases[] = {
 	{ "gatekeeper: no credential", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    NULL, -1, NULL, "192.0.2.7", "<bob@elsewhere.example>", STAGE_RCPT,
-	    1, ACT_REJECT, "gatekeeper", "550 5.7.1", 0, 0 },
+	    1, ACT_REJECT, KIND_GATEKEEPER, "550 5.7.1", 0, 0 },
 	{ "gatekeeper: unverified cert", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
 	    "@alice", NULL, FAIL_, "TLSv1.3", 256, NULL, "192.0.2.7",
-	    "bob@elsewhere.example", STAGE_RCPT, 1, ACT_REJECT, "gatekeeper",
+	    "bob@elsewhere.example", STAGE_RCPT, 1, ACT_REJECT, KIND_GATEKEEPER,
 	    "550 5.7.1", 0, 0 },
 	{ "gatekeeper: local rcpt", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    NULL, -1, NULL, "192.0.2.7", "<bob@local.example>", STAGE_RCPT, 1,
-	    ACT_DUNNO, "local", NULL, 0, 0 },
+	    ACT_DUNNO, KIND_LOCAL, NULL, 0, 0 },
 	{ "gatekeeper: trusted v4", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    NULL, -1, NULL, "10.20.30.40", "<bob@elsewhere.example>",
-	    STAGE_RCPT, 1, ACT_RELAY, "trusted", NULL, 0, 0 },
+	    STAGE_RCPT, 1, ACT_RELAY, KIND_TRUSTED, NULL, 0, 0 },
 	{ "gatekeeper: trusted v6", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    NULL, -1, NULL, "2001:db8::25", "<bob@elsewhere.example>",
-	    STAGE_RCPT, 1, ACT_RELAY, "trusted", NULL, 0, 0 },
+	    STAGE_RCPT, 1, ACT_RELAY, KIND_TRUSTED, NULL, 0, 0 },
 	{ "gatekeeper: auth over TLS", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, "TLSv1.3", 256, "PLAIN", "192.0.2.7",
-	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, "auth", NULL,
+	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, KIND_AUTH,
+	    NULL,
 	    0, 0 },
 	{ "gatekeeper: auth in clear", SM, NULL, NULL, NULL, NULL, VERIFY_NONE,
 	    NULL, -1, "PLAIN", "192.0.2.7", "<bob@elsewhere.example>",
-	    STAGE_RCPT, 1, ACT_REJECT, "gatekeeper", "550 5.7.1", 0, 0 },
+	    STAGE_RCPT, 1, ACT_REJECT, KIND_GATEKEEPER, "550 5.7.1", 0, 0 },
 	{ "gatekeeper: cert RELAY", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
 	    "@alice", NULL, OK_, "TLSv1.3", 256, NULL, "192.0.2.7",
-	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, "issuer", NULL,
+	    "<bob@elsewhere.example>", STAGE_RCPT, 1, ACT_RELAY, KIND_ISSUER,
+	    NULL,
 	    1, 0 },
 	{ "revoked: every rcpt, local too", SM,
 	    "/C=FR/O=CNRS/CN=Revoked+20User", PLUS_SM, "@revoked", NULL, OK_,
 	    "TLSv1.3", 256, NULL, "10.1.1.1", "<bob@local.example>", STAGE_RCPT,
-	    1, ACT_REJECT, "fingerprint", "550 5.7.1 Revoked certificate", 1,
+	    1, ACT_REJECT, KIND_FINGERPRINT, "550 5.7.1 Revoked certificate", 1,
 	    0 },
 	{ "no gatekeeper: no credential", SM, NULL, NULL, NULL, NULL,
 	    VERIFY_NONE, NULL, -1, NULL, "192.0.2.7", "<bob@elsewhere.example>",
-	    STAGE_RCPT, 0, ACT_DUNNO, NULL, NULL, 0, 0 },
+	    STAGE_RCPT, 0, ACT_DUNNO, KIND_NONE, NULL, 0, 0 },
 	{ "no gatekeeper: cert RELAY", SM, "/C=FR/O=CNRS/CN=Anyone", PLUS_SM,
 	    NULL, NULL, OK_, "TLSv1.3", 256, NULL, "192.0.2.7",
-	    "<bob@elsewhere.example>", STAGE_RCPT, 0, ACT_RELAY, "issuer", NULL,
+	    "<bob@elsewhere.example>", STAGE_RCPT, 0, ACT_RELAY, KIND_ISSUER,
+	    NULL,
 	    1, 0 },
 };
 
@@ -926,7 +945,8 @@ START_TEST(test_decide_index_own_fp)
 		    ACT_REJECT), "case %s: got %s (kind %s, note \"%s\")",
 		    pass == 0 ? "guest with the lab entry's key" : pass == 1 ?
 		    "the lab certificate itself" : "lab, no index_ca_file",
-		    action_name(out.action), out.kind, r.note);
+		    action_name(out.action), decide_kind_name(out.kind),
+	    r.note);
 		request_free(&r);
 		engine_close(e);
 	}
@@ -939,6 +959,58 @@ START_TEST(test_decide_index_own_fp)
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(pk_plus);
 	EVP_PKEY_free(pk_std);
+}
+END_TEST
+
+/* every kind has its own log name; none is a prefix the e2e greps miss */
+START_TEST(test_decide_kind_names)
+{
+	const char *a, *b;
+	int k, j;
+
+	ck_assert_str_eq(decide_kind_name(KIND_NONE), "");
+	ck_assert_str_eq(decide_kind_name((enum dec_kind)KIND_NKINDS), "");
+	ck_assert_str_eq(decide_kind_name(KIND_NO_RULE), "no-rule");
+	for (k = KIND_NONE + 1; k < KIND_NKINDS; k++) {
+		a = decide_kind_name((enum dec_kind)k);
+		ck_assert_msg(a[0] != 0, "case kind %d: no name", k);
+		for (j = KIND_NONE + 1; j < k; j++) {
+			b = decide_kind_name((enum dec_kind)j);
+			ck_assert_msg(strcmp(a, b) != 0, "case kind %d: name "
+			    "\"%s\" is kind %d's too", k, a, j);
+		}
+	}
+}
+END_TEST
+
+static const struct {
+	const char *name, *code, *dsn, *text;
+	size_t	size;
+	const char *want;
+} reply_cases[] = {
+	{ "whole", "550", "5.7.1", "Revoked", 64, "550 5.7.1 Revoked" },
+	{ "no reply", "", "", "", 64, "" },
+	{ "no dsn", "451", "", "Later", 64, "451 Later" },
+	{ "no text", "550", "5.7.1", "", 64, "550 5.7.1" },
+	{ "cut", "550", "5.7.1", "Revoked", 8, "550 5.7" },
+};
+
+/* decide_reply - the reply as the MTA says it, cut to size */
+START_TEST(test_decide_reply)
+{
+	struct decision dec;
+	char buf[64];
+	size_t n;
+
+	memset(&dec, 0, sizeof(dec));
+	dec.action = ACT_REJECT;
+	strcpy(dec.code, reply_cases[_i].code);
+	strcpy(dec.dsn, reply_cases[_i].dsn);
+	strcpy(dec.text, reply_cases[_i].text);
+	n = decide_reply(&dec, buf, reply_cases[_i].size);
+	ck_assert_msg(strcmp(buf, reply_cases[_i].want) == 0 &&
+	    n == strlen(buf), "case %s: got %zu \"%s\", want \"%s\"",
+	    reply_cases[_i].name, n, buf, reply_cases[_i].want);
 }
 END_TEST
 
@@ -965,6 +1037,8 @@ main(void)
 	tc = tcase_create("request_init");
 	tcase_add_test(tc, test_request_init);
 	tcase_add_test(tc, test_decide_number);
+	tcase_add_test(tc, test_decide_kind_names);
+	LOOP(tc, test_decide_reply, reply_cases);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("decide_index");
 	tcase_add_test(tc, test_decide_index_own_fp);

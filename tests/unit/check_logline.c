@@ -31,7 +31,7 @@ full(struct request *r, struct decision *dec)
 	snprintf(r->note, sizeof(r->note), "a note");
 	memset(dec, 0, sizeof(*dec));
 	dec->action = ACT_RELAY;
-	dec->kind = "issuer";
+	dec->kind = KIND_ISSUER;
 	dec->table = "/etc/certrelay/issuers";
 	dec->line = 7;
 }
@@ -69,7 +69,9 @@ START_TEST(test_logline_order)
 
 	full(&r, &dec);
 	dec.action = ACT_REJECT;
-	snprintf(dec.reply, sizeof(dec.reply), "550 5.7.1 Revoked");
+	snprintf(dec.code, sizeof(dec.code), "550");
+	snprintf(dec.dsn, sizeof(dec.dsn), "5.7.1");
+	snprintf(dec.text, sizeof(dec.text), "Revoked");
 	logline_format(&r, &dec, "rcpt", buf, sizeof(buf));
 	for (k = 0; k < NELEM(keys); k++) {
 		p = strstr(buf, keys[k]);
@@ -94,7 +96,7 @@ START_TEST(test_logline_sparse)
 	request_init(&r);
 	memset(&dec, 0, sizeof(dec));
 	dec.action = ACT_DUNNO;
-	dec.kind = "no-cert";
+	dec.kind = KIND_NO_CERT;
 	logline_format(&r, &dec, "cert", buf, sizeof(buf));
 	ck_assert_msg(strcmp(buf, "action=DUNNO stage=cert kind=no-cert") == 0,
 	    "case sparse: got \"%s\"", buf);

@@ -327,34 +327,44 @@ END_TEST
 static const struct {
 	const char *name;
 	enum act action;
-	const char *kind, *table, *reply;
+	enum dec_kind kind;
+	const char *table, *code, *dsn, *text;
 	int	header_mode;
 	const char *header_name;
 	const char *want;
 } answer_cases[] = {
-	{ "cert relay", ACT_RELAY, "issuer", "issuers", "", 0, "X-Certrelay",
-	    "action=OK\n\n" },
-	{ "cert relay, header mode", ACT_RELAY, "issuer", "issuers", "", 1,
-	    "X-Certrelay", "action=PREPEND X-Certrelay: subject=x\n\n" },
-	{ "cert relay, header mode, no header", ACT_RELAY, "issuer", "issuers",
-	    "", 1, "", "action=DUNNO\n\n" },
-	{ "auth relay is Postfix's", ACT_RELAY, "auth", NULL, "", 0,
-	    "X-Certrelay", "action=DUNNO\n\n" },
-	{ "reject", ACT_REJECT, "fingerprint", "fps",
-	    "550 5.7.1 Revoked certificate", 0, "X-Certrelay",
+	{ "cert relay", ACT_RELAY, KIND_ISSUER, "issuers", NULL, NULL, NULL,
+	    0, "X-Certrelay", "action=OK\n\n" },
+	{ "cert relay, header mode", ACT_RELAY, KIND_ISSUER, "issuers", NULL,
+	    NULL, NULL, 1, "X-Certrelay",
+	    "action=PREPEND X-Certrelay: subject=x\n\n" },
+	{ "cert relay, header mode, no header", ACT_RELAY, KIND_ISSUER,
+	    "issuers", NULL, NULL, NULL, 1, "", "action=DUNNO\n\n" },
+	{ "auth relay is Postfix's", ACT_RELAY, KIND_AUTH, NULL, NULL, NULL,
+	    NULL, 0, "X-Certrelay", "action=DUNNO\n\n" },
+	{ "trusted relay is Postfix's", ACT_RELAY, KIND_TRUSTED, NULL, NULL,
+	    NULL, NULL, 0, "X-Certrelay", "action=DUNNO\n\n" },
+	{ "reject", ACT_REJECT, KIND_FINGERPRINT, "fps", "550", "5.7.1",
+	    "Revoked certificate", 0, "X-Certrelay",
 	    "action=550 5.7.1 Revoked certificate\n\n" },
-	{ "tempfail", ACT_TEMPFAIL, "regex", NULL,
-	    "451 4.3.0 Temporary lookup failure", 0, "X-Certrelay",
+	{ "tempfail", ACT_TEMPFAIL, KIND_REGEX, NULL, "451", "4.3.0",
+	    "Temporary lookup failure", 0, "X-Certrelay",
 	    "action=451 4.3.0 Temporary lookup failure\n\n" },
-	{ "clear auth", ACT_REJECT, "auth", NULL,
-	    "530 5.7.0 Must issue a STARTTLS command first", 0, "X-Certrelay",
+	{ "error 4xx", ACT_ERROR, KIND_SUBJECT, "subjects", "450", "4.7.1",
+	    "Try later", 0, "X-Certrelay",
+	    "action=450 4.7.1 Try later\n\n" },
+	{ "clear auth", ACT_REJECT, KIND_AUTH, NULL, "530", "5.7.0",
+	    "Must issue a STARTTLS command first", 0, "X-Certrelay",
 	    "action=530 5.7.0 Must issue a STARTTLS command first\n\n" },
-	{ "gatekeeper is Postfix's", ACT_REJECT, "gatekeeper", NULL,
-	    "550 5.7.1 Relaying denied", 0, "X-Certrelay", "action=DUNNO\n\n" },
-	{ "discard", ACT_DISCARD, "subject", "subjects", "", 0, "X-Certrelay",
-	    "action=DISCARD certrelay\n\n" },
-	{ "dunno", ACT_DUNNO, "no-rule", NULL, "", 0, "X-Certrelay",
+	{ "gatekeeper is Postfix's", ACT_REJECT, KIND_GATEKEEPER, NULL, "550",
+	    "5.7.1", "Relaying denied", 0, "X-Certrelay",
 	    "action=DUNNO\n\n" },
+	{ "refusal without reply", ACT_REJECT, KIND_ISSUER, "issuers", NULL,
+	    NULL, NULL, 0, "X-Certrelay", "action=DUNNO\n\n" },
+	{ "discard", ACT_DISCARD, KIND_SUBJECT, "subjects", NULL, NULL, NULL,
+	    0, "X-Certrelay", "action=DISCARD certrelay\n\n" },
+	{ "dunno", ACT_DUNNO, KIND_NO_RULE, NULL, NULL, NULL, NULL, 0,
+	    "X-Certrelay", "action=DUNNO\n\n" },
 };
 
 START_TEST(test_policy_answer)
@@ -368,7 +378,11 @@ START_TEST(test_policy_answer)
 	dec.kind = answer_cases[_i].kind;
 	dec.table = answer_cases[_i].table;
 	dec.line = 3;
-	snprintf(dec.reply, sizeof(dec.reply), "%s", answer_cases[_i].reply);
+	if (answer_cases[_i].code) {
+		strcpy(dec.code, answer_cases[_i].code);
+		strcpy(dec.dsn, answer_cases[_i].dsn);
+		strcpy(dec.text, answer_cases[_i].text);
+	}
 	n = policy_answer(&dec, answer_cases[_i].header_mode,
 	    answer_cases[_i].header_name, "subject=x", buf, sizeof(buf));
 	ck_assert_msg(n == (int)strlen(answer_cases[_i].want) &&

@@ -1167,7 +1167,7 @@ nr_check(struct nr_ctx *c, const struct nr_name *nm, enum nr_config cf,
 		    base ? base + 1 : out.table, out.line);
 	} else
 		snprintf(res->rule, sizeof(res->rule), "(%s)",
-		    out.kind ? out.kind : "-");
+		    decide_kind_name(out.kind));
 	real_names(nm, rn, &real);
 	md = model_decide(&real, cf);
 	snprintf(res->model, sizeof(res->model), "%s", rule_name[md]);
