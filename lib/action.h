@@ -14,6 +14,7 @@ enum act {
 	ACT_DISCARD,		/* DISCARD */
 	ACT_SUBJECT		/* access file only: consult CERTSUBJECT */
 };
+#define ACT_NACTS	(ACT_SUBJECT + 1)
 
 #define ACTION_TEXT_MAX	256
 

@@ -25,17 +25,21 @@
  *	ccert_subject and ccert_issuer are CNs in xtext, present only for a
  *	trusted certificate, so a non-empty ccert_issuer means "verified";
  *	the fingerprints are sent for any certificate presented.
- *	policy_answer() maps a decision to an action: a certificate rule
- *	that relays is OK (so Postfix grants relay before
- *	reject_unauth_destination), a refusal is its SMTP reply, anything
- *	else DUNNO: Postfix's own restrictions decide. In header mode (a
- *	second check in smtpd_recipient_restrictions) a relay becomes
- *	"PREPEND name: value" instead.
+ *	policy_answer() maps a decision to an action, in one table by
+ *	decision kind: a certificate rule that relays is OK (so Postfix
+ *	grants relay before reject_unauth_destination), a refusal is its
+ *	SMTP reply ("action=550 5.7.1 text"), DISCARD is DISCARD, anything
+ *	else DUNNO: Postfix's own restrictions decide, also for a relay by
+ *	AUTH or trusted_networks and for the gatekeeper's refusal. In header
+ *	mode (a second check in smtpd_recipient_restrictions) a relay
+ *	becomes "PREPEND name: value" instead.
  * DIAGNOSTICS
  *	policy_feed(): 0, or -1 on a line over POLICY_LINE_MAX bytes, a line
  *	without '=', a NUL byte, or when fn fails (the connection is then
  *	closed: Postfix retries and defers). policy_request(): 0, or -1 if a
  *	value is malformed xtext (the request is then answered DUNNO).
+ *	policy_answer(): the answer's length, or -1 if it does not fit in
+ *	size or the decision's kind has no row.
  * OWNERSHIP
  *	r's strings point into pr: keep pr while r is used.
  */
@@ -260,6 +264,61 @@ fixed(const char *s, size_t len, char *buf, size_t size)
 
 #define FIXED(s, buf, size)	fixed(s, sizeof(s) - 1, buf, size)
 
+/* How Postfix is answered. */
+enum pans {
+	PANS_UNSET,		/* no row: a kind added without its answer */
+	PANS_DUNNO,		/* Postfix's own restrictions decide */
+	PANS_OK,		/* a certificate rule relays */
+	PANS_REPLY,		/* the decision's SMTP reply */
+	PANS_DISCARD
+};
+
+/* By kind, what a relay and what a refusal answer: Postfix grants relay
+ * to AUTH and to its networks (permit_sasl_authenticated,
+ * permit_mynetworks) and refuses for the gatekeeper
+ * (reject_unauth_destination) by its own restrictions. */
+static const struct {
+	enum pans relay, refuse;
+} by_kind[KIND_NKINDS] = {
+	[KIND_NONE] =		{ PANS_DUNNO, PANS_REPLY },
+	[KIND_FINGERPRINT] =	{ PANS_OK, PANS_REPLY },
+	[KIND_SUBJECT] =	{ PANS_OK, PANS_REPLY },
+	[KIND_EMAIL] =		{ PANS_OK, PANS_REPLY },
+	[KIND_ISSUER] =		{ PANS_OK, PANS_REPLY },
+	[KIND_ACCESS] =		{ PANS_OK, PANS_REPLY },
+	[KIND_REGEX] =		{ PANS_OK, PANS_REPLY },
+	[KIND_ATTRIBUTE] =	{ PANS_OK, PANS_REPLY },
+	[KIND_INDEX] =		{ PANS_OK, PANS_REPLY },
+	[KIND_NO_RULE] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_NO_CERT] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_LOCAL] =		{ PANS_DUNNO, PANS_REPLY },
+	[KIND_AUTH] =		{ PANS_DUNNO, PANS_REPLY },
+	[KIND_TRUSTED] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_GATEKEEPER] =	{ PANS_DUNNO, PANS_DUNNO },
+};
+
+/* answer_of - the row that answers a decision */
+static enum pans
+answer_of(const struct decision *dec)
+{
+	if ((unsigned)dec->kind >= KIND_NKINDS)
+		return PANS_UNSET;
+	switch (dec->action) {
+	case ACT_DUNNO:
+	case ACT_SUBJECT:
+		return PANS_DUNNO;
+	case ACT_RELAY:
+		return by_kind[dec->kind].relay;
+	case ACT_REJECT:
+	case ACT_TEMPFAIL:
+	case ACT_ERROR:
+		return dec->code[0] ? by_kind[dec->kind].refuse : PANS_DUNNO;
+	case ACT_DISCARD:
+		return PANS_DISCARD;
+	}
+	return PANS_UNSET;
+}
+
 /* policy_answer - "action=..." for a decision */
 int
 policy_answer(const struct decision *dec, int header_mode,
@@ -269,20 +328,27 @@ policy_answer(const struct decision *dec, int header_mode,
 	char reply[DECIDE_REPLY_MAX];
 	int n;
 
-	if (dec->action == ACT_RELAY && dec->table != NULL) {
+	switch (answer_of(dec)) {
+	case PANS_UNSET:
+		return -1;
+	case PANS_DUNNO:
+		return FIXED("action=DUNNO\n\n", buf, size);
+	case PANS_DISCARD:
+		return FIXED("action=DISCARD certrelay\n\n", buf, size);
+	case PANS_OK:
 		if (!header_mode)
 			return FIXED("action=OK\n\n", buf, size);
 		if (!header_name[0])
 			return FIXED("action=DUNNO\n\n", buf, size);
 		n = snprintf(buf, size, "action=PREPEND %s: %s\n\n",
 		    header_name, header_value);
-	} else if (dec->action == ACT_DISCARD)
-		return FIXED("action=DISCARD certrelay\n\n", buf, size);
-	else if (dec->code[0] && dec->action != ACT_RELAY &&
-	    dec->action != ACT_DUNNO && dec->kind != KIND_GATEKEEPER) {
+		break;
+	case PANS_REPLY:
 		decide_reply(dec, reply, sizeof(reply));
 		n = snprintf(buf, size, "action=%s\n\n", reply);
-	} else
-		return FIXED("action=DUNNO\n\n", buf, size);
+		break;
+	default:
+		return -1;
+	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }

@@ -394,6 +394,33 @@ START_TEST(test_policy_answer)
 }
 END_TEST
 
+/* every kind and action has an answer: a kind added to enum dec_kind
+ * without its row in policy.c fails here */
+START_TEST(test_policy_answer_every_kind)
+{
+	struct decision dec;
+	char buf[512];
+	int a, n;
+
+	for (a = 0; a < ACT_NACTS; a++) {
+		memset(&dec, 0, sizeof(dec));
+		dec.kind = (enum dec_kind)_i;
+		dec.action = (enum act)a;
+		strcpy(dec.code, "550");
+		strcpy(dec.dsn, "5.7.1");
+		strcpy(dec.text, "No");
+		n = policy_answer(&dec, 0, "X-Certrelay", "v", buf,
+		    sizeof(buf));
+		ck_assert_msg(n > 0 && strncmp(buf, "action=", 7) == 0,
+		    "case kind %s, action %s: no answer (%d)",
+		    decide_kind_name(dec.kind), action_name(dec.action), n);
+	}
+	dec.kind = (enum dec_kind)KIND_NKINDS;
+	ck_assert_int_eq(policy_answer(&dec, 0, "X-Certrelay", "v", buf,
+	    sizeof(buf)), -1);
+}
+END_TEST
+
 #define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
@@ -416,6 +443,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy_answer");
 	LOOP(tc, test_policy_answer, answer_cases);
+	tcase_add_loop_test(tc, test_policy_answer_every_kind, 0, KIND_NKINDS);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
