@@ -8,8 +8,9 @@
  *	into the session, builds one struct request and asks decide() at the
  *	right stage (MAIL: AUTH over clear or weak TLS; RCPT: certificate
  *	rules and gatekeeper), then maps the decision to SMFIS_* and
- *	smfi_setreply(). It asks the MTA for every macro it needs with
- *	smfi_setsymlist() (which replaces the MTA's list for a stage). The
+ *	smfi_setreply(code, dsn, text) in one table by action (answers[]).
+ *	It asks the MTA for every macro it needs with smfi_setsymlist()
+ *	(which replaces the MTA's list for a stage). The
  *	certificate decision is made once a session and reused for every
  *	recipient. Relayed mail gets the trace header; a header of that name
  *	sent by the client is removed.
@@ -161,24 +162,37 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 	    n);
 }
 
-/* answer - a refusal's reply; SMFIS_* for the decision */
+/* The milter's answer to each action, in enum act order: with reply,
+ * smfi_setreply() gets the decision's code, DSN and text, and the code's
+ * class picks REJECT or TEMPFAIL (ERROR:4.7.1:450 tempfails): libmilter
+ * sends a reply only with the status of its class, else drops it. */
+static const struct {
+	enum act act;
+	sfsistat status;
+	int	reply;
+} answers[] = {
+	{ ACT_DUNNO,	SMFIS_CONTINUE,	0 },
+	{ ACT_RELAY,	SMFIS_CONTINUE,	0 },
+	{ ACT_REJECT,	SMFIS_REJECT,	1 },
+	{ ACT_ERROR,	SMFIS_REJECT,	1 },
+	{ ACT_TEMPFAIL,	SMFIS_TEMPFAIL,	1 },
+	{ ACT_DISCARD,	SMFIS_DISCARD,	0 },
+	{ ACT_SUBJECT,	SMFIS_CONTINUE,	0 },
+};
+_Static_assert(sizeof(answers) / sizeof(answers[0]) == ACT_NACTS,
+    "a milter answer for every action, in enum act order");
+
+/* answer - SMFIS_* for the decision, and its reply */
 static sfsistat
 answer(SMFICTX *ctx, const struct decision *dec)
 {
-	switch (dec->action) {
-	case ACT_DUNNO:
-	case ACT_RELAY:
-	case ACT_SUBJECT:
-		return SMFIS_CONTINUE;
-	case ACT_DISCARD:
-		return SMFIS_DISCARD;
-	default:
-		break;
-	}
-	if (dec->code[0])
-		smfi_setreply(ctx, (char *)dec->code, dec->dsn[0] ?
-		    (char *)dec->dsn : NULL, dec->text[0] ? (char *)dec->text :
-		    NULL);
+	if ((unsigned)dec->action >= ACT_NACTS ||
+	    answers[dec->action].act != dec->action)
+		return SMFIS_TEMPFAIL;	/* a table out of order: no relay */
+	if (!answers[dec->action].reply || dec->code[0] == 0)
+		return answers[dec->action].status;
+	smfi_setreply(ctx, (char *)dec->code, dec->dsn[0] ? (char *)dec->dsn :
+	    NULL, dec->text[0] ? (char *)dec->text : NULL);
 	return dec->code[0] == '4' ? SMFIS_TEMPFAIL : SMFIS_REJECT;
 }
 
