@@ -111,11 +111,11 @@ struct view {
 void
 request_init(struct request *r)
 {
-	/* not the name buffers whole: 2.5 KB a request, empty strings do */
+	/* the text buffers are emptied, not cleared: they are written
+	 * before they are read */
 	memset(r, 0, offsetof(struct request, subject_canon));
 	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	r->note[0] = 0;
-	r->cut = 0;
 	r->cipher_bits = -1;
 }
 
@@ -618,7 +618,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* evaluated again (the MTA's TLS macros changed): the last
 	 * evaluation's names go */
 	request_free(r);
-	/* not memset: the key buffers are 16 KB; build_view sets them all */
+	/* the key buffers are set by build_view() before use: not cleared */
 	memset(&v, 0, offsetof(struct view, email));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
 	ret = build_view(e, r, &v, d);

@@ -1,6 +1,8 @@
 #ifndef CERTRELAY_DECIDE_H
 #define CERTRELAY_DECIDE_H
 
+#include <stddef.h>
+
 #include "action.h"
 #include "diag.h"
 #include "engine.h"
@@ -83,12 +85,25 @@ struct request {
 	struct fp fp;			/* the first fingerprint, if has_fp */
 	int	has_fp;
 	int	names_done;		/* the three below are filled */
+	int	cut;
+	/* text buffers last: request_init() clears everything before
+	 * subject_canon and empties these (the assertion below keeps any
+	 * field from being added after them, where it would not be) */
 	char	subject_canon[DECIDE_NAME_MAX];
 	char	issuer_canon[DECIDE_NAME_MAX];
 	char	fp_text[FP_TEXT_MAX + 16];
-	int	cut;
 	char	note[256];		/* what could not be used, and why */
 };
+
+_Static_assert((offsetof(struct request, note) + 256 +
+    _Alignof(struct request) - 1) / _Alignof(struct request) *
+    _Alignof(struct request) == sizeof(struct request) &&
+    offsetof(struct request, fp_text) + FP_TEXT_MAX + 16 ==
+    offsetof(struct request, note) && offsetof(struct request,
+    issuer_canon) + DECIDE_NAME_MAX == offsetof(struct request, fp_text) &&
+    offsetof(struct request, subject_canon) + DECIDE_NAME_MAX ==
+    offsetof(struct request, issuer_canon),
+    "struct request: only the text buffers follow subject_canon");
 
 void	request_init(struct request *r);
 void	request_names(struct request *r);
