@@ -1,13 +1,15 @@
 /*
- * check_xtext - xtext_decode(), xtext_encode()
+ * check_xtext - xtext_decode(), xtext_encode() and the hex_digit() they share
  *
  * xtext_encode() must write what Sendmail's xtextify(buf, "<>\")") writes
  * into {cert_subject}: sendmail/util.c encodes c < '!', c > '~', '+', '\\'
  * and '(' always, plus the taboo characters. mta-facts.md measured it:
  * OpenSSL's "\+" arrives as "+5C+2B".
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "testutil.h"
 #include "xtext.h"
 
@@ -162,6 +164,25 @@ START_TEST(test_xtext_round_trip)
 }
 END_TEST
 
+/* every byte: hex_digit() agrees with strtol() base 16 on one digit */
+START_TEST(test_hex_digit)
+{
+	char in[2] = { 0, 0 }, *end;
+	long want;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		in[0] = (char)c;
+		want = strtol(in, &end, 16);
+		if (end != in + 1)	/* no digit read */
+			want = -1;
+		ck_assert_msg(hex_digit((unsigned char)c) == want,
+		    "case byte %d: got %d, want %ld", c,
+		    hex_digit((unsigned char)c), want);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -180,6 +201,9 @@ main(void)
 	tcase_add_loop_test(tc, test_xtext_encode, 0,
 	    sizeof(encode_cases) / sizeof(encode_cases[0]));
 	tcase_add_test(tc, test_xtext_encode_small);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hex_digit");
+	tcase_add_test(tc, test_hex_digit);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
