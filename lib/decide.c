@@ -624,24 +624,6 @@ out:
 	r->cert_done = 1;
 }
 
-/* tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
- * version, for SSL, for what is no TLS version and for one this
- * encoding cannot hold (TLSv1.10 is not TLSv2.0) */
-static int
-tls_level(const char *v)
-{
-	const char *p;
-	int major, minor = 0;
-
-	if (v == NULL || strncmp(v, "TLSv", 4) != 0 || v[4] < '0' ||
-	    v[4] > '9')
-		return 0;
-	major = decide_number(v + 4, &p);
-	if (*p == '.')
-		minor = decide_number(p + 1, NULL);
-	return major <= 99 && minor <= 9 ? major * 10 + minor : 0;
-}
-
 /* auth_ok - not authenticated, or authenticated over acceptable TLS */
 static int
 auth_ok(const struct engine *e, const struct request *r)
@@ -651,7 +633,7 @@ auth_ok(const struct engine *e, const struct request *r)
 	if (r->tls_version == NULL || *r->tls_version == 0 ||
 	    r->auth_unproven)
 		return 0;
-	if (tls_level(r->tls_version) < e->conf->min_tls)
+	if (conf_tls_level(r->tls_version) < e->conf->min_tls)
 		return 0;
 	return r->cipher_bits < 0 || r->cipher_bits >= e->conf->min_cipher_bits;
 }
