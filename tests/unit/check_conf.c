@@ -9,8 +9,6 @@
 #include "conf.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* load - text written to dir/name and loaded */
 static int
 load(const char *text, char *dir, size_t dsize, struct conf **c,
@@ -428,8 +426,6 @@ START_TEST(test_conf_tls_level)
 	    tls_cases[_i].want);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

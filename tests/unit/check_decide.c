@@ -22,8 +22,6 @@
 #include "table.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define SM		REQ_FORM_SENDMAIL
 #define PF		REQ_FORM_POSTFIX
 #define ANY		REQ_FORM_ANY
@@ -944,8 +942,6 @@ START_TEST(test_decide_index_own_fp)
 	EVP_PKEY_free(pk_std);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

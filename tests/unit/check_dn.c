@@ -15,7 +15,6 @@
 #include "testutil.h"
 #include "xtext.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIG		(DN_MAX_BYTES * 4)
 
 /* The examples. */
@@ -931,8 +930,6 @@ START_TEST(test_dn_free_null)
 	dn_free(NULL);
 }
 END_TEST
-
-#define LOOP(tc, fn, cases) tcase_add_loop_test(tc, fn, 0, (int)NELEM(cases))
 
 int
 main(void)

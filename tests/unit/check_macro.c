@@ -8,7 +8,6 @@
 #include "macro.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXM		16
 
 struct env {
@@ -298,8 +297,6 @@ START_TEST(test_macros_connect)
 	request_free(&r);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

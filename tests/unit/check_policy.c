@@ -11,8 +11,6 @@
 #include "policy.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define FP	"9A:3F:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:" \
 		"11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20"
 
@@ -379,8 +377,6 @@ START_TEST(test_policy_answer)
 	    answer_cases[_i].header_name, "subject=x", buf, 8), -1);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

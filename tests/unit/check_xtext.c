@@ -190,16 +190,13 @@ main(void)
 	TCase *tc;
 
 	tc = tcase_create("xtext_decode");
-	tcase_add_loop_test(tc, test_xtext_decode, 0,
-	    sizeof(decode_cases) / sizeof(decode_cases[0]));
-	tcase_add_loop_test(tc, test_xtext_decode_in_place, 0,
-	    sizeof(decode_cases) / sizeof(decode_cases[0]));
+	LOOP(tc, test_xtext_decode, decode_cases);
+	LOOP(tc, test_xtext_decode_in_place, decode_cases);
 	tcase_add_test(tc, test_xtext_decode_small);
 	tcase_add_test(tc, test_xtext_round_trip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("xtext_encode");
-	tcase_add_loop_test(tc, test_xtext_encode, 0,
-	    sizeof(encode_cases) / sizeof(encode_cases[0]));
+	LOOP(tc, test_xtext_encode, encode_cases);
 	tcase_add_test(tc, test_xtext_encode_small);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hex_digit");
