@@ -439,6 +439,8 @@ compile_access(struct compile *c, char *line, size_t len, int lineno,
 		c->ignored++;
 		return 0;
 	}
+	if (vl == 0)	/* Sendmail's makemap: "no RHS for LHS" */
+		return diag_set(d, NULL, 0, "no action after the key");
 	if (table_query_key(TABLE_ACCESS, line, key, &kl, d) < 0 ||
 	    action_parse(val, vl, ACTION_ACCESS, &a, d) < 0)
 		return -1;
