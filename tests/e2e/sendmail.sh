@@ -18,7 +18,8 @@
 # a milter see, so a failure there is the harness, not the daemon.
 #
 # What each rule kind can see, Sendmail milter vs Postfix milter
-# (shared/mta-facts.md; re-measured by phase 0 here for Sendmail):
+# (README.md, "What each MTA lets each rule see"; phase 0 here measures
+# Sendmail's side, postfix-milter.sh and postfix-policyd.sh Postfix's):
 #   fingerprint  Sendmail {cert_fp} (sha256 with CertFingerprintAlgorithm),
 #                for verified and unverified certs.  Postfix milter: none
 #                (only the policy server gets ccert_fingerprint).
@@ -509,7 +510,7 @@ why_noted()
 dn_case dn-sm-special special "oneline as Sendmail logs it" "$SPECIAL_SM"
 dn_case dn-sm-utf8 utf8 "oneline as Sendmail logs it" "$UTF8_SM"
 # Written by hand in oneline+xtext, without OpenSSL's backslash layer:
-# mta-facts says "+2BFils" must normalise to the same DN as "+5C+2BFils".
+# "+2BFils" must normalise to the same DN as Sendmail's "+5C+2BFils".
 dn_case dn-hand-special special "oneline by hand (+2B in the CN)" \
     '/C=FR/O=CNRS/OU=R&D+5C/Paris/L=Paris+2BOU=UMR7503/CN=Jean+20Dupont+2BFils,+20Jr'
 dn_case dn-hand-utf8 utf8 "oneline by hand (raw UTF-8 as +C3+89)" \

@@ -5,7 +5,8 @@
  * The fixture is one site: CAs "CNRS-Plus" (issuer RELAY), "CNRS-Standard"
  * (subject, e-mail, regex and OU rules scoped to it), "Lab CA" (a Sendmail
  * access file marks it SUBJECT) and "Other CA" (trusted by the MTA, no
- * rule). Requests are what the MTAs send (mta-facts.md).
+ * rule). Requests are what the MTAs send (README.md, "What each MTA lets
+ * each rule see", which the tests/e2e scripts check on the real MTAs).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,9 +2,10 @@
  * check_dn - distinguished names in Sendmail, OpenSSL oneline, RFC 4514
  * and X509_NAME form
  *
- * The Sendmail spellings are the ones mta-facts.md measured on Sendmail
- * 8.17 with OpenSSL 3: oneline escapes first ("\/", "\+", "\xHH"), then
- * xtext ("+5C/", "+5C+2B", "+5CxC3").
+ * The Sendmail spellings are Sendmail 8.17's with OpenSSL 3 (sendmail/tls.c,
+ * tls_get_info(): X509_NAME_oneline(), then xtextify(); phase 0 of
+ * tests/e2e/sendmail.sh checks them): oneline escapes first ("\/", "\+",
+ * "\xHH"), then xtext ("+5C/", "+5C+2B", "+5CxC3").
  */
 #include <ctype.h>
 #include <stdio.h>

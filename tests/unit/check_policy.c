@@ -1,9 +1,10 @@
 /*
  * check_policy - the Postfix policy delegation protocol
  *
- * Attributes as Postfix 3.7 sends them (mta-facts.md): ccert_subject and
- * ccert_issuer are CNs in xtext, only for a trusted certificate; the
- * fingerprints come for any certificate.
+ * Attributes as Postfix 3.7 sends them (src/smtpd/smtpd_check.c,
+ * check_policy_service(); tests/e2e/postfix-policyd.sh gets real ones):
+ * ccert_subject and ccert_issuer are CNs in xtext, only for a trusted
+ * certificate; the fingerprints come for any certificate.
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  *
  * xtext_encode() must write what Sendmail's xtextify(buf, "<>\")") writes
  * into {cert_subject}: sendmail/util.c encodes c < '!', c > '~', '+', '\\'
- * and '(' always, plus the taboo characters. mta-facts.md measured it:
- * OpenSSL's "\+" arrives as "+5C+2B".
+ * and '(' always, plus the taboo characters. Phase 0 of
+ * tests/e2e/sendmail.sh measures it: OpenSSL's "\+" arrives as "+5C+2B".
  */
 #include <stdlib.h>
 #include <string.h>
