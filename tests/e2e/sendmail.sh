@@ -304,6 +304,53 @@ if [ ! -x "$MILTER" ] || [ ! -x "$CLI" ]; then
 	exit
 fi
 
+# ----------------------- certrelay makemap beside Sendmail's own makemap
+# One access source through both.  Every CERT* key of Sendmail's map
+# (makemap -u dumps it, keys lower-cased) gets the same action from
+# certrelay's map; a key with no action fails both, on line 2.  Other
+# keys (Connect:) are Sendmail's alone: certrelay does not compile them.
+makemap_cases()
+{
+	local d=$T/makemap smm=$SM_ROOT/usr/libexec/sendmail/makemap
+	local k v got n=0 bad= rc
+	mkdir -p "$d" && : >"$d/empty.cf"
+	printf '%s\n' '# the seed, and what else an access file holds' \
+	    'CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Plus      RELAY' \
+	    'CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Standard RELAY' '' \
+	    'CERTSUBJECT:/C=FR/O=CNRS/CN=Alice+20Martin	RELAY' \
+	    'CertSubject:/C=FR/O=Lab/CN=Bob ERROR:5.7.1:550 Bob may not relay' \
+	    'Connect:192.0.2.1 REJECT' >"$d/access"
+	if ! "$smm" -C "$d/empty.cf" hash "$d/sm" <"$d/access" \
+	    >"$d/sm.out" 2>&1 ||
+	    ! "$smm" -C "$d/empty.cf" -u hash "$d/sm" >"$d/dump" 2>&1; then
+		fail "makemap: Sendmail's makemap" "$(head -3 "$d/sm.out")"
+		return
+	fi
+	check "makemap: certrelay makemap builds the same source" \
+	    quiet "$CLI" makemap hash "$d/cr" <"$d/access"
+	while IFS=$'\t' read -r k v; do
+		case $k in certissuer:* | certsubject:*) ;; *) continue ;; esac
+		n=$((n + 1))
+		got=$("$CLI" query "$d/cr" "$k" 2>&1)
+		[ "${got% (*}" = "$v" ] ||
+		    bad="$bad [$k: Sendmail '$v', certrelay '$got']"
+	done <"$d/dump"
+	check_eq "makemap: Sendmail's map holds the 4 CERT* keys" "$n" 4
+	check_eq "makemap: certrelay answers each of them as Sendmail's map" \
+	    "$bad" ""
+	printf '%s\n' 'CERTISSUER:/C=FR/O=X/CN=Y RELAY' 'CERTSUBJECT:/C=FR/CN=x' \
+	    >"$d/bad"
+	"$smm" -C "$d/empty.cf" hash "$d/smbad" <"$d/bad" >"$d/smbad.out" 2>&1
+	rc=$?
+	check_match "makemap: no action: Sendmail's makemap fails on line 2" \
+	    "$rc $(tr '\n' ' ' <"$d/smbad.out")" '^[1-9][0-9]* .*line 2: no RHS'
+	"$CLI" makemap hash "$d/crbad" <"$d/bad" >"$d/crbad.out" 2>&1
+	rc=$?
+	check_match "makemap: no action: certrelay makemap fails on stdin:2" \
+	    "$rc $(tr '\n' ' ' <"$d/crbad.out")" '^1 certrelay: stdin:2: '
+}
+makemap_cases
+
 # auth_order TOKEN ORDER [refused] - one session by smtp-auth-order.pl
 # on CRT; sets AO_RC (its exit) and AO_MAIL (the reply to MAIL)
 auth_order()
