@@ -24,7 +24,8 @@ hex_digit(unsigned char c)
 
 	if (v < 10)
 		return (int)v;
-	v = ((unsigned)c | 0x20) - 'a';	/* 'A'-'F' and 'a'-'f' alike */
+	/* 'A'-'F' and 'a'-'f' alike */
+	v = ((unsigned)c | 0x20) - 'a';
 	return v < 6 ? (int)v + 10 : -1;
 }
 
