@@ -3,7 +3,6 @@
  *
  * SYNOPSIS
  *	#include "conf.h"
-#include "decide.h"
  *	int	conf_load(const char *path, struct conf **out, struct diag *d);
  *	int	conf_local_domain(const struct conf *c, const char *rcpt);
  *	int	conf_trusted(const struct conf *c, const char *addr);

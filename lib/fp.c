@@ -3,7 +3,6 @@
  *
  * SYNOPSIS
  *	#include "fp.h"
-#include "hex.h"
  *	int	fp_normalize(const char *text, size_t len, struct fp *out,
  *		    struct diag *d);
  *	int	fp_of_cert(X509 *cert, enum fp_alg alg, int pubkey,
@@ -11,6 +10,7 @@
  *	size_t	fp_bin_key(const struct fp *fp, char *key);
  *	void	fp_key(const struct fp *fp, char *buf, size_t size);
  *	void	fp_text(const struct fp *fp, char *buf, size_t size);
+ *	const char *fp_alg_name(enum fp_alg alg);
  * DESCRIPTION
  *	fp_normalize() takes hex with or without colons, in any case, with an
  *	optional "pubkey:" prefix (a pin on the SubjectPublicKeyInfo, as
@@ -25,6 +25,8 @@
  *	(FP_BIN_MAX bytes at most) and returns its length.
  *	fp_key() writes the lookup key "sha256:9a3f..." ("pubkey:sha256:..."),
  *	fp_text() the colon form "SHA256:9A:3F:..." that the MTAs print.
+ *	fp_alg_name() is a digest's name as keys and prefixes spell it
+ *	("sha256").
  * DIAGNOSTICS
  *	0 on success; -1 with d->what, e.g. "31 bytes: no such digest".
  * OWNERSHIP

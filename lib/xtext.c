@@ -2,8 +2,7 @@
  * xtext - RFC 3461 xtext, as Sendmail and Postfix use it for macros
  *
  * SYNOPSIS
- *	#include "hex.h"
-#include "xtext.h"
+ *	#include "xtext.h"
  *	int	xtext_decode(const char *in, size_t inlen, char *out,
  *		    size_t outsz, size_t *outlen);
  *	int	xtext_encode(const char *in, size_t inlen, char *out,
