@@ -6,6 +6,7 @@
  *	int	action_parse(const char *s, size_t len, enum action_mode mode,
  *		    struct action *a, struct diag *d);
  *	void	action_format(const struct action *a, char *buf, size_t size);
+ *	const char *action_name(enum act type);
  * DESCRIPTION
  *	action_parse() reads RELAY (or OK), REJECT [text], TEMPFAIL [text],
  *	DISCARD, DUNNO and ERROR:<dsn>:<code> text (Sendmail's access-map
@@ -23,7 +24,8 @@
  *	relay" (DUNNO), as Sendmail reads a CERTISSUER value it does not
  *	know, and SUBJECT is accepted.
  *	action_format() writes the action back in the form action_parse()
- *	reads, which is how a compiled table stores it.
+ *	reads, which is how a compiled table stores it. action_name() is
+ *	the word for an action type ("RELAY").
  * DIAGNOSTICS
  *	0 on success; -1 with d->what ("unknown action \"RELAYY\"",
  *	"\"550\" starts an SMTP reply, not an action; write

@@ -8,7 +8,7 @@
  *	int	conf_trusted(const struct conf *c, const char *addr);
  *	int	conf_gated(const struct conf *c, const char *listener);
  *	int	conf_gate_text(const struct conf *c, char *buf, size_t size);
- *	int	conf_tls_version(const char *s);
+ *	int	conf_tls_level(const char *s);
  *	const char *conf_key_name(int i);
  *	void	conf_free(struct conf *c);
  * DESCRIPTION
@@ -36,6 +36,10 @@
  *	says whether the milter is the relay gate of a listener (its
  *	{daemon_name}); a listener the MTA did not name is gated when any is.
  *	conf_key_name() enumerates the keys (NULL past the last).
+ *	conf_tls_level() reads a TLS version as the MTAs send it and
+ *	min_tls_version takes it, "TLSv<n>[.<m>]" (n <= 99, m <= 9, the
+ *	prefix in any case): 10 * n + m, and 0, below every version, for
+ *	anything else; min_tls_version accepts only TLSv1 .. TLSv1.3.
  * DIAGNOSTICS
  *	conf_load(): 0, or -1 with file:line: what for an unknown key, a
  *	repeated key or a bad value. Whether files exist is the engine's
@@ -45,7 +49,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +57,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "decide.h"
 
 struct conf_ctx {
 	struct conf *c;
@@ -61,19 +65,25 @@ struct conf_ctx {
 	unsigned seen;
 };
 
-/* conf_tls_version - "TLSv1.2" -> 12, -1 if unknown */
+/* conf_tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
+ * version, for SSL, for what is no TLS version and for one this
+ * encoding cannot hold (TLSv1.10 is not TLSv2.0) */
 int
-conf_tls_version(const char *s)
+conf_tls_level(const char *s)
 {
-	if (strcasecmp(s, "TLSv1") == 0 || strcasecmp(s, "TLSv1.0") == 0)
-		return 10;
-	if (strcasecmp(s, "TLSv1.1") == 0)
-		return 11;
-	if (strcasecmp(s, "TLSv1.2") == 0)
-		return 12;
-	if (strcasecmp(s, "TLSv1.3") == 0)
-		return 13;
-	return -1;
+	const char *p;
+	int major, minor = 0;
+
+	if (s == NULL || strncasecmp(s, "TLSv", 4) != 0 ||
+	    !isdigit((unsigned char)s[4]))
+		return 0;
+	major = decide_number(s + 4, &p);
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return 0;
+		minor = decide_number(p + 1, &p);
+	}
+	return *p == 0 && major <= 99 && minor <= 9 ? major * 10 + minor : 0;
 }
 
 /* set_path - a file name, relative to the configuration's directory */
@@ -93,8 +103,9 @@ set_path(struct conf_ctx *x, char **slot, const char *val, struct diag *d)
 static int
 parse_net(const char *s, struct conf_net *n, struct diag *d)
 {
-	char buf[64], *slash, *end;
-	long bits;
+	char buf[64], *slash;
+	const char *end;
+	int bits;
 
 	if (strlen(s) >= sizeof(buf))
 		return diag_set(d, NULL, 0, "bad network \"%.40s\"", s);
@@ -106,12 +117,11 @@ parse_net(const char *s, struct conf_net *n, struct diag *d)
 		return diag_set(d, NULL, 0, "bad network address \"%s\"", buf);
 	n->bits = n->af == AF_INET ? 32 : 128;
 	if (slash) {
-		errno = 0;
-		bits = strtol(slash, &end, 10);
-		if (*slash == 0 || *end || bits < 0 || bits > n->bits)
+		bits = decide_number(slash, &end);
+		if (end == slash || *end || bits > n->bits)
 			return diag_set(d, NULL, 0, "bad prefix length \"/%s\"",
 			    slash);
-		n->bits = (int)bits;
+		n->bits = bits;
 	}
 	return 0;
 }
@@ -141,19 +151,17 @@ set_list(struct conf *c, int nets, char *val, struct diag *d)
 	return 0;
 }
 
-/* set_number - a non-negative decimal */
+/* set_number - a decimal from 0 to 65535, digits only */
 static int
 set_number(int *slot, const char *val, struct diag *d)
 {
-	char *end;
-	long v;
+	const char *end;
+	int v = decide_number(val, &end);
 
-	errno = 0;
-	v = strtol(val, &end, 10);
-	if (*val == 0 || *end || v < 0 || v > 65535 || errno)
+	if (end == val || *end || v > 65535)
 		return diag_set(d, NULL, 0, "\"%s\" is not a number from 0 to "
 		    "65535", val);
-	*slot = (int)v;
+	*slot = v;
 	return 0;
 }
 
@@ -212,7 +220,8 @@ set_tls(struct conf_ctx *x, int arg, char *val, int lineno,
     struct diag *d)
 {
 	(void)arg, (void)lineno;
-	if ((x->c->min_tls = conf_tls_version(val)) < 0)
+	x->c->min_tls = conf_tls_level(val);
+	if (x->c->min_tls < 10 || x->c->min_tls > 13)	/* the known ones */
 		return diag_set(d, NULL, 0, "\"%s\": expected TLSv1, "
 		    "TLSv1.1, TLSv1.2 or TLSv1.3", val);
 	return 0;

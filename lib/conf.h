@@ -46,7 +46,7 @@ enum {
 };
 
 int	conf_load(const char *path, struct conf **out, struct diag *d);
-int	conf_tls_version(const char *s);
+int	conf_tls_level(const char *s);
 int	conf_local_domain(const struct conf *c, const char *rcpt);
 int	conf_trusted(const struct conf *c, const char *addr);
 int	conf_gated(const struct conf *c, const char *listener);

@@ -549,15 +549,16 @@ by_names(const struct engine *e, const struct view *v,
 	return by_attribute(e, v, hit, d);
 }
 
-/* copy - a reply part, cut to fit */
+/* copy - a reply part, cut to fit; NULL is an empty part */
 static void
 copy(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
+	size_t n = src != NULL ? strlen(src) : 0;
 
 	if (n >= size)
 		n = size - 1;
-	memcpy(dst, src, n);
+	if (n > 0)
+		memcpy(dst, src, n);
 	dst[n] = 0;
 }
 
@@ -651,24 +652,6 @@ out:
 	r->cert_done = 1;
 }
 
-/* tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
- * version, for SSL, for what is no TLS version and for one this
- * encoding cannot hold (TLSv1.10 is not TLSv2.0) */
-static int
-tls_level(const char *v)
-{
-	const char *p;
-	int major, minor = 0;
-
-	if (v == NULL || strncmp(v, "TLSv", 4) != 0 || v[4] < '0' ||
-	    v[4] > '9')
-		return 0;
-	major = decide_number(v + 4, &p);
-	if (*p == '.')
-		minor = decide_number(p + 1, NULL);
-	return major <= 99 && minor <= 9 ? major * 10 + minor : 0;
-}
-
 /* auth_ok - not authenticated, or authenticated over acceptable TLS */
 static int
 auth_ok(const struct engine *e, const struct request *r)
@@ -678,7 +661,7 @@ auth_ok(const struct engine *e, const struct request *r)
 	if (r->tls_version == NULL || *r->tls_version == 0 ||
 	    r->auth_unproven)
 		return 0;
-	if (tls_level(r->tls_version) < e->conf->min_tls)
+	if (conf_tls_level(r->tls_version) < e->conf->min_tls)
 		return 0;
 	return r->cipher_bits < 0 || r->cipher_bits >= e->conf->min_cipher_bits;
 }

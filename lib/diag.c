@@ -6,15 +6,19 @@
  *	void	diag_clear(struct diag *d);
  *	int	diag_set(struct diag *d, const char *file, int line,
  *		    const char *fmt, ...);
+ *	int	diag_vset(struct diag *d, const char *file, int line,
+ *		    const char *fmt, va_list ap);
  *	const char *diag_str(const struct diag *d, char *buf, unsigned len);
  * DESCRIPTION
  *	Every fallible call in lib/ takes a struct diag that the caller owns.
  *	diag_set() fills it (file may be NULL, line 0 means "no line") and
- *	returns -1 so that an error path reads "return diag_set(d, ...)".
+ *	returns -1 so that an error path reads "return diag_set(d, ...)";
+ *	diag_vset() is the same with a va_list, for a caller's own
+ *	printf-like function.
  *	diag_str() formats "file:line: what", "file: what" or "what".
  *	There is no global error state: two threads never share a diag.
  * DIAGNOSTICS
- *	diag_set() always returns -1.
+ *	diag_set() and diag_vset() always return -1.
  * OWNERSHIP
  *	struct diag is a plain value; nothing to free.
  */

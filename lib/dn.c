@@ -118,6 +118,7 @@
 #include <openssl/objects.h>
 
 #include "dn.h"
+#include "hex.h"
 #include "xtext.h"
 
 struct dn_ava {
@@ -268,18 +269,6 @@ dn_add(struct dn *dn, int rdn, const char *type, size_t tlen,
 	return 0;
 }
 
-/* hexval - one hex digit, or -1 */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* type_at - s[i..] starts "TYPE=" with a type dn_canon_type() knows */
 static int
 type_at(const char *s, size_t len, size_t i)
@@ -330,8 +319,8 @@ oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen,
 			if (type_at(s, len, i))
 				*flags |= DN_F_ESC_TYPE;
 		} else if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
-		    (hi = hexval((unsigned char)s[i + 2])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 3])) >= 0 &&
+		    (hi = hex_digit((unsigned char)s[i + 2])) >= 0 &&
+		    (lo = hex_digit((unsigned char)s[i + 3])) >= 0 &&
 		    openssl_hex(hi << 4 | lo)) {
 			val[n++] = (char)(hi << 4 | lo);
 			i += 4;
@@ -450,8 +439,8 @@ rfc_value(const char *s, size_t len, size_t i, char *val, size_t *vlen)
 			break;
 		if (s[i] == '\\') {
 			if (i + 2 < len &&
-			    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-			    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+			    (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+			    (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
 				val[n++] = (char)(hi << 4 | lo);
 				i += 3;
 			} else if (i + 1 < len &&

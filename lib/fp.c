@@ -10,6 +10,7 @@
  *	size_t	fp_bin_key(const struct fp *fp, char *key);
  *	void	fp_key(const struct fp *fp, char *buf, size_t size);
  *	void	fp_text(const struct fp *fp, char *buf, size_t size);
+ *	const char *fp_alg_name(enum fp_alg alg);
  * DESCRIPTION
  *	fp_normalize() takes hex with or without colons, in any case, with an
  *	optional "pubkey:" prefix (a pin on the SubjectPublicKeyInfo, as
@@ -24,6 +25,8 @@
  *	(FP_BIN_MAX bytes at most) and returns its length.
  *	fp_key() writes the lookup key "sha256:9a3f..." ("pubkey:sha256:..."),
  *	fp_text() the colon form "SHA256:9A:3F:..." that the MTAs print.
+ *	fp_alg_name() is a digest's name as keys and prefixes spell it
+ *	("sha256").
  * DIAGNOSTICS
  *	0 on success; -1 with d->what, e.g. "31 bytes: no such digest".
  * OWNERSHIP
@@ -36,6 +39,7 @@
 #include <openssl/evp.h>
 
 #include "fp.h"
+#include "hex.h"
 
 static const struct {
 	const char *name;
@@ -68,33 +72,6 @@ prefix(const char **s, size_t *len, const char *word)
 	return 0;
 }
 
-/* hexv - one hex digit's value, -1 for anything else (a table: this
- * runs for every character of a million-line table) */
-static int
-hexv(unsigned char c)
-{
-	static const unsigned char v[256] = {	/* value + 1; 0: not hex */
-	    ['0'] = 1,
-	    ['1'] = 2,
-	    ['2'] = 3,
-	    ['3'] = 4,
-	    ['4'] = 5,
-	    ['5'] = 6,
-	    ['6'] = 7,
-	    ['7'] = 8,
-	    ['8'] = 9,
-	    ['9'] = 10,
-	    ['a'] = 11, ['A'] = 11,
-	    ['b'] = 12, ['B'] = 12,
-	    ['c'] = 13, ['C'] = 13,
-	    ['d'] = 14, ['D'] = 14,
-	    ['e'] = 15, ['E'] = 15,
-	    ['f'] = 16, ['F'] = 16
-	};
-
-	return v[c] - 1;
-}
-
 /* pairs - the two layouts MTAs and tables use, "AB:CD:.." and "abcd..",
  * two digits a byte; 0 sends anything else to the general loop */
 static int
@@ -106,8 +83,8 @@ pairs(const char *s, size_t len, unsigned char *md, size_t *n)
 	if ((len + step - 2) % step != 0 || (len + step - 2) / step > FP_MAX)
 		return 0;
 	for (i = 0; i < len; i += step) {
-		hi = hexv((unsigned char)s[i]);
-		lo = hexv((unsigned char)s[i + 1]);
+		hi = hex_digit((unsigned char)s[i]);
+		lo = hex_digit((unsigned char)s[i + 1]);
 		if ((hi | lo) < 0 || (step == 3 && i + 2 < len &&
 		    s[i + 2] != ':'))
 			return 0;
@@ -127,7 +104,7 @@ fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 
 	out->pubkey = 0;
 	out->len = 0;
-	if (len > 0 && hexv((unsigned char)s[0]) < 0) {
+	if (len > 0 && hex_digit((unsigned char)s[0]) < 0) {
 		/* no prefix starts with a hex digit: a million-line table
 		 * of bare fingerprints skips these five comparisons */
 		out->pubkey = prefix(&s, &len, "pubkey");
@@ -136,7 +113,7 @@ fp_normalize(const char *s, size_t len, struct fp *out, struct diag *d)
 				want = (int)a;
 	}
 	for (i = pairs(s, len, out->md, &n) ? len : 0; i < len; i++) {
-		if ((v = hexv((unsigned char)s[i])) < 0) {
+		if ((v = hex_digit((unsigned char)s[i])) < 0) {
 			if (s[i] == ':' && hi < 0)
 				continue;
 			return diag_set(d, NULL, 0, "column %zu: '%c' is not "

@@ -22,9 +22,10 @@
  *	how AUTH before STARTTLS is told from AUTH after it: Sendmail keeps
  *	{auth_type} from an AUTH in clear across STARTTLS, and MAIL then
  *	looks exactly like MAIL after an AUTH over TLS; the one difference
- *	(mta-facts.md) is that {auth_type} is already set at the HELO after
- *	STARTTLS. Sendmail also takes AUTH and MAIL with no EHLO after
- *	STARTTLS, so only a HELO seen over TLS without AUTH proves that
+ *	(case 9 of tests/e2e/sendmail.sh measures it) is that {auth_type} is
+ *	already set at the HELO after STARTTLS. Sendmail also takes AUTH
+ *	and MAIL with no EHLO after STARTTLS, so only a HELO seen over TLS
+ *	without AUTH proves that
  *	the AUTH which followed was encrypted: macros_request() sets
  *	r->auth_unproven for an AUTH on a TLS session without one, and
  *	decide() refuses it. Postfix forgets AUTH at STARTTLS and wants an
@@ -56,9 +57,11 @@
  *	unless a TLS, certificate or AUTH macro changed since the last call,
  *	as when a client sends MAIL, RSET, then STARTTLS: the decision is
  *	then made again on the new facts.
- *	The MTAs differ (mta-facts.md): Postfix names itself in {v}, sends
- *	the subject and issuer CNs raw and only for a trusted certificate,
- *	never {verify}; Sendmail sends the full DNs in xtext and {verify}.
+ *	The MTAs differ (Postfix src/smtpd/smtpd_milter.c,
+ *	smtpd_milter_eval(); Sendmail sendmail/tls.c, tls_get_info()):
+ *	Postfix names itself in {v}, sends the subject and issuer CNs raw
+ *	and only for a trusted certificate, never {verify}; Sendmail sends
+ *	the full DNs in xtext and {verify}.
  * OWNERSHIP
  *	r's strings point into m: keep m while r is used.
  */

@@ -4,10 +4,15 @@
  * SYNOPSIS
  *	#include "rx.h"
  *	int	rx_open(struct rx **rp, const char *path, struct diag *d);
+ *	int	rx_new(struct rx **rp, const char *path, struct diag *d);
+ *	int	rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
+ *		    struct diag *d);
  *	int	rx_match(const struct rx *r, const struct rx_subject *s,
  *		    struct table_hit *hit, struct diag *d);
  *	int	rx_accelerate(struct rx *r, int background, struct diag *d);
  *	int	rx_accelerated(const struct rx *r, int *members);
+ *	int	rx_count(const struct rx *r);
+ *	int	rx_unscoped(const struct rx *r);
  *	void	rx_close(struct rx *r);
  * DESCRIPTION
  *	Each logical line is "/pattern/flags [issuer=<DN>] ACTION [text]":
@@ -21,6 +26,13 @@
  *	'<', '>' and '\' inside a value written \HH (dn(3) DN_REGEX): a CN
  *	"Mallory,OU=UMR7504" is "CN=Mallory\2COU=UMR7504", which a pattern
  *	",OU=UMR7504," does not meet.
+ *
+ *	rx_open() reads and compiles a whole file; rx_new() makes an empty
+ *	table and rx_parse_line() adds one logical line to it, which is what
+ *	rx_open() does for each line table_each_line() hands it (and what a
+ *	fuzzer drives directly). rx_count() is the number of rules,
+ *	rx_unscoped() the number of rules that relay without an issuer
+ *	scope (any CA's certificate could meet them).
  *
  *	Patterns are compiled once, with JIT where the machine has it, and
  *	matched with match and depth limits so a hostile name cannot make a
@@ -54,8 +66,8 @@
  *	are matched one by one until the set is in place); the command line
  *	never builds one.
  * DIAGNOSTICS
- *	rx_open(): 0, or -1 with file:line: what (the PCRE2 message and
- *	column). rx_match(): 1 found, 0 none, -1 error. rx_accelerate(): 0
+ *	rx_open(), rx_new(), rx_parse_line(): 0, or -1 with file:line: what
+ *	(for a pattern, the PCRE2 message and column). rx_match(): 1 found, 0 none, -1 error. rx_accelerate(): 0
  *	(built, or building), -1 with why (the rules work without the set).
  *	rx_accelerated(): 1 when the set is in service, with the number of
  *	rules in it in *members (if not NULL); 0 before.

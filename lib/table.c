@@ -16,6 +16,18 @@
  *		    size_t klen);
  *	int	table_query_key(enum table_kind kind, const char *text,
  *		    char *key, size_t *klen, struct diag *d);
+ *	int	table_attr_key(const char *issuer_key, const char *type,
+ *		    const char *val, size_t vlen, char *key, size_t *klen);
+ *	int	table_kind_parse(const char *name, enum table_kind *kind);
+ *	const char *table_kind_name(enum table_kind kind);
+ *	int	table_guess_kind(const char *path, enum table_kind *kind,
+ *		    struct diag *d);
+ *	const char *table_path(const struct table *t);
+ *	enum table_kind table_kind(const struct table *t);
+ *	long	table_count(const struct table *t);
+ *	int	table_unscoped(const struct table *t);
+ *	int	table_ignored(const struct table *t);
+ *	int	table_stale(const struct table *t);
  *	void	table_close(struct table *t);
  * DESCRIPTION
  *	Sources are read as postmap(1) reads them: "key value" lines, '#'
@@ -44,6 +56,21 @@
  *	table_prefetch() only starts bringing key's hash slot into the CPU
  *	cache: in a large table it is rarely there, and a lookup of that
  *	key a little later then waits less.
+ *	table_query_key() turns what a rule or a query names (a fingerprint,
+ *	a DN, an address, "CERTISSUER:<DN>") into the lookup key of a table
+ *	of that kind; table_attr_key() builds the attribute table's key from
+ *	the issuer's lookup key, an attribute type and its value.
+ *
+ *	table_kind_parse() and table_kind_name() map "subject" and
+ *	TABLE_SUBJECT both ways. table_guess_kind() reads the first rule of
+ *	a source an admin already has and says which kind it is
+ *	(fingerprint, attribute, access or email); -1 when it cannot tell.
+ *	table_path(), table_kind() and table_count() say what an open table
+ *	is: its source path, its kind and its number of records.
+ *	table_unscoped() counts its subject and e-mail rules without an
+ *	issuer scope (any CA's certificate could meet them),
+ *	table_ignored() the access-file lines that are not CERT*, and
+ *	table_stale() says the source is newer than the compiled table.
  * DIAGNOSTICS
  *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record).
  *	Others: 0, or -1 with d holding file:line: what.
@@ -439,6 +466,8 @@ compile_access(struct compile *c, char *line, size_t len, int lineno,
 		c->ignored++;
 		return 0;
 	}
+	if (vl == 0)	/* Sendmail's makemap: "no RHS for LHS" */
+		return diag_set(d, NULL, 0, "no action after the key");
 	if (table_query_key(TABLE_ACCESS, line, key, &kl, d) < 0 ||
 	    action_parse(val, vl, ACTION_ACCESS, &a, d) < 0)
 		return -1;

@@ -23,20 +23,8 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "xtext.h"
-
-/* hexval - value of one hex digit, -1 if none */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* xtext_decode - "+XX" to bytes */
 int
@@ -55,8 +43,8 @@ xtext_decode(const char *in, size_t inlen, char *out, size_t outsz,
 		}
 		if (i + 2 >= inlen)
 			return -1;
-		hi = hexval((unsigned char)in[i + 1]);
-		lo = hexval((unsigned char)in[i + 2]);
+		hi = hex_digit((unsigned char)in[i + 1]);
+		lo = hex_digit((unsigned char)in[i + 2]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[o++] = (char)(hi << 4 | lo);

@@ -456,6 +456,8 @@ static int
 cmd_makemap(int argc, char **argv)
 {
 	char tmp[] = "/tmp/certrelay-makemap.XXXXXX", buf[65536], *out;
+	enum table_kind kind;
+	struct diag d;
 	FILE *fp;
 	size_t n;
 	int ch, fd, r;
@@ -484,10 +486,14 @@ cmd_makemap(int argc, char **argv)
 		unlink(tmp);
 		return 1;
 	}
-	r = compile_one(tmp, 0, TABLE_ACCESS, out);
+	diag_clear(&d);
+	r = table_guess_kind(tmp, &kind, &d) < 0 ||
+	    table_compile(tmp, kind, out, &d) < 0;
 	unlink(tmp);
 	free(out);
-	return r;
+	if (r && strcmp(d.file, tmp) == 0)	/* the admin wrote stdin */
+		snprintf(d.file, sizeof(d.file), "stdin");
+	return r ? fail(&d) : 0;
 }
 
 /* cmd_query - certrelay query [-t KIND] TABLE KEY */

@@ -16,23 +16,19 @@
 
 PF_PORTS=()
 
+# pf_preconditions - what the host lacks skips the test (e2e_skip)
 pf_preconditions()
 {
+	[ "$(id -u)" -eq 0 ] ||
+	    e2e_skip "not root: postfix master must run as root"
 	need_cmd postfix postconf script swaks openssl dovecot timeout smtp-sink ||
-	    return 1
-	if [ "$(id -u)" -ne 0 ]; then
-		NEED_WHY="postfix master must run as root"
-		return 1
-	fi
+	    e2e_skip "$NEED_WHY (contrib/install-deps.sh)"
 	if ! getent passwd postfix >/dev/null || ! getent group postdrop \
 	    >/dev/null; then
-		NEED_WHY="postfix user or postdrop group missing"
-		return 1
+		e2e_skip "postfix user or postdrop group missing"
 	fi
-	[ -x "$(postconf -dh daemon_directory)/master" ] || {
-		NEED_WHY="postfix master missing"
-		return 1
-	}
+	[ -x "$(postconf -dh daemon_directory)/master" ] ||
+	    e2e_skip "postfix master missing"
 	return 0
 }
 

@@ -17,8 +17,7 @@
 #	under SM_CACHE (default /var/cache/certrelay-e2e/sendmail), once.
 #	sendmail.cf is built with m4 from the unpacked cf/ tree.
 #
-#	What it took to make the unpacked sendmail run (see
-#	shared/mta-facts.md, "Running a private ... Sendmail"):
+#	What it took to make the unpacked sendmail run:
 #	- DontBlameSendmail: every path is under /tmp, which is world
 #	  writable; without it sendmail silently drops STARTTLS and refuses
 #	  the alias file.

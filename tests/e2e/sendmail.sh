@@ -18,7 +18,8 @@
 # a milter see, so a failure there is the harness, not the daemon.
 #
 # What each rule kind can see, Sendmail milter vs Postfix milter
-# (shared/mta-facts.md; re-measured by phase 0 here for Sendmail):
+# (README.md, "What each MTA lets each rule see"; phase 0 here measures
+# Sendmail's side, postfix-milter.sh and postfix-policyd.sh Postfix's):
 #   fingerprint  Sendmail {cert_fp} (sha256 with CertFingerprintAlgorithm),
 #                for verified and unverified certs.  Postfix milter: none
 #                (only the policy server gets ccert_fingerprint).
@@ -183,8 +184,10 @@ hexnorm() { tr -d ':' | tr 'A-F' 'a-f'; }
 in_sink() { sink_wait "$1" 15 >/dev/null; }
 
 # ---------------------------------------------------------------- setup
+[ "$(id -u)" -eq 0 ] ||
+    e2e_skip "not root: Sendmail runs in its own UTS namespace"
 need_cmd swaks m4 unshare saslpasswd2 perl openssl cc ss ||
-    { fail_all "$NEED_WHY" setup; e2e_summary; exit; }
+    e2e_skip "$NEED_WHY (contrib/install-deps.sh)"
 if ! sh "$E2E/certs.sh" "$C" >"$T/certs.log" 2>&1; then
 	fail setup "certs.sh: $(tail -3 "$T/certs.log")"
 	e2e_summary
@@ -300,6 +303,53 @@ if [ ! -x "$MILTER" ] || [ ! -x "$CLI" ]; then
 	e2e_summary
 	exit
 fi
+
+# ----------------------- certrelay makemap beside Sendmail's own makemap
+# One access source through both.  Every CERT* key of Sendmail's map
+# (makemap -u dumps it, keys lower-cased) gets the same action from
+# certrelay's map; a key with no action fails both, on line 2.  Other
+# keys (Connect:) are Sendmail's alone: certrelay does not compile them.
+makemap_cases()
+{
+	local d=$T/makemap smm=$SM_ROOT/usr/libexec/sendmail/makemap
+	local k v got n=0 bad= rc
+	mkdir -p "$d" && : >"$d/empty.cf"
+	printf '%s\n' '# the seed, and what else an access file holds' \
+	    'CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Plus      RELAY' \
+	    'CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Standard RELAY' '' \
+	    'CERTSUBJECT:/C=FR/O=CNRS/CN=Alice+20Martin	RELAY' \
+	    'CertSubject:/C=FR/O=Lab/CN=Bob ERROR:5.7.1:550 Bob may not relay' \
+	    'Connect:192.0.2.1 REJECT' >"$d/access"
+	if ! "$smm" -C "$d/empty.cf" hash "$d/sm" <"$d/access" \
+	    >"$d/sm.out" 2>&1 ||
+	    ! "$smm" -C "$d/empty.cf" -u hash "$d/sm" >"$d/dump" 2>&1; then
+		fail "makemap: Sendmail's makemap" "$(head -3 "$d/sm.out")"
+		return
+	fi
+	check "makemap: certrelay makemap builds the same source" \
+	    quiet "$CLI" makemap hash "$d/cr" <"$d/access"
+	while IFS=$'\t' read -r k v; do
+		case $k in certissuer:* | certsubject:*) ;; *) continue ;; esac
+		n=$((n + 1))
+		got=$("$CLI" query "$d/cr" "$k" 2>&1)
+		[ "${got% (*}" = "$v" ] ||
+		    bad="$bad [$k: Sendmail '$v', certrelay '$got']"
+	done <"$d/dump"
+	check_eq "makemap: Sendmail's map holds the 4 CERT* keys" "$n" 4
+	check_eq "makemap: certrelay answers each of them as Sendmail's map" \
+	    "$bad" ""
+	printf '%s\n' 'CERTISSUER:/C=FR/O=X/CN=Y RELAY' 'CERTSUBJECT:/C=FR/CN=x' \
+	    >"$d/bad"
+	"$smm" -C "$d/empty.cf" hash "$d/smbad" <"$d/bad" >"$d/smbad.out" 2>&1
+	rc=$?
+	check_match "makemap: no action: Sendmail's makemap fails on line 2" \
+	    "$rc $(tr '\n' ' ' <"$d/smbad.out")" '^[1-9][0-9]* .*line 2: no RHS'
+	"$CLI" makemap hash "$d/crbad" <"$d/bad" >"$d/crbad.out" 2>&1
+	rc=$?
+	check_match "makemap: no action: certrelay makemap fails on stdin:2" \
+	    "$rc $(tr '\n' ' ' <"$d/crbad.out")" '^1 certrelay: stdin:2: '
+}
+makemap_cases
 
 # auth_order TOKEN ORDER [refused] - one session by smtp-auth-order.pl
 # on CRT; sets AO_RC (its exit) and AO_MAIL (the reply to MAIL)
@@ -507,7 +557,7 @@ why_noted()
 dn_case dn-sm-special special "oneline as Sendmail logs it" "$SPECIAL_SM"
 dn_case dn-sm-utf8 utf8 "oneline as Sendmail logs it" "$UTF8_SM"
 # Written by hand in oneline+xtext, without OpenSSL's backslash layer:
-# mta-facts says "+2BFils" must normalise to the same DN as "+5C+2BFils".
+# "+2BFils" must normalise to the same DN as Sendmail's "+5C+2BFils".
 dn_case dn-hand-special special "oneline by hand (+2B in the CN)" \
     '/C=FR/O=CNRS/OU=R&D+5C/Paris/L=Paris+2BOU=UMR7503/CN=Jean+20Dupont+2BFils,+20Jr'
 dn_case dn-hand-utf8 utf8 "oneline by hand (raw UTF-8 as +C3+89)" \

@@ -6,8 +6,6 @@
 #include "action.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 static const char long_text[] = "REJECT "
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
@@ -216,8 +214,6 @@ START_TEST(test_action_name)
 	    action_name(name_cases[_i].type), name_cases[_i].want);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

@@ -16,8 +16,6 @@
 #include "table.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 static X509 *certs[3];
 static X509 *std_ca, *plus_ca;
 static EVP_PKEY *std_key, *plus_key;
@@ -536,8 +534,6 @@ START_TEST(test_cindex_old_format)
 	    d.what);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

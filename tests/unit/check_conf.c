@@ -9,8 +9,6 @@
 #include "conf.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* load - text written to dir/name and loaded */
 static int
 load(const char *text, char *dir, size_t dsize, struct conf **c,
@@ -135,6 +133,9 @@ static const struct {
 	{ "openssl 3", "sendmail_openssl = 3\n", "quoting", "0" },
 	{ "TLSv1", "min_tls_version = TLSv1\n", "tls", "10" },
 	{ "TLSv1.1", "min_tls_version = TLSv1.1\n", "tls", "11" },
+	{ "TLSv1.0", "min_tls_version = TLSv1.0\n", "tls", "10" },
+	{ "tlsv1.3", "min_tls_version = tlsv1.3\n", "tls", "13" },
+	{ "bits 65535", "min_cipher_bits = 65535\n", "bits", "65535" },
 	{ "bits 0", "min_cipher_bits = 0\n", "bits", "0" },
 	{ "continued list", "local_domains = a.example,\n  b.example\n",
 	    "local", "2" },
@@ -185,6 +186,13 @@ static const struct {
 	    "gatekeeper = no\n", 3, "set twice" },
 	{ "bad tls version", "\nmin_tls_version = TLSv1.4\n", 2, "TLSv1.4" },
 	{ "SSLv3", "min_tls_version = SSLv3\n", 1, "SSLv3" },
+	{ "TLSv2", "min_tls_version = TLSv2\n", 1, "TLSv2" },
+	{ "TLSv1.2 junk", "min_tls_version = TLSv1.2x\n", 1, "TLSv1.2x" },
+	{ "bits with sign", "min_cipher_bits = +128\n", 1, "not a number" },
+	{ "prefix with sign", "trusted_networks = 10.0.0.0/+8\n", 1,
+	    "prefix length" },
+	{ "prefix too long", "trusted_networks = 10.0.0.0/33\n", 1,
+	    "prefix length" },
 	{ "negative bits", "min_cipher_bits = -1\n", 1, "not a number" },
 	{ "bits not a number", "min_cipher_bits = 128bits\n", 1,
 	    "not a number" },
@@ -400,21 +408,24 @@ static const struct {
 	int	want;
 } tls_cases[] = {
 	{ "TLSv1", 10 }, { "TLSv1.0", 10 }, { "TLSv1.1", 11 },
-	{ "tlsv1.2", 12 },
-	{ "TLSv1.3", 13 }, { "SSLv3", -1 }, { "TLSv1.4", -1 }, { "", -1 },
-	{ "TLSv1.2 ", -1 },
+	{ "tlsv1.2", 12 }, { "TLSv1.3", 13 }, { "TLSv1.4", 14 },
+	{ "TLSv2", 20 }, { "TLSv99.9", 999 },
+	/* none: 0, below every version */
+	{ "SSLv3", 0 }, { "", 0 }, { NULL, 0 }, { "TLSv", 0 },
+	{ "TLSv1.", 0 }, { "TLSv.3", 0 }, { "TLSv-1.3", 0 }, { "TLSv+1", 0 },
+	{ "TLSv1.2 ", 0 }, { "TLSv1.3junk", 0 }, { "TLSv1.3.1", 0 },
+	{ "TLSv1.10", 0 }, { "TLSv100", 0 }, { "TLSv1666666666666.3", 0 },
 };
 
-START_TEST(test_conf_tls_version)
+START_TEST(test_conf_tls_level)
 {
-	int got = conf_tls_version(tls_cases[_i].in);
+	int got = conf_tls_level(tls_cases[_i].in);
 
 	ck_assert_msg(got == tls_cases[_i].want, "case \"%s\": got %d, want %d",
-	    tls_cases[_i].in, got, tls_cases[_i].want);
+	    tls_cases[_i].in ? tls_cases[_i].in : "(NULL)", got,
+	    tls_cases[_i].want);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)
@@ -442,8 +453,8 @@ main(void)
 	tc = tcase_create("conf_key_name");
 	tcase_add_test(tc, test_conf_keys_documented);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("conf_tls_version");
-	LOOP(tc, test_conf_tls_version, tls_cases);
+	tc = tcase_create("conf_tls_level");
+	LOOP(tc, test_conf_tls_level, tls_cases);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

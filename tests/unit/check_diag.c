@@ -89,8 +89,7 @@ main(void)
 	TCase *tc;
 
 	tc = tcase_create("diag_str");
-	tcase_add_loop_test(tc, test_diag_str, 0,
-	    sizeof(str_cases) / sizeof(str_cases[0]));
+	LOOP(tc, test_diag_str, str_cases);
 	tcase_add_test(tc, test_diag_str_truncates);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("diag_set");

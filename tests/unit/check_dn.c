@@ -2,9 +2,10 @@
  * check_dn - distinguished names in Sendmail, OpenSSL oneline, RFC 4514
  * and X509_NAME form
  *
- * The Sendmail spellings are the ones mta-facts.md measured on Sendmail
- * 8.17 with OpenSSL 3: oneline escapes first ("\/", "\+", "\xHH"), then
- * xtext ("+5C/", "+5C+2B", "+5CxC3").
+ * The Sendmail spellings are Sendmail 8.17's with OpenSSL 3 (sendmail/tls.c,
+ * tls_get_info(): X509_NAME_oneline(), then xtextify(); phase 0 of
+ * tests/e2e/sendmail.sh checks them): oneline escapes first ("\/", "\+",
+ * "\xHH"), then xtext ("+5C/", "+5C+2B", "+5CxC3").
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -15,7 +16,6 @@
 #include "testutil.h"
 #include "xtext.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIG		(DN_MAX_BYTES * 4)
 
 /* The examples. */
@@ -931,8 +931,6 @@ START_TEST(test_dn_free_null)
 	dn_free(NULL);
 }
 END_TEST
-
-#define LOOP(tc, fn, cases) tcase_add_loop_test(tc, fn, 0, (int)NELEM(cases))
 
 int
 main(void)

@@ -12,8 +12,6 @@
 #include "table.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* site - a directory with compiled tables and a configuration */
 static void
 site(char *dir, size_t size, char *conf, size_t csize)
@@ -185,8 +183,6 @@ START_TEST(test_engine_changed)
 	engine_close(e);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

@@ -9,8 +9,6 @@
 #include "fp.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define SHA256_UP	"9A3F030405060708090A0B0C0D0E0F101112131415161718" \
 			"191A1B1C1D1E1F20"
 #define SHA256_LOW	"9a3f030405060708090a0b0c0d0e0f101112131415161718" \
@@ -329,8 +327,6 @@ START_TEST(test_fp_alg_name)
 	ck_assert_str_eq(fp_alg_name(FP_SHA512), "sha512");
 }
 END_TEST
-
-#define LOOP(tc, fn, cases) tcase_add_loop_test(tc, fn, 0, (int)NELEM(cases))
 
 int
 main(void)

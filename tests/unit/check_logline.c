@@ -7,8 +7,6 @@
 #include "logline.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 /* full - a request and decision with every key known */
 static void
 full(struct request *r, struct decision *dec)
@@ -225,8 +223,6 @@ START_TEST(test_logline_kv)
 	ck_assert_str_eq(buf, "user=\"a");
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

@@ -30,7 +30,6 @@
 #include "norelay.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_FOUND	64
 
 static struct nr_ctx *ctx;

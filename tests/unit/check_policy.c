@@ -1,17 +1,16 @@
 /*
  * check_policy - the Postfix policy delegation protocol
  *
- * Attributes as Postfix 3.7 sends them (mta-facts.md): ccert_subject and
- * ccert_issuer are CNs in xtext, only for a trusted certificate; the
- * fingerprints come for any certificate.
+ * Attributes as Postfix 3.7 sends them (src/smtpd/smtpd_check.c,
+ * check_policy_service(); tests/e2e/postfix-policyd.sh gets real ones):
+ * ccert_subject and ccert_issuer are CNs in xtext, only for a trusted
+ * certificate; the fingerprints come for any certificate.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "policy.h"
 #include "testutil.h"
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define FP	"9A:3F:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:" \
 		"11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20"
@@ -420,8 +419,6 @@ START_TEST(test_policy_answer_every_kind)
 	    sizeof(buf)), -1);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

@@ -12,8 +12,6 @@
 #include "rx.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define ALICE		"CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR"
 #define BOB		"CN=Bob Durand,OU=UMR5800,O=CNRS,C=FR"
 #define PLUS		"CN=CNRS-Plus,O=CNRS,C=FR"
@@ -462,8 +460,6 @@ START_TEST(test_rx_open_missing)
 	    "case missing: got \"%s\"", d.what);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

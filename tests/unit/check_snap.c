@@ -13,7 +13,6 @@
 #include "table.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define PLUS_SM		"/C=FR/O=CNRS/CN=CNRS-Plus"
 
 struct site {
@@ -333,8 +332,6 @@ START_TEST(test_snap_threads)
 	snap_free(s);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

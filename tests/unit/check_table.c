@@ -16,7 +16,6 @@
 #include "table.h"
 #include "testutil.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAXQ		8
 
 #define CNRS_PLUS	"/C=FR/O=CNRS/CN=CNRS-Plus"
@@ -694,8 +693,6 @@ START_TEST(test_table_query_key_errors)
 	    d.what, query_error_cases[_i].what);
 }
 END_TEST
-
-#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
 
 int
 main(void)

@@ -1,13 +1,15 @@
 /*
- * check_xtext - xtext_decode(), xtext_encode()
+ * check_xtext - xtext_decode(), xtext_encode() and the hex_digit() they share
  *
  * xtext_encode() must write what Sendmail's xtextify(buf, "<>\")") writes
  * into {cert_subject}: sendmail/util.c encodes c < '!', c > '~', '+', '\\'
- * and '(' always, plus the taboo characters. mta-facts.md measured it:
- * OpenSSL's "\+" arrives as "+5C+2B".
+ * and '(' always, plus the taboo characters. Phase 0 of
+ * tests/e2e/sendmail.sh measures it: OpenSSL's "\+" arrives as "+5C+2B".
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "testutil.h"
 #include "xtext.h"
 
@@ -162,6 +164,25 @@ START_TEST(test_xtext_round_trip)
 }
 END_TEST
 
+/* every byte: hex_digit() agrees with strtol() base 16 on one digit */
+START_TEST(test_hex_digit)
+{
+	char in[2] = { 0, 0 }, *end;
+	long want;
+	int c;
+
+	for (c = 0; c < 256; c++) {
+		in[0] = (char)c;
+		want = strtol(in, &end, 16);
+		if (end != in + 1)	/* no digit read */
+			want = -1;
+		ck_assert_msg(hex_digit((unsigned char)c) == want,
+		    "case byte %d: got %d, want %ld", c,
+		    hex_digit((unsigned char)c), want);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -169,17 +190,17 @@ main(void)
 	TCase *tc;
 
 	tc = tcase_create("xtext_decode");
-	tcase_add_loop_test(tc, test_xtext_decode, 0,
-	    sizeof(decode_cases) / sizeof(decode_cases[0]));
-	tcase_add_loop_test(tc, test_xtext_decode_in_place, 0,
-	    sizeof(decode_cases) / sizeof(decode_cases[0]));
+	LOOP(tc, test_xtext_decode, decode_cases);
+	LOOP(tc, test_xtext_decode_in_place, decode_cases);
 	tcase_add_test(tc, test_xtext_decode_small);
 	tcase_add_test(tc, test_xtext_round_trip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("xtext_encode");
-	tcase_add_loop_test(tc, test_xtext_encode, 0,
-	    sizeof(encode_cases) / sizeof(encode_cases[0]));
+	LOOP(tc, test_xtext_encode, encode_cases);
 	tcase_add_test(tc, test_xtext_encode_small);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hex_digit");
+	tcase_add_test(tc, test_hex_digit);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

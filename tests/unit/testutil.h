@@ -13,6 +13,13 @@
 
 #define TU_PATH_MAX	1024
 
+/* The number of elements of an array (not of a pointer). */
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* One loop test over every row of a case table (spelt as the suites
+ * spelt it, so that a copy left in a suite is a benign redefinition). */
+#define LOOP(tc, fn, c) tcase_add_loop_test(tc, fn, 0, (int)NELEM(c))
+
 /* The scratch directory of this run (created by tu_run()). */
 const char *tu_root(void);
 
