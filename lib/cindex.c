@@ -186,7 +186,7 @@ verify(struct build *b, X509 *cert, STACK_OF(X509) *chain,
 	}
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
-	if ((ok = X509_verify_cert(ctx) == 1) == 0)
+	if ((ok = (X509_verify_cert(ctx) == 1)) == 0)
 		*why = X509_verify_cert_error_string(
 		    X509_STORE_CTX_get_error(ctx));
 	X509_STORE_CTX_free(ctx);
