@@ -45,6 +45,7 @@
 #include "snap.h"
 
 static struct snap *snap;
+static struct journal *jr;		/* log_open() */
 static volatile sig_atomic_t got_hup, got_term;
 /* warnings given once a process, from any worker thread */
 static atomic_int warned_fp, warned_verify, warned_auth_type;
@@ -84,7 +85,7 @@ warn_once(const struct sess *s, const struct engine *e)
 		return;
 	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp &&
 	    atomic_exchange(&warned_fp, 1) == 0)
-		journal_say(LOG_WARNING, "warning: fingerprint_table is set "
+		journal_say(jr, LOG_WARNING, "warning: fingerprint_table is set "
 		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
 		    "Postfix gives "
@@ -93,7 +94,7 @@ warn_once(const struct sess *s, const struct engine *e)
 		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
 	    atomic_exchange(&warned_verify, 1) == 0)
-		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: "
+		journal_say(jr, LOG_WARNING, "warning: the MTA sends no {verify}: "
 		    "no certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
 }
@@ -105,7 +106,7 @@ warn_auth_type(const struct sess *s)
 {
 	if (macros_auth_type_missing(&s->m) &&
 	    atomic_exchange(&warned_auth_type, 1) == 0)
-		journal_say(LOG_WARNING, "warning: the MTA sends {auth_authen} "
+		journal_say(jr, LOG_WARNING, "warning: the MTA sends {auth_authen} "
 		    "but no {auth_type}: SMTP AUTH in clear is not refused "
 		    "and AUTH grants no relay; add {auth_type} to the HELO and "
 		    "MAIL macros (%s)", macros_is_postfix(&s->m) ?
@@ -137,7 +138,7 @@ warn_exposed(const struct sess *s)
 		how = "SMTP AUTH not shown to follow STARTTLS (no EHLO over "
 		    "TLS before it): the password may have crossed the "
 		    "network in clear";
-	journal_say(LOG_WARNING, "warning: %s: %s; mail refused, have the "
+	journal_say(jr, LOG_WARNING, "warning: %s: %s; mail refused, have the "
 	    "password changed", who, how);
 }
 
@@ -157,7 +158,7 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 	size_t n;
 
 	n = logline_format(&s->req, dec, stage, line, sizeof(line));
-	journal_line(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
+	journal_line(jr, dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
 	    n);
 }
 
@@ -293,7 +294,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		if (s->req.note[0] || d.what[0])
 			log_decision(s, &dec, "cert");
 		if (d.what[0])
-			journal_say(LOG_ERR, "error: %s", d.what);
+			journal_say(jr, LOG_ERR, "error: %s", d.what);
 	}
 	decide(e, &s->req, STAGE_MAIL, &dec, &d);
 	if (dec.action == ACT_REJECT) {
@@ -365,7 +366,7 @@ mlfi_eom(SMFICTX *ctx)
 		if (smfi_chgheader(ctx, (char *)name, i, NULL) != MI_SUCCESS)
 			return SMFIS_TEMPFAIL;
 	if (s->foreign_headers)
-		journal_say(LOG_NOTICE, "%s: removed %d client-sent %s "
+		journal_say(jr, LOG_NOTICE, "%s: removed %d client-sent %s "
 		    "header(s)",
 		    s->m.queue_id[0] ? s->m.queue_id : s->conn_id,
 		    s->foreign_headers, name);
@@ -449,7 +450,7 @@ reload(int forced)
 	int r;
 
 	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+		journal_say(jr, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* gate_says - the gatekeeper setting and what it means, for the start-up
@@ -497,7 +498,7 @@ say_config(const char *conf)
 	ref = snap_get(snap);
 	r = gate_says(snap_engine(ref)->conf, gate, sizeof(gate));
 	for (i = 0; r == 0 && i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s",
+		journal_say(jr, LOG_WARNING, "warning: %s",
 		    snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	if (r < 0) {
@@ -506,11 +507,11 @@ say_config(const char *conf)
 		    "everyone and the milter is the gate (gatekeeper = CRT), or "
 		    "say all or none (certrelay.conf(5))", conf);
 		fprintf(stderr, "certrelay-milter: %s\n", gate);
-		journal_say(LOG_ERR, "error: not started: %s", gate);
-		journal_flush();
+		journal_say(jr, LOG_ERR, "error: not started: %s", gate);
+		journal_flush(jr);
 		return -1;
 	}
-	journal_say(LOG_INFO, "%s", gate);
+	journal_say(jr, LOG_INFO, "%s", gate);
 	return 0;
 }
 
@@ -528,8 +529,8 @@ start(const char *conf, const char *sock, const char *user,
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		journal_say(LOG_ERR, "error: not started: %s", buf);
-		journal_flush();
+		journal_say(jr, LOG_ERR, "error: not started: %s", buf);
+		journal_flush(jr);
 		return 1;
 	}
 	if (say_config(conf) < 0)
@@ -558,7 +559,7 @@ start(const char *conf, const char *sock, const char *user,
  * of LOG_PID, which costs a getpid() per line; again after a fork. -f
  * copies lines to stderr, unless -q.
  */
-static void
+static int
 log_open(int fg, int quiet, int stream)
 {
 	static char ident[64];
@@ -567,7 +568,12 @@ log_open(int fg, int quiet, int stream)
 	closelog();
 	if (!stream)
 		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_open(stream ? 2 : -1, syslog);
+	journal_close(jr);		/* writes what the last one had */
+	if ((jr = journal_open(stream ? 2 : -1, syslog)) == NULL) {
+		fprintf(stderr, "certrelay-milter: cannot start the log\n");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -605,10 +611,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-milter: -j needs -f\n");
 		return 2;
 	}
-	log_open(fg, quiet, stream);
+	if (log_open(fg, quiet, stream) < 0)
+		return 1;
 	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
 		return r;
-	log_open(fg, quiet, stream);		/* detached: a new pid */
+	if (log_open(fg, quiet, stream) < 0)	/* detached: a new pid */
+		return 1;
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
@@ -627,7 +635,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	journal_say(LOG_INFO, "listening on %s (config %s); point the MTA at "
+	journal_say(jr, LOG_INFO, "listening on %s (config %s); point the MTA at "
 	    "it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
@@ -640,13 +648,13 @@ main(int argc, char **argv)
 			usleep(100000);
 			continue;
 		}
-		journal_flush();
+		journal_flush(jr);
 		usleep(100000);		/* a signal cuts it short */
 		reload(got_hup);
 		got_hup = 0;
 	}
-	journal_say(LOG_INFO, "stopped");
-	journal_flush();
+	journal_say(jr, LOG_INFO, "stopped");
+	journal_flush(jr);
 	/* no snap_free(): a session libmilter did not wait for may hold it */
 	if (pidfile)
 		unlink(pidfile);

@@ -52,6 +52,7 @@
 #include "snap.h"
 
 static struct snap *snap;
+static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
 static volatile sig_atomic_t got_hup, got_term;
 
@@ -83,7 +84,7 @@ reload(int forced)
 	int r;
 
 	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+		journal_say(jr, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* answer - queue one answer for the client */
@@ -173,10 +174,10 @@ serve_one(void *ctx, struct policy_req *pr)
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
-	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
+	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
 	    len);
 	if (dec.clear_auth)
-		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
+		journal_say(jr, LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
@@ -193,7 +194,7 @@ feed(struct client *c, const char *buf, size_t n)
 
 	diag_clear(&d);
 	if (policy_feed(&c->p, buf, n, serve_one, c, &d) < 0) {
-		journal_say(LOG_WARNING, "warning: closing a client: %s",
+		journal_say(jr, LOG_WARNING, "warning: closing a client: %s",
 		    c->why ? c->why : d.what);
 		return -1;
 	}
@@ -345,7 +346,7 @@ on_listen(int ep, int lfd)
 			 * the socket readable; wait for the next tick */
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				journal_say(LOG_WARNING, "warning: cannot "
+				journal_say(jr, LOG_WARNING, "warning: cannot "
 				    "accept a client: %s", strerror(errno));
 				ev.events = 0;
 				ev.data.ptr = NULL;
@@ -355,7 +356,7 @@ on_listen(int ep, int lfd)
 		}
 		if (nclients >= clients_max) {
 			if (!warned)
-				journal_say(LOG_WARNING, "warning: %d clients "
+				journal_say(jr, LOG_WARNING, "warning: %d clients "
 				    "connected (-m): a new one is closed",
 				    nclients);
 			warned = 1;
@@ -406,7 +407,7 @@ serve_all(int lfd)
 	    fcntl(lfd, F_SETFL, O_NONBLOCK) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev) < 0) {
-		journal_say(LOG_ERR, "error: epoll: %s", strerror(errno));
+		journal_say(jr, LOG_ERR, "error: epoll: %s", strerror(errno));
 		goto out;
 	}
 	while (!got_term) {
@@ -420,7 +421,7 @@ serve_all(int lfd)
 			}
 			reload(got_hup);
 			got_hup = 0;
-			journal_flush();
+			journal_flush(jr);
 			epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &lev);
 		}
 		/* a signal ends the wait (EINTR): SIGHUP is seen at once */
@@ -455,12 +456,12 @@ start(const char *conf)
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		journal_say(LOG_ERR, "error: %s", buf);
+		journal_say(jr, LOG_ERR, "error: %s", buf);
 		return -1;
 	}
 	ref = snap_get(snap);
 	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s",
+		journal_say(jr, LOG_WARNING, "warning: %s",
 		    snap_engine(ref)->warn[i]);
 	snap_put(snap, ref);
 	return 0;
@@ -472,7 +473,7 @@ start(const char *conf)
  * of LOG_PID, which costs a getpid() per line; again after a fork. -f
  * copies lines to stderr, unless -q.
  */
-static void
+static int
 log_open(int fg, int quiet, int stream)
 {
 	static char ident[64];
@@ -481,7 +482,12 @@ log_open(int fg, int quiet, int stream)
 	closelog();
 	if (!stream)
 		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_open(stream ? 2 : -1, syslog);
+	journal_close(jr);		/* writes what the last one had */
+	if ((jr = journal_open(stream ? 2 : -1, syslog)) == NULL) {
+		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -526,9 +532,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "certrelay-policyd: -j needs -f and -l\n");
 		return 2;
 	}
-	log_open(fg, quiet, stream);
+	if (log_open(fg, quiet, stream) < 0)
+		return 1;
 	if (start(conf) < 0) {
-		journal_flush();
+		journal_flush(jr);
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -557,14 +564,15 @@ main(int argc, char **argv)
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
 	}
-	log_open(fg, quiet, stream);		/* detached: a new pid */
-	journal_say(LOG_INFO, "listening on %s (config %s); Postfix: "
+	if (log_open(fg, quiet, stream) < 0)	/* detached: a new pid */
+		return 1;
+	journal_say(jr, LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
 	    pf, sizeof(pf)));
 	serve_all(lfd);
-	journal_say(LOG_INFO, "stopped");
-	journal_flush();
+	journal_say(jr, LOG_INFO, "stopped");
+	journal_close(jr);
 	if (pidfile)
 		unlink(pidfile);
 	return 0;
