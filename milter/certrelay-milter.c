@@ -83,7 +83,7 @@ warn_once(const struct sess *s, const struct engine *e)
 {
 	if (s->m.tls_version[0] == 0)
 		return;
-	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp &&
+	if (engine_table(e, TABLE_FINGERPRINT) && !s->m.have_fp &&
 	    atomic_exchange(&warned_fp, 1) == 0)
 		journal_say(jr, LOG_WARNING, "warning: fingerprint_table is set "
 		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
@@ -341,7 +341,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	(void)value;
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	ours = snap_engine(s->ref)->conf->header_name;
+	ours = engine_header_name(snap_engine(s->ref));
 	if (ours[0] && strcasecmp(name, ours) == 0)
 		s->foreign_headers++;
 	return SMFIS_CONTINUE;
@@ -359,7 +359,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	macros_queue_id(&s->m, getsym, ctx);	/* Postfix's comes late */
-	name = snap_engine(s->ref)->conf->header_name;
+	name = engine_header_name(snap_engine(s->ref));
 	if (name[0] == 0)
 		return SMFIS_CONTINUE;
 	for (i = s->foreign_headers; i >= 1; i--)
@@ -493,13 +493,13 @@ say_config(const char *conf)
 {
 	struct snap_ref *ref;
 	char gate[2048];
+	const char *w;
 	int i, r;
 
 	ref = snap_get(snap);
-	r = gate_says(snap_engine(ref)->conf, gate, sizeof(gate));
-	for (i = 0; r == 0 && i < snap_engine(ref)->nwarn; i++)
-		journal_say(jr, LOG_WARNING, "warning: %s",
-		    snap_engine(ref)->warn[i]);
+	r = gate_says(engine_conf(snap_engine(ref)), gate, sizeof(gate));
+	for (i = 0; r == 0 && (w = engine_warning(snap_engine(ref), i)); i++)
+		journal_say(jr, LOG_WARNING, "warning: %s", w);
 	snap_put(snap, ref);
 	if (r < 0) {
 		snprintf(gate, sizeof(gate), "%s: gatekeeper is not set: name "

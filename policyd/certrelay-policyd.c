@@ -169,7 +169,7 @@ serve_one(void *ctx, struct policy_req *pr)
 	if (header_mode)
 		logline_header(&r, &dec, hdr, sizeof(hdr));
 	n = policy_answer(&dec, header_mode,
-	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
+	    engine_header_name(snap_engine(ref)), hdr, out, sizeof(out));
 	/* the answer leaves before the log line is made: Postfix's smtpd
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
@@ -450,6 +450,7 @@ start(const char *conf)
 	struct snap_ref *ref;
 	struct diag d;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	const char *w;
 	int i;
 
 	diag_clear(&d);
@@ -460,9 +461,8 @@ start(const char *conf)
 		return -1;
 	}
 	ref = snap_get(snap);
-	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(jr, LOG_WARNING, "warning: %s",
-		    snap_engine(ref)->warn[i]);
+	for (i = 0; (w = engine_warning(snap_engine(ref), i)) != NULL; i++)
+		journal_say(jr, LOG_WARNING, "warning: %s", w);
 	snap_put(snap, ref);
 	return 0;
 }
