@@ -9,6 +9,18 @@
  *	int	daemon_pidfile(const char *path, struct diag *d);
  *	int	daemon_detach(const char *user, int foreground,
  *		    const char *pidfile, struct diag *d);
+ *	struct journal *daemon_log_open(struct journal *old,
+ *		    const struct daemon_log *how);
+ *	void	daemon_opts_init(struct daemon_opts *o, const char *name,
+ *		    void (*open)(const char *, int, int),
+ *		    void (*close)(void), journal_fn log);
+ *	int	daemon_getopt(int argc, char **argv, const char *optstring,
+ *		    struct daemon_opts *o);
+ *	void	daemon_catch_signals(void);
+ *	int	daemon_hup(void);
+ *	int	daemon_term(void);
+ *	void	daemon_tick(struct snap *s, struct journal *j);
+ *	void	daemon_warnings(const struct engine *e, struct journal *j);
  * DESCRIPTION
  *	daemon_postfix_socket() spells a libmilter-style socket
  *	("inet:PORT@HOST") the way main.cf wants it ("inet:HOST:PORT"), for
@@ -18,18 +30,43 @@
  *	and refuses a path that is a symbolic link.
  *	daemon_detach() does all three, and goes to the background unless
  *	foreground, in the order a daemon needs once its socket is bound.
+ *
+ *	daemon_log_open() closes old (writing what it gathered) and opens
+ *	the daemon's journal: with -j (stream) lines batched to stderr
+ *	(lib/journal.c); else syslog as "NAME[pid]", the pid written once
+ *	into the ident instead of LOG_PID, which costs a getpid() per line
+ *	(so again after a fork), copied to stderr with -f unless -q.
+ *	daemon_opts_init() clears o and sets how it logs (openlog(3),
+ *	closelog(3), syslog(3)). daemon_getopt() is getopt(3) that takes
+ *	the options both daemons have (-c -u -P -f -q -j) into o itself: it
+ *	returns the next option the daemon handles, or -1 at the end.
+ *	daemon_catch_signals() has SIGHUP (reload) and SIGTERM, SIGINT
+ *	(stop) only set a flag, which daemon_hup() and daemon_term() read:
+ *	the main loop acts. daemon_tick() is what that loop does 10 times a
+ *	second: a reload on SIGHUP (clearing it) or when a file changed,
+ *	logged (snap_tick()), then the journal written. daemon_warnings()
+ *	logs what the engine has for the admin to hear once, at start.
  * DIAGNOSTICS
- *	0, or -1 with d saying why.
+ *	0, or -1 with d saying why. daemon_log_open(): NULL if the journal
+ *	cannot be had.
+ * BUGS
+ *	The signal flags and syslog's ident are the process's own: one
+ *	daemon a process.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>		/* LOG_* values only: lib/ calls no syslog */
 #include <unistd.h>
 
 #include "daemon.h"
+
+static volatile sig_atomic_t got_hup, got_term;
+static char ident[64];		/* openlog(3) keeps the pointer */
 
 /* daemon_postfix_socket - inet:PORT@HOST -> inet:HOST:PORT */
 const char *
@@ -93,4 +130,120 @@ daemon_pidfile(const char *path, struct diag *d)
 	if (fclose(fp) != 0)
 		return diag_set(d, path, 0, "%s", strerror(errno));
 	return 0;
+}
+
+/* daemon_log_open - the journal, to syslog or (-j) stderr */
+struct journal *
+daemon_log_open(struct journal *old, const struct daemon_log *how)
+{
+	snprintf(ident, sizeof(ident), "%s[%ld]", how->name, (long)getpid());
+	journal_close(old);
+	how->close();
+	if (!how->stream)
+		how->open(ident, how->fg && !how->quiet ? LOG_PERROR : 0,
+		    LOG_MAIL);
+	return journal_open(how->stream ? 2 : -1, how->log);
+}
+
+/* daemon_opts_init - no option yet; how the daemon logs */
+void
+daemon_opts_init(struct daemon_opts *o, const char *name,
+    void (*open)(const char *, int, int), void (*close)(void),
+    journal_fn log)
+{
+	memset(o, 0, sizeof(*o));
+	o->log.name = name;
+	o->log.open = open;
+	o->log.close = close;
+	o->log.log = log;
+}
+
+/* option - an option both daemons have: 1, else 0 */
+static int
+option(struct daemon_opts *o, int ch, char *arg)
+{
+	switch (ch) {
+	case 'c': o->conf = arg; return 1;
+	case 'u': o->user = arg; return 1;
+	case 'P': o->pidfile = arg; return 1;
+	case 'f': o->log.fg = 1; return 1;
+	case 'q': o->log.quiet = 1; return 1;
+	case 'j': o->log.stream = 1; return 1;
+	}
+	return 0;
+}
+
+/* daemon_getopt - getopt(3), the shared options taken: the next option
+ * the daemon handles itself, or -1 */
+int
+daemon_getopt(int argc, char **argv, const char *optstring,
+    struct daemon_opts *o)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, optstring)) != -1 &&
+	    option(o, ch, optarg))
+		continue;
+	return ch;
+}
+
+/* on_signal - only flags: the main loop reloads or stops */
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+/* daemon_catch_signals - SIGHUP reloads, SIGTERM and SIGINT stop */
+void
+daemon_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* daemon_hup - a SIGHUP not yet acted on */
+int
+daemon_hup(void)
+{
+	return got_hup;
+}
+
+/* daemon_term - SIGTERM or SIGINT came */
+int
+daemon_term(void)
+{
+	return got_term;
+}
+
+/* daemon_tick - reload on SIGHUP or a changed file, then write the log */
+void
+daemon_tick(struct snap *s, struct journal *j)
+{
+	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
+	int r, forced = got_hup;
+
+	got_hup = 0;
+	if ((r = snap_tick(s, forced, msg, sizeof(msg))) != 0)
+		journal_say(j, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+	journal_flush(j);
+}
+
+/* daemon_warnings - what the admin should hear once, at start */
+void
+daemon_warnings(const struct engine *e, struct journal *j)
+{
+	const char *w;
+	int i;
+
+	for (i = 0; (w = engine_warning(e, i)) != NULL; i++)
+		journal_say(j, LOG_WARNING, "warning: %s", w);
 }

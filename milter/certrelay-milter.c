@@ -46,7 +46,6 @@
 
 static struct snap *snap;
 static struct journal *jr;		/* log_open() */
-static volatile sig_atomic_t got_hup, got_term;
 /* warnings given once a process, from any worker thread */
 static atomic_int warned_fp, warned_verify, warned_auth_type;
 static unsigned long conn_counter;
@@ -422,16 +421,6 @@ static struct smfiDesc desc = {
 	.xxfi_negotiate = mlfi_negotiate,
 };
 
-/* on_signal - only flags: the main loop reloads or stops */
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_term = 1;
-}
-
 /* run_milter - libmilter's loop, in its own thread */
 static void *
 run_milter(void *arg)
@@ -440,17 +429,6 @@ run_milter(void *arg)
 
 	*status = smfi_main();
 	return NULL;
-}
-
-/* reload - swap in new tables, or say why the old ones stay */
-static void
-reload(int forced)
-{
-	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
-	int r;
-
-	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(jr, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* gate_says - the gatekeeper setting and what it means, for the start-up
@@ -493,13 +471,12 @@ say_config(const char *conf)
 {
 	struct snap_ref *ref;
 	char gate[2048];
-	const char *w;
-	int i, r;
+	int r;
 
 	ref = snap_get(snap);
-	r = gate_says(engine_conf(snap_engine(ref)), gate, sizeof(gate));
-	for (i = 0; r == 0 && (w = engine_warning(snap_engine(ref), i)); i++)
-		journal_say(jr, LOG_WARNING, "warning: %s", w);
+	if ((r = gate_says(engine_conf(snap_engine(ref)), gate,
+	    sizeof(gate))) == 0)
+		daemon_warnings(snap_engine(ref), jr);
 	snap_put(snap, ref);
 	if (r < 0) {
 		snprintf(gate, sizeof(gate), "%s: gatekeeper is not set: name "
@@ -553,48 +530,16 @@ start(const char *conf, const char *sock, const char *user,
 	return -1;
 }
 
-/*
- * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
- * "certrelay-milter[pid]", the pid written once into the ident instead
- * of LOG_PID, which costs a getpid() per line; again after a fork. -f
- * copies lines to stderr, unless -q.
- */
+/* parse_opts - the command line; an exit status, or -1 to go on */
 static int
-log_open(int fg, int quiet, int stream)
+parse_opts(int argc, char **argv, struct daemon_opts *o)
 {
-	static char ident[64];
+	int ch;
 
-	snprintf(ident, sizeof(ident), "certrelay-milter[%ld]", (long)getpid());
-	closelog();
-	if (!stream)
-		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_close(jr);		/* writes what the last one had */
-	if ((jr = journal_open(stream ? 2 : -1, syslog)) == NULL) {
-		fprintf(stderr, "certrelay-milter: cannot start the log\n");
-		return -1;
-	}
-	return 0;
-}
-
-int
-main(int argc, char **argv)
-{
-	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
-	struct sigaction sa;
-	sigset_t set;
-	pthread_t tid;
-	char pf[512];
-	int ch, fg = 0, quiet = 0, stream = 0, status = MI_SUCCESS, r, i;
-
-	while ((ch = getopt(argc, argv, "c:p:u:P:fqjh")) != -1)
+	daemon_opts_init(o, "certrelay-milter", openlog, closelog, syslog);
+	while ((ch = daemon_getopt(argc, argv, "c:p:u:P:fqjh", o)) != -1)
 		switch (ch) {
-		case 'c': conf = optarg; break;
-		case 'p': sock = optarg; break;
-		case 'u': user = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'f': fg = 1; break;
-		case 'q': quiet = 1; break;
-		case 'j': stream = 1; break;
+		case 'p': o->sock = optarg; break;
 		default:
 			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
 			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
@@ -602,29 +547,32 @@ main(int argc, char **argv)
 			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
 			return ch == 'h' ? 0 : 2;
 		}
-	if (conf == NULL || sock == NULL || optind != argc) {
+	if (o->conf == NULL || o->sock == NULL || optind != argc) {
 		fprintf(stderr, "certrelay-milter: -c CONF and -p SOCKET are "
 		    "required (see -h)\n");
 		return 2;
 	}
-	if (stream && !fg) {		/* detached: stderr is /dev/null */
+	if (o->log.stream && !o->log.fg) {	/* detached: stderr is null */
 		fprintf(stderr, "certrelay-milter: -j needs -f\n");
 		return 2;
 	}
-	if (log_open(fg, quiet, stream) < 0)
-		return 1;
-	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
-		return r;
-	if (log_open(fg, quiet, stream) < 0)	/* detached: a new pid */
-		return 1;
+	return -1;
+}
+
+/* serve - libmilter in its thread; this one reloads, logs, and stops it
+ * on SIGTERM: exit status */
+static int
+serve(const struct daemon_opts *o)
+{
+	sigset_t set;
+	pthread_t tid;
+	char pf[512];
+	int status = MI_SUCCESS, i;
+
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	daemon_catch_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -635,28 +583,46 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	journal_say(jr, LOG_INFO, "listening on %s (config %s); point the MTA at "
-	    "it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
+	journal_say(jr, LOG_INFO, "listening on %s (config %s); point the MTA "
+	    "at it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
-	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
+	    o->sock, o->conf, daemon_postfix_socket(o->sock, pf, sizeof(pf)),
+	    o->sock);
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
-		if (got_term && i++ == 0)
+		if (daemon_term() && i++ == 0)
 			smfi_stop();	/* no new sessions */
 		if (i > 30)		/* libmilter polls every 5 s: not wait */
 			break;
-		if (i > 0) {
-			usleep(100000);
-			continue;
-		}
-		journal_flush(jr);
 		usleep(100000);		/* a signal cuts it short */
-		reload(got_hup);
-		got_hup = 0;
+		if (i == 0)
+			daemon_tick(snap, jr);
 	}
+	return status == MI_SUCCESS ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int r;
+
+	if ((r = parse_opts(argc, argv, &o)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(NULL, &o.log)) == NULL)
+		goto nolog;
+	if ((r = start(o.conf, o.sock, o.user, o.pidfile, o.log.fg)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(jr, &o.log)) == NULL)	/* a new pid */
+		goto nolog;
+	r = serve(&o);
 	journal_say(jr, LOG_INFO, "stopped");
 	journal_flush(jr);
-	/* no snap_free(): a session libmilter did not wait for may hold it */
-	if (pidfile)
-		unlink(pidfile);
-	return status == MI_SUCCESS ? 0 : 1;
+	/* no snap_free() nor journal_close(): a session libmilter did not
+	 * wait for may hold them */
+	if (o.pidfile)
+		unlink(o.pidfile);
+	return r;
+nolog:
+	fprintf(stderr, "certrelay-milter: cannot start the log\n");
+	return 1;
 }

@@ -54,7 +54,6 @@
 static struct snap *snap;
 static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
-static volatile sig_atomic_t got_hup, got_term;
 
 /* A client connection, and the answers its socket had no room for. */
 struct client {
@@ -75,17 +74,6 @@ static time_t now_s;			/* monotonic seconds, at each tick */
 
 /* A client that sends faster than it reads its answers is dropped. */
 #define ANSWERS_MAX	(1024 * 1024)
-
-/* reload - swap in new tables, or say why the old ones stay */
-static void
-reload(int forced)
-{
-	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
-	int r;
-
-	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(jr, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
-}
 
 /* answer - queue one answer for the client */
 static int
@@ -153,10 +141,8 @@ serve_one(void *ctx, struct policy_req *pr)
 	size_t len;
 	int n, bad, ret;
 
-	if (spawn_mode) {		/* no main loop: look here, 1/s */
-		reload(got_hup);
-		got_hup = 0;
-	}
+	if (spawn_mode)			/* no main loop: look here, 1/s */
+		daemon_tick(snap, jr);
 	bad = policy_request(pr, &r);
 	ref = snap_get(snap);
 	diag_clear(&d);
@@ -260,16 +246,6 @@ listen_on(const char *spec)
 	}
 	freeaddrinfo(ai);
 	return fd;
-}
-
-/* on_signal - flags only */
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_term = 1;
 }
 
 /* drop - close a client; its fd leaves the epoll set with it */
@@ -410,8 +386,8 @@ serve_all(int lfd)
 		journal_say(jr, LOG_ERR, "error: epoll: %s", strerror(errno));
 		goto out;
 	}
-	while (!got_term) {
-		if (tick || got_hup) {
+	while (!daemon_term()) {
+		if (tick || daemon_hup()) {
 			tick = 0;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			now_s = ts.tv_sec;
@@ -419,9 +395,7 @@ serve_all(int lfd)
 				swept = now_s;
 				drop_idle();
 			}
-			reload(got_hup);
-			got_hup = 0;
-			journal_flush(jr);
+			daemon_tick(snap, jr);
 			epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &lev);
 		}
 		/* a signal ends the wait (EINTR): SIGHUP is seen at once */
@@ -450,8 +424,6 @@ start(const char *conf)
 	struct snap_ref *ref;
 	struct diag d;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	const char *w;
-	int i;
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
@@ -461,54 +433,21 @@ start(const char *conf)
 		return -1;
 	}
 	ref = snap_get(snap);
-	for (i = 0; (w = engine_warning(snap_engine(ref), i)) != NULL; i++)
-		journal_say(jr, LOG_WARNING, "warning: %s", w);
+	daemon_warnings(snap_engine(ref), jr);
 	snap_put(snap, ref);
 	return 0;
 }
 
-/*
- * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
- * "certrelay-policyd[pid]", the pid written once into the ident instead
- * of LOG_PID, which costs a getpid() per line; again after a fork. -f
- * copies lines to stderr, unless -q.
- */
+/* parse_opts - the command line; an exit status, or -1 to go on */
 static int
-log_open(int fg, int quiet, int stream)
+parse_opts(int argc, char **argv, struct daemon_opts *o)
 {
-	static char ident[64];
+	int ch;
 
-	snprintf(ident, sizeof(ident), "certrelay-policyd[%ld]", (long)getpid());
-	closelog();
-	if (!stream)
-		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_close(jr);		/* writes what the last one had */
-	if ((jr = journal_open(stream ? 2 : -1, syslog)) == NULL) {
-		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
-		return -1;
-	}
-	return 0;
-}
-
-int
-main(int argc, char **argv)
-{
-	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
-	struct client c;
-	struct sigaction sa;
-	struct diag d;
-	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int ch, fg = 0, quiet = 0, stream = 0, lfd;
-
-	while ((ch = getopt(argc, argv, "c:l:u:P:t:m:fqjHh")) != -1)
+	daemon_opts_init(o, "certrelay-policyd", openlog, closelog, syslog);
+	while ((ch = daemon_getopt(argc, argv, "c:l:u:P:t:m:fqjHh", o)) != -1)
 		switch (ch) {
-		case 'c': conf = optarg; break;
-		case 'l': sock = optarg; break;
-		case 'u': user = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'f': fg = 1; break;
-		case 'q': quiet = 1; break;
-		case 'j': stream = 1; break;
+		case 'l': o->sock = optarg; break;
 		case 'H': header_mode = 1; break;
 		case 't': idle_max = atoi(optarg); break;
 		case 'm': clients_max = atoi(optarg); break;
@@ -523,57 +462,86 @@ main(int argc, char **argv)
 		    "above 0\n");
 		return 2;
 	}
-	if (conf == NULL || optind != argc) {
+	if (o->conf == NULL || optind != argc) {
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
 	/* spawn(8): stderr is the client; detached: /dev/null */
-	if (stream && (!fg || sock == NULL)) {
+	if (o->log.stream && (!o->log.fg || o->sock == NULL)) {
 		fprintf(stderr, "certrelay-policyd: -j needs -f and -l\n");
 		return 2;
 	}
-	if (log_open(fg, quiet, stream) < 0)
-		return 1;
-	if (start(conf) < 0) {
-		journal_flush(jr);
-		return 1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (sock == NULL) {		/* spawn(8): one client, stdin/stdout */
-		spawn_mode = 1;
-		reload(0);		/* starts the regex set matcher */
-		memset(&c, 0, sizeof(c));
-		c.in = 0;
-		c.out = 1;
-		serve_stdio(&c);
-		free(c.ans);
-		return 0;
-	}
-	if ((lfd = listen_on(sock)) < 0) {
+	return -1;
+}
+
+/* serve_spawned - spawn(8): one client, on stdin and stdout */
+static int
+serve_spawned(void)
+{
+	struct client c;
+
+	spawn_mode = 1;
+	daemon_tick(snap, jr);		/* starts the regex set matcher */
+	memset(&c, 0, sizeof(c));
+	c.in = 0;
+	c.out = 1;
+	serve_stdio(&c);
+	free(c.ans);
+	return 0;
+}
+
+/* serve_listening - -l: bind, detach, serve every client: exit status */
+static int
+serve_listening(const struct daemon_opts *o)
+{
+	struct diag d;
+	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	int lfd;
+
+	if ((lfd = listen_on(o->sock)) < 0) {
 		fprintf(stderr, "certrelay-policyd: cannot listen on %s: %s\n",
-		    sock, strerror(errno));
+		    o->sock, strerror(errno));
 		return 1;
 	}
-	if (daemon_detach(user, fg, pidfile, &d) < 0) {
+	if (daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
 	}
-	if (log_open(fg, quiet, stream) < 0)	/* detached: a new pid */
+	if ((jr = daemon_log_open(jr, &o->log)) == NULL) {	/* a new pid */
+		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
 		return 1;
+	}
 	journal_say(jr, LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
-	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
-	    pf, sizeof(pf)));
+	    "reject_unauth_destination", o->sock, o->conf,
+	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
 	serve_all(lfd);
 	journal_say(jr, LOG_INFO, "stopped");
-	journal_close(jr);
-	if (pidfile)
-		unlink(pidfile);
+	if (o->pidfile)
+		unlink(o->pidfile);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int r;
+
+	if ((r = parse_opts(argc, argv, &o)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(NULL, &o.log)) == NULL) {
+		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
+		return 1;
+	}
+	if (start(o.conf) < 0)
+		r = 1;
+	else {
+		daemon_catch_signals();
+		signal(SIGPIPE, SIG_IGN);
+		r = o.sock == NULL ? serve_spawned() : serve_listening(&o);
+	}
+	journal_close(jr);
+	return r;
 }

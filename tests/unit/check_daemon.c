@@ -1,9 +1,11 @@
 /*
  * check_daemon - what both daemons do the same way at start
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -49,6 +51,77 @@ START_TEST(test_daemon_pidfile_symlink)
 }
 END_TEST
 
+/* the options both daemons have are taken; the daemon's own come back */
+START_TEST(test_daemon_getopt)
+{
+	char *argv[] = { "d", "-f", "-c", "c.conf", "-p", "sock", "-q", "-j",
+	    "-u", "mail", "-P", "pid", "-x", NULL };
+	struct daemon_opts o;
+	char got[8];
+	int ch, n = 0;
+
+	daemon_opts_init(&o, "certrelay-x", NULL, NULL, NULL);
+	optind = 1;
+	opterr = 0;
+	while ((ch = daemon_getopt(13, argv, "c:p:u:P:fqj", &o)) != -1 &&
+	    n < 7)
+		got[n++] = (char)ch;
+	got[n] = 0;
+	ck_assert_str_eq(got, "p?");
+	ck_assert_str_eq(o.conf, "c.conf");
+	ck_assert_str_eq(o.user, "mail");
+	ck_assert_str_eq(o.pidfile, "pid");
+	ck_assert_ptr_null(o.sock);	/* -p is the daemon's */
+	ck_assert(o.log.fg && o.log.quiet && o.log.stream);
+	ck_assert_str_eq(o.log.name, "certrelay-x");
+}
+END_TEST
+
+static char got_ident[64];
+static int got_option, got_facility, got_closes;
+
+static void
+fake_open(const char *ident, int option, int facility)
+{
+	snprintf(got_ident, sizeof(got_ident), "%s", ident);
+	got_option = option;
+	got_facility = facility;
+}
+
+static void
+fake_close(void)
+{
+	got_closes++;
+}
+
+static void
+fake_log(int prio, const char *fmt, ...)
+{
+	(void)prio, (void)fmt;
+}
+
+/* syslog as "name[pid]" (no LOG_PID), stderr too with -f unless -q */
+START_TEST(test_daemon_log_open)
+{
+	struct daemon_opts o;
+	struct journal *j;
+	char want[64];
+
+	daemon_opts_init(&o, "certrelay-x", fake_open, fake_close, fake_log);
+	o.log.fg = 1;
+	ck_assert_ptr_nonnull(j = daemon_log_open(NULL, &o.log));
+	snprintf(want, sizeof(want), "certrelay-x[%ld]", (long)getpid());
+	ck_assert_str_eq(got_ident, want);
+	ck_assert_int_eq(got_option, LOG_PERROR);
+	ck_assert_int_eq(got_facility, LOG_MAIL);
+	o.log.quiet = 1;
+	ck_assert_ptr_nonnull(j = daemon_log_open(j, &o.log));
+	ck_assert_int_eq(got_option, 0);
+	ck_assert_int_eq(got_closes, 2);
+	journal_close(j);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -58,6 +131,8 @@ main(void)
 	tc = tcase_create("daemon_pidfile");
 	tcase_add_test(tc, test_daemon_pidfile);
 	tcase_add_test(tc, test_daemon_pidfile_symlink);
+	tcase_add_test(tc, test_daemon_getopt);
+	tcase_add_test(tc, test_daemon_log_open);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
