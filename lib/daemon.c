@@ -21,6 +21,8 @@
  *	int	daemon_term(void);
  *	void	daemon_tick(struct snap *s, struct journal *j);
  *	void	daemon_warnings(const struct engine *e, struct journal *j);
+ *	void	daemon_say_diag(struct journal *j, const char *id,
+ *		    const struct diag *d);
  * DESCRIPTION
  *	daemon_postfix_socket() spells a libmilter-style socket
  *	("inet:PORT@HOST") the way main.cf wants it ("inet:HOST:PORT"), for
@@ -46,6 +48,10 @@
  *	second: a reload on SIGHUP (clearing it) or when a file changed,
  *	logged (snap_tick()), then the journal written. daemon_warnings()
  *	logs what the engine has for the admin to hear once, at start.
+ *	daemon_say_diag() logs what went wrong in a decision, if anything
+ *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
+ *	""), beside the decision's line:
+ *	a TEMPFAIL the admin can act on (which table, which line, why).
  * DIAGNOSTICS
  *	0, or -1 with d saying why. daemon_log_open(): NULL if the journal
  *	cannot be had.
@@ -246,4 +252,19 @@ daemon_warnings(const struct engine *e, struct journal *j)
 
 	for (i = 0; (w = engine_warning(e, i)) != NULL; i++)
 		journal_say(j, LOG_WARNING, "warning: %s", w);
+}
+
+/* daemon_say_diag - a decision's error, beside its line; nothing if none */
+void
+daemon_say_diag(struct journal *j, const char *id, const struct diag *d)
+{
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+
+	if (d->what[0] == 0)
+		return;
+	diag_str(d, buf, sizeof(buf));
+	if (id != NULL && id[0] != 0)
+		journal_say(j, LOG_ERR, "%s: error: %s", id, buf);
+	else
+		journal_say(j, LOG_ERR, "error: %s", buf);
 }

@@ -41,5 +41,7 @@ int	daemon_hup(void);
 int	daemon_term(void);
 void	daemon_tick(struct snap *s, struct journal *j);
 void	daemon_warnings(const struct engine *e, struct journal *j);
+void	daemon_say_diag(struct journal *j, const char *id,
+	    const struct diag *d);
 
 #endif

@@ -84,7 +84,8 @@ warn_once(const struct sess *s, const struct engine *e)
 		return;
 	if (engine_table(e, TABLE_FINGERPRINT) && !s->m.have_fp &&
 	    atomic_exchange(&warned_fp, 1) == 0)
-		journal_say(jr, LOG_WARNING, "warning: fingerprint_table is set "
+		journal_say(jr, LOG_WARNING,
+		    "warning: fingerprint_table is set "
 		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
 		    "Postfix gives "
@@ -93,7 +94,8 @@ warn_once(const struct sess *s, const struct engine *e)
 		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
 	    atomic_exchange(&warned_verify, 1) == 0)
-		journal_say(jr, LOG_WARNING, "warning: the MTA sends no {verify}: "
+		journal_say(jr, LOG_WARNING,
+		    "warning: the MTA sends no {verify}: "
 		    "no certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
 }
@@ -105,7 +107,8 @@ warn_auth_type(const struct sess *s)
 {
 	if (macros_auth_type_missing(&s->m) &&
 	    atomic_exchange(&warned_auth_type, 1) == 0)
-		journal_say(jr, LOG_WARNING, "warning: the MTA sends {auth_authen} "
+		journal_say(jr, LOG_WARNING,
+		    "warning: the MTA sends {auth_authen} "
 		    "but no {auth_type}: SMTP AUTH in clear is not refused "
 		    "and AUTH grants no relay; add {auth_type} to the HELO and "
 		    "MAIL macros (%s)", macros_is_postfix(&s->m) ?
@@ -157,8 +160,8 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 	size_t n;
 
 	n = logline_format(&s->req, dec, stage, line, sizeof(line));
-	journal_line(jr, dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    n);
+	journal_line(jr, dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
+	    line, n);
 }
 
 /* answer - a refusal's reply; SMFIS_* for the decision */
@@ -292,12 +295,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		 * when part of the certificate could not be used */
 		if (s->req.note[0] || d.what[0])
 			log_decision(s, &dec, "cert");
-		if (d.what[0])
-			journal_say(jr, LOG_ERR, "error: %s", d.what);
+		daemon_say_diag(jr, s->req.id, &d);	/* file:line: why */
+		diag_clear(&d);
 	}
 	decide(e, &s->req, STAGE_MAIL, &dec, &d);
-	if (dec.action == ACT_REJECT) {
+	if (dec.action == ACT_REJECT || d.what[0]) {
 		log_decision(s, &dec, "mail");
+		daemon_say_diag(jr, s->req.id, &d);
 		if (dec.clear_auth)
 			warn_exposed(s);
 	}
@@ -323,6 +327,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	 * or no certificate and no opinion */
 	if (dec.action != ACT_DUNNO || strcmp(dec.kind, "no-rule") == 0)
 		log_decision(s, &dec, "rcpt");
+	daemon_say_diag(jr, s->req.id, &d);
 	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
 		s->relayed = 1;
 		s->relay = dec;

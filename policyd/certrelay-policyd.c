@@ -160,10 +160,12 @@ serve_one(void *ctx, struct policy_req *pr)
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
-	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    len);
+	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
+	    line, len);
+	daemon_say_diag(jr, r.id, &d);	/* a TEMPFAIL's why */
 	if (dec.clear_auth)
-		journal_say(jr, LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
+		journal_say(jr, LOG_WARNING,
+		    "warning: user=%s client=%s[%s]: SMTP "
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
@@ -201,49 +203,67 @@ serve_stdio(struct client *c)
 			break;
 }
 
-/* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path */
+/* bind_listen - a socket bound and listening, or -1 (d says why; no fd
+ * left open) */
 static int
-listen_on(const char *spec)
+bind_listen(int family, const struct sockaddr *sa, socklen_t len,
+    const char *spec, struct diag *d)
+{
+	int fd, one = 1;
+
+	if ((fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return diag_set(d, NULL, 0, "cannot listen on %s: socket: %s",
+		    spec, strerror(errno));
+	if (family != AF_UNIX)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+	if (bind(fd, sa, len) < 0 || listen(fd, 128) < 0) {
+		diag_set(d, NULL, 0, "cannot listen on %s: %s", spec,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path; -1 (d says
+ * why) */
+static int
+listen_on(const char *spec, struct diag *d)
 {
 	struct addrinfo hints, *ai;
 	struct sockaddr_un sun;
 	char port[16], host[256];
-	const char *at;
-	int fd, one = 1;
+	const char *at, *p = spec;
+	int fd, r;
 
-	if (strncmp(spec, "unix:", 5) == 0 || spec[0] == '/') {
-		spec += spec[0] == '/' ? 0 : 5;
+	if (strncmp(p, "unix:", 5) == 0 || p[0] == '/') {
+		p += p[0] == '/' ? 0 : 5;
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
-		if (strlen(spec) >= sizeof(sun.sun_path))
-			return -1;
-		strcpy(sun.sun_path, spec);
-		unlink(spec);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-		    listen(fd, 128) < 0)
-			return -1;
-		return fd;
+		if (strlen(p) >= sizeof(sun.sun_path))
+			return diag_set(d, NULL, 0, "cannot listen on %s: path "
+			    "longer than %zu bytes", spec,
+			    sizeof(sun.sun_path) - 1);
+		strcpy(sun.sun_path, p);
+		unlink(p);
+		return bind_listen(AF_UNIX, (struct sockaddr *)&sun,
+		    sizeof(sun), spec, d);
 	}
-	if ((strncmp(spec, "inet:", 5) && strncmp(spec, "inet6:", 6)) ||
-	    (at = strchr(spec, '@')) == NULL)
-		return -1;
-	spec = strchr(spec, ':') + 1;
-	snprintf(port, sizeof(port), "%.*s", (int)(at - spec), spec);
+	if ((strncmp(p, "inet:", 5) && strncmp(p, "inet6:", 6)) ||
+	    (at = strchr(p, '@')) == NULL)
+		return diag_set(d, NULL, 0, "cannot listen on %s: not "
+		    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path", spec);
+	p = strchr(p, ':') + 1;
+	snprintf(port, sizeof(port), "%.*s", (int)(at - p), p);
 	snprintf(host, sizeof(host), "%s", at + 1);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if (getaddrinfo(host, port, &hints, &ai) != 0)
-		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-	    listen(fd, 128) < 0) {
-		freeaddrinfo(ai);
-		return -1;
-	}
+	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
+		return diag_set(d, NULL, 0, "cannot listen on %s: %s", spec,
+		    gai_strerror(r));
+	fd = bind_listen(ai->ai_family, ai->ai_addr, ai->ai_addrlen, spec, d);
 	freeaddrinfo(ai);
 	return fd;
 }
@@ -332,7 +352,8 @@ on_listen(int ep, int lfd)
 		}
 		if (nclients >= clients_max) {
 			if (!warned)
-				journal_say(jr, LOG_WARNING, "warning: %d clients "
+				journal_say(jr, LOG_WARNING,
+				    "warning: %d clients "
 				    "connected (-m): a new one is closed",
 				    nclients);
 			warned = 1;
@@ -498,12 +519,9 @@ serve_listening(const struct daemon_opts *o)
 	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
 	int lfd;
 
-	if ((lfd = listen_on(o->sock)) < 0) {
-		fprintf(stderr, "certrelay-policyd: cannot listen on %s: %s\n",
-		    o->sock, strerror(errno));
-		return 1;
-	}
-	if (daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
+	diag_clear(&d);
+	if ((lfd = listen_on(o->sock, &d)) < 0 ||
+	    daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;

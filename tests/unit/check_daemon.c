@@ -122,6 +122,36 @@ START_TEST(test_daemon_log_open)
 }
 END_TEST
 
+/* a decision's error reaches the log with its table, line and why;
+ * nothing is said when there was none */
+START_TEST(test_daemon_say_diag)
+{
+	struct journal *j;
+	struct diag d;
+	char out[512];
+	ssize_t n;
+	int fds[2];
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_ptr_nonnull(j = journal_open(fds[1], NULL));
+	diag_clear(&d);
+	daemon_say_diag(j, "4XkLp1q", &d);
+	diag_set(&d, "/etc/certrelay/issuers.cdb", 0, "read error");
+	d.line = 7;
+	daemon_say_diag(j, "4XkLp1q", &d);
+	daemon_say_diag(j, "", &d);
+	journal_close(j);
+	n = read(fds[0], out, sizeof(out) - 1);
+	ck_assert_int_gt(n, 0);
+	out[n] = 0;
+	ck_assert_str_eq(out, "<3>4XkLp1q: error: "
+	    "/etc/certrelay/issuers.cdb:7: read error\n"
+	    "<3>error: /etc/certrelay/issuers.cdb:7: read error\n");
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -133,6 +163,7 @@ main(void)
 	tcase_add_test(tc, test_daemon_pidfile_symlink);
 	tcase_add_test(tc, test_daemon_getopt);
 	tcase_add_test(tc, test_daemon_log_open);
+	tcase_add_test(tc, test_daemon_say_diag);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
