@@ -187,9 +187,9 @@ daemon_getopt(int argc, char **argv, const char *optstring,
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, optstring)) != -1 &&
-	    option(o, ch, optarg))
-		continue;
+	do
+		ch = getopt(argc, argv, optstring);
+	while (ch != -1 && option(o, ch, optarg));
 	return ch;
 }
 

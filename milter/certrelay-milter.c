@@ -20,7 +20,9 @@
  *	they started with. See certrelay-milter(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what on stderr, exit
- *	1. At reload: logged, the tables in service stay.
+ *	1. At reload: logged, the tables in service stay. A table that fails
+ *	during a decision: "ID: error: file:line: what" beside the
+ *	decision's line, and TEMPFAIL.
  */
 #include <errno.h>
 #include <pthread.h>

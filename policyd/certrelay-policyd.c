@@ -24,7 +24,10 @@
  *	certrelay-policyd(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what, exit 1. A
- *	malformed request closes that connection (Postfix defers).
+ *	socket it cannot listen on: why, exit 1. A table that fails during a
+ *	decision: "ID: error: file:line: what" beside the decision's line,
+ *	and a 4xx answer (TEMPFAIL). A malformed request closes that
+ *	connection (Postfix defers).
  */
 #include <errno.h>
 #include <netdb.h>
