@@ -11,11 +11,8 @@
  *		    const char *pidfile, struct diag *d);
  *	struct journal *daemon_log_open(struct journal *old,
  *		    const struct daemon_log *how);
- *	void	daemon_opts_init(struct daemon_opts *o, const char *name,
- *		    void (*open)(const char *, int, int),
- *		    void (*close)(void), journal_fn log);
- *	int	daemon_getopt(int argc, char **argv, const char *optstring,
- *		    struct daemon_opts *o);
+ *	int	daemon_parse(int argc, char **argv,
+ *		    const struct daemon_cmd *cmd, struct daemon_opts *o);
  *	void	daemon_catch_signals(void);
  *	int	daemon_hup(void);
  *	int	daemon_term(void);
@@ -38,10 +35,12 @@
  *	(lib/journal.c); else syslog as "NAME[pid]", the pid written once
  *	into the ident instead of LOG_PID, which costs a getpid() per line
  *	(so again after a fork), copied to stderr with -f unless -q.
- *	daemon_opts_init() clears o and sets how it logs (openlog(3),
- *	closelog(3), syslog(3)). daemon_getopt() is getopt(3) that takes
- *	the options both daemons have (-c -u -P -f -q -j) into o itself: it
- *	returns the next option the daemon handles, or -1 at the end.
+ *	daemon_parse() reads the command line into o: the options both
+ *	daemons have (-c -u -P -f -q -j) itself, each other one through
+ *	cmd->own(), which prints the usage for one it does not know;
+ *	operands are such an error ('?'). At the end cmd->own(-1) checks
+ *	what was given. o->log is set from cmd (openlog(3), closelog(3),
+ *	syslog(3)). It returns -1 to go on, or the exit status own() gave.
  *	daemon_catch_signals() has SIGHUP (reload) and SIGTERM, SIGINT
  *	(stop) only set a flag, which daemon_hup() and daemon_term() read:
  *	the main loop acts. daemon_tick() is what that loop does 10 times a
@@ -151,19 +150,6 @@ daemon_log_open(struct journal *old, const struct daemon_log *how)
 	return journal_open(how->stream ? 2 : -1, how->log);
 }
 
-/* daemon_opts_init - no option yet; how the daemon logs */
-void
-daemon_opts_init(struct daemon_opts *o, const char *name,
-    void (*open)(const char *, int, int), void (*close)(void),
-    journal_fn log)
-{
-	memset(o, 0, sizeof(*o));
-	o->log.name = name;
-	o->log.open = open;
-	o->log.close = close;
-	o->log.log = log;
-}
-
 /* option - an option both daemons have: 1, else 0 */
 static int
 option(struct daemon_opts *o, int ch, char *arg)
@@ -179,18 +165,25 @@ option(struct daemon_opts *o, int ch, char *arg)
 	return 0;
 }
 
-/* daemon_getopt - getopt(3), the shared options taken: the next option
- * the daemon handles itself, or -1 */
+/* daemon_parse - the command line: -1 to go on, else an exit status */
 int
-daemon_getopt(int argc, char **argv, const char *optstring,
+daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
     struct daemon_opts *o)
 {
-	int ch;
+	int ch, r;
 
-	do
-		ch = getopt(argc, argv, optstring);
-	while (ch != -1 && option(o, ch, optarg));
-	return ch;
+	memset(o, 0, sizeof(*o));
+	o->log.name = cmd->name;
+	o->log.open = cmd->open;
+	o->log.close = cmd->close;
+	o->log.log = cmd->log;
+	while ((ch = getopt(argc, argv, cmd->optstring)) != -1)
+		if (!option(o, ch, optarg) &&
+		    (r = cmd->own(ch, optarg, o)) >= 0)
+			return r;
+	if (optind != argc)		/* no operands */
+		return cmd->own('?', NULL, o);
+	return cmd->own(-1, NULL, o);
 }
 
 /* on_signal - only flags: the main loop reloads or stops */

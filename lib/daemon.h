@@ -24,6 +24,18 @@ struct daemon_opts {
 	struct daemon_log log;
 };
 
+/* A daemon's command line: the options it has, the ones of its own. */
+struct daemon_cmd {
+	const char *name;		/* "certrelay-milter" */
+	const char *optstring;		/* getopt(3)'s, c:u:P:fqj included */
+	/* an option of its own (ch -1: all read, check them): -1 to go
+	 * on, else an exit status */
+	int	(*own)(int ch, char *arg, struct daemon_opts *o);
+	void	(*open)(const char *ident, int option, int facility);
+	void	(*close)(void);
+	journal_fn log;
+};
+
 const char *daemon_postfix_socket(const char *sock, char *buf, size_t size);
 int	daemon_drop_privileges(const char *user, struct diag *d);
 int	daemon_pidfile(const char *path, struct diag *d);
@@ -31,10 +43,7 @@ int	daemon_detach(const char *user, int foreground, const char *pidfile,
 	    struct diag *d);
 struct journal *daemon_log_open(struct journal *old,
 	    const struct daemon_log *how);
-void	daemon_opts_init(struct daemon_opts *o, const char *name,
-	    void (*open)(const char *, int, int), void (*close)(void),
-	    journal_fn log);
-int	daemon_getopt(int argc, char **argv, const char *optstring,
+int	daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 	    struct daemon_opts *o);
 void	daemon_catch_signals(void);
 int	daemon_hup(void);

@@ -537,24 +537,25 @@ start(const char *conf, const char *sock, const char *user,
 	return -1;
 }
 
-/* parse_opts - the command line; an exit status, or -1 to go on */
+/* option - an option of the milter's own, or (ch -1) the check of them
+ * all: -1 to go on, else an exit status */
 static int
-parse_opts(int argc, char **argv, struct daemon_opts *o)
+option(int ch, char *arg, struct daemon_opts *o)
 {
-	int ch;
-
-	daemon_opts_init(o, "certrelay-milter", openlog, closelog, syslog);
-	while ((ch = daemon_getopt(argc, argv, "c:p:u:P:fqjh", o)) != -1)
-		switch (ch) {
-		case 'p': o->sock = optarg; break;
-		default:
-			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
-			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
-			    "  SOCKET: "
-			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
-			return ch == 'h' ? 0 : 2;
-		}
-	if (o->conf == NULL || o->sock == NULL || optind != argc) {
+	switch (ch) {
+	case 'p':
+		o->sock = arg;
+		return -1;
+	case -1:
+		break;
+	default:
+		fprintf(stderr, "usage: certrelay-milter -c CONF -p SOCKET "
+		    "[-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
+		    "  SOCKET: inet:PORT@HOST, inet6:PORT@HOST or "
+		    "unix:/path\n");
+		return ch == 'h' ? 0 : 2;
+	}
+	if (o->conf == NULL || o->sock == NULL) {
 		fprintf(stderr, "certrelay-milter: -c CONF and -p SOCKET are "
 		    "required (see -h)\n");
 		return 2;
@@ -565,6 +566,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 	}
 	return -1;
 }
+
+static const struct daemon_cmd cmd = { "certrelay-milter", "c:p:u:P:fqjh",
+    option, openlog, closelog, syslog };
 
 /* serve - libmilter in its thread; this one reloads, logs, and stops it
  * on SIGTERM: exit status */
@@ -613,7 +617,7 @@ main(int argc, char **argv)
 	struct daemon_opts o;
 	int r;
 
-	if ((r = parse_opts(argc, argv, &o)) >= 0)
+	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
 		return r;
 	if ((jr = daemon_log_open(NULL, &o.log)) == NULL)
 		goto nolog;

@@ -462,31 +462,29 @@ start(const char *conf)
 	return 0;
 }
 
-/* parse_opts - the command line; an exit status, or -1 to go on */
+/* option - an option of policyd's own, or (ch -1) the check of them
+ * all: -1 to go on, else an exit status */
 static int
-parse_opts(int argc, char **argv, struct daemon_opts *o)
+option(int ch, char *arg, struct daemon_opts *o)
 {
-	int ch;
-
-	daemon_opts_init(o, "certrelay-policyd", openlog, closelog, syslog);
-	while ((ch = daemon_getopt(argc, argv, "c:l:u:P:t:m:fqjHh", o)) != -1)
-		switch (ch) {
-		case 'l': o->sock = optarg; break;
-		case 'H': header_mode = 1; break;
-		case 't': idle_max = atoi(optarg); break;
-		case 'm': clients_max = atoi(optarg); break;
-		default:
-			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
-			    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
-			    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
-			return ch == 'h' ? 0 : 2;
-		}
+	switch (ch) {
+	case 'l': o->sock = arg; return -1;
+	case 'H': header_mode = 1; return -1;
+	case 't': idle_max = atoi(arg); return -1;
+	case 'm': clients_max = atoi(arg); return -1;
+	case -1: break;
+	default:
+		fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
+		    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
+		    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
+		return ch == 'h' ? 0 : 2;
+	}
 	if (idle_max < 1 || clients_max < 1) {
 		fprintf(stderr, "certrelay-policyd: -t and -m take a number "
 		    "above 0\n");
 		return 2;
 	}
-	if (o->conf == NULL || optind != argc) {
+	if (o->conf == NULL) {
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
@@ -497,6 +495,9 @@ parse_opts(int argc, char **argv, struct daemon_opts *o)
 	}
 	return -1;
 }
+
+static const struct daemon_cmd cmd = { "certrelay-policyd",
+    "c:l:u:P:t:m:fqjHh", option, openlog, closelog, syslog };
 
 /* serve_spawned - spawn(8): one client, on stdin and stdout */
 static int
@@ -550,7 +551,7 @@ main(int argc, char **argv)
 	struct daemon_opts o;
 	int r;
 
-	if ((r = parse_opts(argc, argv, &o)) >= 0)
+	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
 		return r;
 	if ((jr = daemon_log_open(NULL, &o.log)) == NULL) {
 		fprintf(stderr, "certrelay-policyd: cannot start the log\n");

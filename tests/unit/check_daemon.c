@@ -51,29 +51,51 @@ START_TEST(test_daemon_pidfile_symlink)
 }
 END_TEST
 
-/* the options both daemons have are taken; the daemon's own come back */
-START_TEST(test_daemon_getopt)
+static char own_got[16];
+static int own_refuses;			/* '?' ends the parse: status 3 */
+
+/* own - the daemon's own options, noted */
+static int
+own(int ch, char *arg, struct daemon_opts *o)
+{
+	size_t n = strlen(own_got);
+
+	if (ch == 'p')
+		o->sock = arg;
+	if (n + 1 < sizeof(own_got)) {
+		own_got[n] = ch == -1 ? '.' : (char)ch;
+		own_got[n + 1] = 0;
+	}
+	return ch == '?' && own_refuses ? 3 : -1;
+}
+
+/* the options both daemons have are taken; the daemon's own go to it,
+ * then the end (-1, '.' here); an operand is a usage error */
+START_TEST(test_daemon_parse)
 {
 	char *argv[] = { "d", "-f", "-c", "c.conf", "-p", "sock", "-q", "-j",
 	    "-u", "mail", "-P", "pid", "-x", NULL };
+	char *extra[] = { "d", "-c", "c.conf", "operand", NULL };
+	const struct daemon_cmd cmd = { "certrelay-x", "c:p:u:P:fqj", own,
+	    NULL, NULL, NULL };
 	struct daemon_opts o;
-	char got[8];
-	int ch, n = 0;
 
-	daemon_opts_init(&o, "certrelay-x", NULL, NULL, NULL);
 	optind = 1;
 	opterr = 0;
-	while ((ch = daemon_getopt(13, argv, "c:p:u:P:fqj", &o)) != -1 &&
-	    n < 7)
-		got[n++] = (char)ch;
-	got[n] = 0;
-	ck_assert_str_eq(got, "p?");
+	own_got[0] = 0;
+	ck_assert_int_eq(daemon_parse(13, argv, &cmd, &o), -1);
+	ck_assert_str_eq(own_got, "p?.");
 	ck_assert_str_eq(o.conf, "c.conf");
 	ck_assert_str_eq(o.user, "mail");
 	ck_assert_str_eq(o.pidfile, "pid");
-	ck_assert_ptr_null(o.sock);	/* -p is the daemon's */
+	ck_assert_str_eq(o.sock, "sock");
 	ck_assert(o.log.fg && o.log.quiet && o.log.stream);
 	ck_assert_str_eq(o.log.name, "certrelay-x");
+	optind = 1;
+	own_got[0] = 0;
+	own_refuses = 1;
+	ck_assert_int_eq(daemon_parse(4, extra, &cmd, &o), 3);
+	ck_assert_str_eq(own_got, "?");
 }
 END_TEST
 
@@ -107,8 +129,9 @@ START_TEST(test_daemon_log_open)
 	struct journal *j;
 	char want[64];
 
-	daemon_opts_init(&o, "certrelay-x", fake_open, fake_close, fake_log);
-	o.log.fg = 1;
+	memset(&o, 0, sizeof(o));
+	o.log = (struct daemon_log){ "certrelay-x", 1, 0, 0, fake_open,
+	    fake_close, fake_log };
 	ck_assert_ptr_nonnull(j = daemon_log_open(NULL, &o.log));
 	snprintf(want, sizeof(want), "certrelay-x[%ld]", (long)getpid());
 	ck_assert_str_eq(got_ident, want);
@@ -161,7 +184,7 @@ main(void)
 	tc = tcase_create("daemon_pidfile");
 	tcase_add_test(tc, test_daemon_pidfile);
 	tcase_add_test(tc, test_daemon_pidfile_symlink);
-	tcase_add_test(tc, test_daemon_getopt);
+	tcase_add_test(tc, test_daemon_parse);
 	tcase_add_test(tc, test_daemon_log_open);
 	tcase_add_test(tc, test_daemon_say_diag);
 	suite_add_tcase(s, tc);
