@@ -1,5 +1,5 @@
 /*
- * daemon - what both daemons do the same way at start
+ * daemon - what both daemons do the same way: start, log, reload, stop
  *
  * SYNOPSIS
  *	#include "daemon.h"
@@ -49,8 +49,8 @@
  *	logs what the engine has for the admin to hear once, at start.
  *	daemon_say_diag() logs what went wrong in a decision, if anything
  *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
- *	""), beside the decision's line:
- *	a TEMPFAIL the admin can act on (which table, which line, why).
+ *	""), beside the decision's line: a TEMPFAIL the admin can act on
+ *	(which table, which line, why).
  * DIAGNOSTICS
  *	0, or -1 with d saying why. daemon_log_open(): NULL if the journal
  *	cannot be had.
