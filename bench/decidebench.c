@@ -199,7 +199,8 @@ usage:
 	t1 = now_s();
 	printf("OPEN engine_open_ms=%.3f\n", (t1 - t0) * 1e3);
 	/* the daemons' steady state: the regex set matcher in service */
-	if (e->rx != NULL && rx_accelerate(e->rx, 0, &d) < 0)
+	if (engine_rx(e) != NULL && rx_accelerate(engine_rx(e), 0,
+	    &d) < 0)
 		fprintf(stderr, "decidebench: %s\n", diag_str(&d, buf,
 		    sizeof(buf)));
 	printf("SET set_build_ms=%.3f\n", (now_s() - t1) * 1e3);

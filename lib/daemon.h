@@ -4,11 +4,53 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "engine.h"
+#include "journal.h"
+#include "snap.h"
+
+/* How a daemon logs: its name and flags, and syslog(3)'s functions (which
+ * lib/ does not call on its own). */
+struct daemon_log {
+	const char *name;		/* "certrelay-milter" */
+	int	fg, quiet, stream;	/* -f, -q, -j */
+	void	(*open)(const char *ident, int option, int facility);
+	void	(*close)(void);
+	journal_fn log;
+};
+
+/* What both daemons' command lines say. */
+struct daemon_opts {
+	const char *conf, *sock, *user, *pidfile;	/* -c, (own), -u, -P */
+	struct daemon_log log;
+};
+
+/* A daemon's command line: the options it has, the ones of its own. */
+struct daemon_cmd {
+	const char *name;		/* "certrelay-milter" */
+	const char *optstring;		/* getopt(3)'s, c:u:P:fqj included */
+	/* an option of its own (ch -1: all read, check them): -1 to go
+	 * on, else an exit status */
+	int	(*own)(int ch, char *arg, struct daemon_opts *o);
+	void	(*open)(const char *ident, int option, int facility);
+	void	(*close)(void);
+	journal_fn log;
+};
 
 const char *daemon_postfix_socket(const char *sock, char *buf, size_t size);
 int	daemon_drop_privileges(const char *user, struct diag *d);
 int	daemon_pidfile(const char *path, struct diag *d);
 int	daemon_detach(const char *user, int foreground, const char *pidfile,
 	    struct diag *d);
+struct journal *daemon_log_open(struct journal *old,
+	    const struct daemon_log *how);
+int	daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
+	    struct daemon_opts *o);
+void	daemon_catch_signals(void);
+int	daemon_hup(void);
+int	daemon_term(void);
+void	daemon_tick(struct snap *s, struct journal *j);
+void	daemon_warnings(const struct engine *e, struct journal *j);
+void	daemon_say_diag(struct journal *j, const char *id,
+	    const struct diag *d);
 
 #endif

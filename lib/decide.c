@@ -83,6 +83,7 @@
 #include <openssl/x509v3.h>
 
 #include "decide.h"
+#include "engine_priv.h"
 #include "dn.h"
 
 #define MAX_FP		6

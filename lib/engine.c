@@ -7,6 +7,13 @@
  *		    struct diag *d);
  *	int	engine_changed(const struct engine *e, unsigned long *sig);
  *	void	engine_accelerate(struct engine *e);
+ *	const struct conf *engine_conf(const struct engine *e);
+ *	const char *engine_header_name(const struct engine *e);
+ *	const struct table *engine_table(const struct engine *e,
+ *		    enum table_kind k);
+ *	struct rx *engine_rx(const struct engine *e);
+ *	const struct cindex *engine_cindex(const struct engine *e);
+ *	const char *engine_warning(const struct engine *e, int i);
  *	void	engine_close(struct engine *e);
  * DESCRIPTION
  *	engine_open() loads the configuration, opens every compiled table
@@ -23,27 +30,40 @@
  *	engine_accelerate() starts building the regex set matcher in the
  *	background (rx_accelerate()): for an engine about to serve many
  *	decisions, before it is shared; a failure adds a warning.
+ *	The accessors give what a front-end shows or asks: the
+ *	configuration, the trace header's name ("" for none), the table of
+ *	a kind, the regex table and the certificate index (NULL when not
+ *	configured), and the i-th warning (NULL past the last).
  * DIAGNOSTICS
  *	engine_open(): 0, or -1 with file:line: what (the configuration line
- *	that names a table that cannot be opened).
+ *	that names a table that cannot be opened; out of memory).
  * OWNERSHIP
  *	An engine's rules never change once open (the set matcher only
  *	makes them faster); engine_close() frees it (accepts
  *	NULL). Share it between threads through snap(3).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine.h"
+#include "engine_priv.h"
+
+static void warn(struct engine *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* warn - remember one thing to tell the admin */
 static void
-warn(struct engine *e, const char *fmt, const char *a, long n)
+warn(struct engine *e, const char *fmt, ...)
 {
-	if (e->nwarn < ENGINE_MAX_WARN)
-		snprintf(e->warn[e->nwarn++], sizeof(e->warn[0]), fmt, a, n);
+	va_list ap;
+
+	if (e->nwarn >= ENGINE_MAX_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->warn[e->nwarn++], sizeof(e->warn[0]), fmt, ap);
+	va_end(ap);
 }
 
 /* file_id - inode and mtime in ns; -1 if the file is not there */
@@ -59,19 +79,25 @@ file_id(const char *path, long *ino, long *ns)
 	return 0;
 }
 
-/* watch - note a file's identity to see it change */
-static void
-watch(struct engine *e, const char *path, const char *suffix)
+/* watch - note a file's identity to see it change; a file not watched
+ * would have its changes never seen, so that fails the snapshot */
+static int
+watch(struct engine *e, const char *path, const char *suffix,
+    struct diag *d)
 {
 	struct engine_file *f;
 
 	if (e->nfiles >= (int)(sizeof(e->files) / sizeof(e->files[0])))
-		return;
+		return diag_set(d, path, 0, "more files than an engine "
+		    "watches");
 	f = &e->files[e->nfiles];
-	if (asprintf(&f->path, "%s%s", path, suffix) < 0)
-		return;
+	if (asprintf(&f->path, "%s%s", path, suffix) < 0) {
+		f->path = NULL;
+		return diag_set(d, path, 0, "out of memory");
+	}
 	(void)file_id(f->path, &f->ino, &f->mtime_ns);
 	e->nfiles++;
+	return 0;
 }
 
 /* at_line - turn a file error into "conf:line: what (file: what)" */
@@ -96,16 +122,17 @@ open_tables(struct engine *e, struct diag *d)
 			continue;
 		if (table_open(&e->t[k], c->table[k], (enum table_kind)k, d) < 0)
 			return at_line(e, c->table_line[k], d);
-		watch(e, c->table[k], ".cdb");
+		if (watch(e, c->table[k], ".cdb", d) < 0)
+			return -1;
 		if (table_stale(e->t[k]))
 			warn(e, "%s is newer than its compiled table: run "
-			    "certrelay compile", c->table[k], 0);
+			    "certrelay compile", c->table[k]);
 		if (table_unscoped(e->t[k]) > 0)
-			warn(e, "%s: %ld rules are not scoped to an issuer: a "
+			warn(e, "%s: %d rules are not scoped to an issuer: a "
 			    "cert from any CA the MTA trusts can meet them",
 			    c->table[k], table_unscoped(e->t[k]));
 		if (table_ignored(e->t[k]) > 0)
-			warn(e, "%s: %ld lines with tags other than CERTISSUER: "
+			warn(e, "%s: %d lines with tags other than CERTISSUER: "
 			    "and CERTSUBJECT: ignored", c->table[k],
 			    table_ignored(e->t[k]));
 	}
@@ -125,12 +152,12 @@ view_warnings(struct engine *e)
 	if (c->table[TABLE_FINGERPRINT] && names)
 		warn(e, "%s: Postfix gives a milter no fingerprint: there, "
 		    "pins (REJECT ones too) apply only in certrelay-policyd, "
-		    "while the milter's name rules still relay", c->table[
-		    TABLE_FINGERPRINT], 0);
+		    "while the milter's name rules still relay",
+		    c->table[TABLE_FINGERPRINT]);
 	if (names && c->legacy_quoting)
-		warn(e, "sendmail_openssl = legacy%s: Sendmail's names cannot "
+		warn(e, "sendmail_openssl = legacy: Sendmail's names cannot "
 		    "be read one way, so there only fingerprint and index rules "
-		    "relay; say 3 if its OpenSSL is 3 or later", "", 0);
+		    "relay; say 3 if its OpenSSL is 3 or later");
 }
 
 /* engine_open - a whole snapshot, or nothing */
@@ -144,8 +171,7 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 		return diag_set(d, conf_path, 0, "out of memory");
 	if (conf_load(conf_path, &e->conf, d) < 0)
 		goto err;
-	watch(e, conf_path, "");
-	if (open_tables(e, d) < 0)
+	if (watch(e, conf_path, "", d) < 0 || open_tables(e, d) < 0)
 		goto err;
 	if (e->conf->regex_table) {
 		if (rx_open(&e->rx, e->conf->regex_table, d) < 0) {
@@ -153,9 +179,10 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 				at_line(e, e->conf->regex_line, d);
 			goto err;	/* else file:line of the pattern */
 		}
-		watch(e, e->conf->regex_table, "");
+		if (watch(e, e->conf->regex_table, "", d) < 0)
+			goto err;
 		if (rx_unscoped(e->rx) > 0)
-			warn(e, "%s: %ld rules are not scoped to an issuer: a "
+			warn(e, "%s: %d rules are not scoped to an issuer: a "
 			    "cert from any CA the MTA trusts can meet them",
 			    e->conf->regex_table, rx_unscoped(e->rx));
 	}
@@ -164,7 +191,8 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 			at_line(e, e->conf->cert_index_line, d);
 			goto err;
 		}
-		watch(e, e->conf->cert_index, ".cdb");
+		if (watch(e, e->conf->cert_index, ".cdb", d) < 0)
+			goto err;
 	}
 	view_warnings(e);
 	*ep = e;
@@ -208,7 +236,49 @@ engine_accelerate(struct engine *e)
 	diag_clear(&why);
 	if (e->rx != NULL && rx_accelerate(e->rx, 1, &why) < 0)
 		warn(e, "regexes matched one by one: %s", diag_str(&why, buf,
-		    sizeof(buf)), 0);
+		    sizeof(buf)));
+}
+
+/* engine_conf - the configuration the snapshot was built from */
+const struct conf *
+engine_conf(const struct engine *e)
+{
+	return e->conf;
+}
+
+/* engine_header_name - the trace header's name; "" for none */
+const char *
+engine_header_name(const struct engine *e)
+{
+	return e->conf->header_name;
+}
+
+/* engine_table - the compiled table of a kind; NULL if none */
+const struct table *
+engine_table(const struct engine *e, enum table_kind k)
+{
+	return (unsigned)k < TABLE_NKINDS ? e->t[k] : NULL;
+}
+
+/* engine_rx - the regex table (its set matcher is built in place) */
+struct rx *
+engine_rx(const struct engine *e)
+{
+	return e->rx;
+}
+
+/* engine_cindex - the certificate index; NULL if none */
+const struct cindex *
+engine_cindex(const struct engine *e)
+{
+	return e->ci;
+}
+
+/* engine_warning - the i-th thing to tell the admin; NULL past the last */
+const char *
+engine_warning(const struct engine *e, int i)
+{
+	return i >= 0 && i < e->nwarn ? e->warn[i] : NULL;
 }
 
 /* engine_close - free a snapshot; accepts NULL */

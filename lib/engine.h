@@ -7,27 +7,17 @@
 #include "rx.h"
 #include "table.h"
 
-#define ENGINE_MAX_WARN	16
-
-/* One immutable snapshot: configuration plus every table it names. */
-struct engine {
-	struct conf *conf;
-	struct table *t[TABLE_NKINDS];
-	struct rx *rx;
-	struct cindex *ci;
-	int	nwarn;
-	char	warn[ENGINE_MAX_WARN][256];
-	int	nfiles;
-	struct engine_file {
-		char	*path;
-		long	ino;
-		long	mtime_ns;
-	} files[TABLE_NKINDS + 3];
-};
+struct engine;				/* opaque; lib/engine_priv.h */
 
 int	engine_open(const char *conf_path, struct engine **ep, struct diag *d);
 int	engine_changed(const struct engine *e, unsigned long *sig);
 void	engine_accelerate(struct engine *e);
+const struct conf *engine_conf(const struct engine *e);
+const char *engine_header_name(const struct engine *e);
+const struct table *engine_table(const struct engine *e, enum table_kind k);
+struct rx *engine_rx(const struct engine *e);
+const struct cindex *engine_cindex(const struct engine *e);
+const char *engine_warning(const struct engine *e, int i);
 void	engine_close(struct engine *e);
 
 #endif

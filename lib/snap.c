@@ -208,7 +208,7 @@ build_main(void *arg)
 	live = s->cur == r;
 	pthread_mutex_unlock(&s->lock);
 	diag_clear(&d);
-	if (live && rx_accelerate(r->e->rx, 0, &d) < 0)
+	if (live && rx_accelerate(engine_rx(r->e), 0, &d) < 0)
 		diag_str(&d, r->why, sizeof(r->why));
 	snap_put(s, r);
 	/* the compiler's scratch heap (MBs, in this thread's own arena)
@@ -231,7 +231,7 @@ start_build(struct snap *s)
 	if (r->accel)
 		return;
 	r->accel = 1;
-	if (r->e->rx == NULL || rx_count(r->e->rx) == 0)
+	if (engine_rx(r->e) == NULL || rx_count(engine_rx(r->e)) == 0)
 		return;
 	s->build_ref = snap_get(s);
 	if ((err = pthread_create(&s->builder, NULL, build_main, s)) != 0) {
@@ -249,7 +249,7 @@ static int
 set_news(struct snap *s, char *msg, size_t size)
 {
 	const struct snap_ref *cur = s->cur;
-	const struct rx *rx = cur->e->rx;
+	const struct rx *rx = engine_rx(cur->e);
 	int members;
 
 	if (rx == NULL || rx_count(rx) == 0) {

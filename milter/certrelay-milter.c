@@ -21,7 +21,9 @@
  *	they started with. See certrelay-milter(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what on stderr, exit
- *	1. At reload: logged, the tables in service stay.
+ *	1. At reload: logged, the tables in service stay. A table that fails
+ *	during a decision: "ID: error: file:line: what" beside the
+ *	decision's line, and TEMPFAIL.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,7 +48,7 @@
 #include "snap.h"
 
 static struct snap *snap;
-static volatile sig_atomic_t got_hup, got_term;
+static struct journal *jr;		/* log_open() */
 /* warnings given once a process, from any worker thread */
 static atomic_int warned_fp, warned_verify, warned_auth_type;
 static unsigned long conn_counter;
@@ -83,9 +85,10 @@ warn_once(const struct sess *s, const struct engine *e)
 {
 	if (s->m.tls_version[0] == 0)
 		return;
-	if (e->t[TABLE_FINGERPRINT] && !s->m.have_fp &&
+	if (engine_table(e, TABLE_FINGERPRINT) && !s->m.have_fp &&
 	    atomic_exchange(&warned_fp, 1) == 0)
-		journal_say(LOG_WARNING, "warning: fingerprint_table is set "
+		journal_say(jr, LOG_WARNING,
+		    "warning: fingerprint_table is set "
 		    "but the MTA sends no {cert_fp} or {cert_md5}: fingerprint rules "
 		    "cannot match here (%s)", macros_is_postfix(&s->m) ?
 		    "Postfix gives "
@@ -94,7 +97,8 @@ warn_once(const struct sess *s, const struct engine *e)
 		    "confMILTER_MACROS_HELO and set CertFingerprintAlgorithm");
 	if (!macros_is_postfix(&s->m) && !s->m.have_verify &&
 	    atomic_exchange(&warned_verify, 1) == 0)
-		journal_say(LOG_WARNING, "warning: the MTA sends no {verify}: "
+		journal_say(jr, LOG_WARNING,
+		    "warning: the MTA sends no {verify}: "
 		    "no certificate counts as verified; add {verify} to "
 		    "confMILTER_MACROS_HELO and confMILTER_MACROS_ENVFROM");
 }
@@ -106,7 +110,8 @@ warn_auth_type(const struct sess *s)
 {
 	if (macros_auth_type_missing(&s->m) &&
 	    atomic_exchange(&warned_auth_type, 1) == 0)
-		journal_say(LOG_WARNING, "warning: the MTA sends {auth_authen} "
+		journal_say(jr, LOG_WARNING,
+		    "warning: the MTA sends {auth_authen} "
 		    "but no {auth_type}: SMTP AUTH in clear is not refused "
 		    "and AUTH grants no relay; add {auth_type} to the HELO and "
 		    "MAIL macros (%s)", macros_is_postfix(&s->m) ?
@@ -138,7 +143,7 @@ warn_exposed(const struct sess *s)
 		how = "SMTP AUTH not shown to follow STARTTLS (no EHLO over "
 		    "TLS before it): the password may have crossed the "
 		    "network in clear";
-	journal_say(LOG_WARNING, "warning: %s: %s; mail refused, have the "
+	journal_say(jr, LOG_WARNING, "warning: %s: %s; mail refused, have the "
 	    "password changed", who, how);
 }
 
@@ -158,8 +163,8 @@ log_decision(struct sess *s, const struct decision *dec, const char *stage)
 	size_t n;
 
 	n = logline_format(&s->req, dec, stage, line, sizeof(line));
-	journal_line(dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    n);
+	journal_line(jr, dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
+	    line, n);
 }
 
 /* The milter's answer to each action, in enum act order: with reply,
@@ -303,12 +308,13 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		 * when part of the certificate could not be used */
 		if (s->req.note[0] || d.what[0])
 			log_decision(s, &dec, "cert");
-		if (d.what[0])
-			journal_say(LOG_ERR, "error: %s", d.what);
+		daemon_say_diag(jr, s->req.id, &d);	/* file:line: why */
+		diag_clear(&d);
 	}
 	decide(e, &s->req, STAGE_MAIL, &dec, &d);
-	if (dec.action == ACT_REJECT) {
+	if (dec.action == ACT_REJECT || d.what[0]) {
 		log_decision(s, &dec, "mail");
+		daemon_say_diag(jr, s->req.id, &d);
 		if (dec.clear_auth)
 			warn_exposed(s);
 	}
@@ -334,6 +340,7 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	 * or no certificate and no opinion */
 	if (dec.action != ACT_DUNNO || dec.kind == KIND_NO_RULE)
 		log_decision(s, &dec, "rcpt");
+	daemon_say_diag(jr, s->req.id, &d);
 	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
 		s->relayed = 1;
 		s->relay = dec;
@@ -351,7 +358,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	(void)value;
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
-	ours = snap_engine(s->ref)->conf->header_name;
+	ours = engine_header_name(snap_engine(s->ref));
 	if (ours[0] && strcasecmp(name, ours) == 0)
 		s->foreign_headers++;
 	return SMFIS_CONTINUE;
@@ -369,14 +376,14 @@ mlfi_eom(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	macros_queue_id(&s->m, getsym, ctx);	/* Postfix's comes late */
-	name = snap_engine(s->ref)->conf->header_name;
+	name = engine_header_name(snap_engine(s->ref));
 	if (name[0] == 0)
 		return SMFIS_CONTINUE;
 	for (i = s->foreign_headers; i >= 1; i--)
 		if (smfi_chgheader(ctx, (char *)name, i, NULL) != MI_SUCCESS)
 			return SMFIS_TEMPFAIL;
 	if (s->foreign_headers)
-		journal_say(LOG_NOTICE, "%s: removed %d client-sent %s "
+		journal_say(jr, LOG_NOTICE, "%s: removed %d client-sent %s "
 		    "header(s)",
 		    s->m.queue_id[0] ? s->m.queue_id : s->conn_id,
 		    s->foreign_headers, name);
@@ -432,16 +439,6 @@ static struct smfiDesc desc = {
 	.xxfi_negotiate = mlfi_negotiate,
 };
 
-/* on_signal - only flags: the main loop reloads or stops */
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_term = 1;
-}
-
 /* run_milter - libmilter's loop, in its own thread */
 static void *
 run_milter(void *arg)
@@ -450,17 +447,6 @@ run_milter(void *arg)
 
 	*status = smfi_main();
 	return NULL;
-}
-
-/* reload - swap in new tables, or say why the old ones stay */
-static void
-reload(int forced)
-{
-	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
-	int r;
-
-	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 }
 
 /* gate_says - the gatekeeper setting and what it means, for the start-up
@@ -503,13 +489,12 @@ say_config(const char *conf)
 {
 	struct snap_ref *ref;
 	char gate[2048];
-	int i, r;
+	int r;
 
 	ref = snap_get(snap);
-	r = gate_says(snap_engine(ref)->conf, gate, sizeof(gate));
-	for (i = 0; r == 0 && i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s",
-		    snap_engine(ref)->warn[i]);
+	if ((r = gate_says(engine_conf(snap_engine(ref)), gate,
+	    sizeof(gate))) == 0)
+		daemon_warnings(snap_engine(ref), jr);
 	snap_put(snap, ref);
 	if (r < 0) {
 		snprintf(gate, sizeof(gate), "%s: gatekeeper is not set: name "
@@ -517,11 +502,11 @@ say_config(const char *conf)
 		    "everyone and the milter is the gate (gatekeeper = CRT), or "
 		    "say all or none (certrelay.conf(5))", conf);
 		fprintf(stderr, "certrelay-milter: %s\n", gate);
-		journal_say(LOG_ERR, "error: not started: %s", gate);
-		journal_flush();
+		journal_say(jr, LOG_ERR, "error: not started: %s", gate);
+		journal_flush(jr);
 		return -1;
 	}
-	journal_say(LOG_INFO, "%s", gate);
+	journal_say(jr, LOG_INFO, "%s", gate);
 	return 0;
 }
 
@@ -539,8 +524,8 @@ start(const char *conf, const char *sock, const char *user,
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		journal_say(LOG_ERR, "error: not started: %s", buf);
-		journal_flush();
+		journal_say(jr, LOG_ERR, "error: not started: %s", buf);
+		journal_flush(jr);
 		return 1;
 	}
 	if (say_config(conf) < 0)
@@ -563,71 +548,53 @@ start(const char *conf, const char *sock, const char *user,
 	return -1;
 }
 
-/*
- * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
- * "certrelay-milter[pid]", the pid written once into the ident instead
- * of LOG_PID, which costs a getpid() per line; again after a fork. -f
- * copies lines to stderr, unless -q.
- */
-static void
-log_open(int fg, int quiet, int stream)
+/* option - an option of the milter's own, or (ch -1) the check of them
+ * all: -1 to go on, else an exit status */
+static int
+option(int ch, char *arg, struct daemon_opts *o)
 {
-	static char ident[64];
-
-	snprintf(ident, sizeof(ident), "certrelay-milter[%ld]", (long)getpid());
-	closelog();
-	if (!stream)
-		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_open(stream ? 2 : -1, syslog);
-}
-
-int
-main(int argc, char **argv)
-{
-	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
-	struct sigaction sa;
-	sigset_t set;
-	pthread_t tid;
-	char pf[512];
-	int ch, fg = 0, quiet = 0, stream = 0, status = MI_SUCCESS, r, i;
-
-	while ((ch = getopt(argc, argv, "c:p:u:P:fqjh")) != -1)
-		switch (ch) {
-		case 'c': conf = optarg; break;
-		case 'p': sock = optarg; break;
-		case 'u': user = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'f': fg = 1; break;
-		case 'q': quiet = 1; break;
-		case 'j': stream = 1; break;
-		default:
-			fprintf(stderr, "usage: certrelay-milter -c CONF -p "
-			    "SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
-			    "  SOCKET: "
-			    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path\n");
-			return ch == 'h' ? 0 : 2;
-		}
-	if (conf == NULL || sock == NULL || optind != argc) {
+	switch (ch) {
+	case 'p':
+		o->sock = arg;
+		return -1;
+	case -1:
+		break;
+	default:
+		fprintf(stderr, "usage: certrelay-milter -c CONF -p SOCKET "
+		    "[-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
+		    "  SOCKET: inet:PORT@HOST, inet6:PORT@HOST or "
+		    "unix:/path\n");
+		return ch == 'h' ? 0 : 2;
+	}
+	if (o->conf == NULL || o->sock == NULL) {
 		fprintf(stderr, "certrelay-milter: -c CONF and -p SOCKET are "
 		    "required (see -h)\n");
 		return 2;
 	}
-	if (stream && !fg) {		/* detached: stderr is /dev/null */
+	if (o->log.stream && !o->log.fg) {	/* detached: stderr is null */
 		fprintf(stderr, "certrelay-milter: -j needs -f\n");
 		return 2;
 	}
-	log_open(fg, quiet, stream);
-	if ((r = start(conf, sock, user, pidfile, fg)) >= 0)
-		return r;
-	log_open(fg, quiet, stream);		/* detached: a new pid */
+	return -1;
+}
+
+static const struct daemon_cmd cmd = { "certrelay-milter", "c:p:u:P:fqjh",
+    option, openlog, closelog, syslog };
+
+/* serve - libmilter in its thread; this one reloads, logs, and stops it
+ * on SIGTERM: exit status */
+static int
+serve(const struct daemon_opts *o)
+{
+	sigset_t set;
+	pthread_t tid;
+	char pf[512];
+	int status = MI_SUCCESS, i;
+
 	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	daemon_catch_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -638,28 +605,46 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	journal_say(LOG_INFO, "listening on %s (config %s); point the MTA at "
-	    "it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
+	journal_say(jr, LOG_INFO, "listening on %s (config %s); point the MTA "
+	    "at it: Postfix main.cf smtpd_milters = %s, Sendmail .mc "
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
-	    sock, conf, daemon_postfix_socket(sock, pf, sizeof(pf)), sock);
+	    o->sock, o->conf, daemon_postfix_socket(o->sock, pf, sizeof(pf)),
+	    o->sock);
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
-		if (got_term && i++ == 0)
+		if (daemon_term() && i++ == 0)
 			smfi_stop();	/* no new sessions */
 		if (i > 30)		/* libmilter polls every 5 s: not wait */
 			break;
-		if (i > 0) {
-			usleep(100000);
-			continue;
-		}
-		journal_flush();
 		usleep(100000);		/* a signal cuts it short */
-		reload(got_hup);
-		got_hup = 0;
+		if (i == 0)
+			daemon_tick(snap, jr);
 	}
-	journal_say(LOG_INFO, "stopped");
-	journal_flush();
-	/* no snap_free(): a session libmilter did not wait for may hold it */
-	if (pidfile)
-		unlink(pidfile);
 	return status == MI_SUCCESS ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int r;
+
+	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(NULL, &o.log)) == NULL)
+		goto nolog;
+	if ((r = start(o.conf, o.sock, o.user, o.pidfile, o.log.fg)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(jr, &o.log)) == NULL)	/* a new pid */
+		goto nolog;
+	r = serve(&o);
+	journal_say(jr, LOG_INFO, "stopped");
+	journal_flush(jr);
+	/* no snap_free() nor journal_close(): a session libmilter did not
+	 * wait for may hold them */
+	if (o.pidfile)
+		unlink(o.pidfile);
+	return r;
+nolog:
+	fprintf(stderr, "certrelay-milter: cannot start the log\n");
+	return 1;
 }

@@ -24,7 +24,10 @@
  *	certrelay-policyd(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what, exit 1. A
- *	malformed request closes that connection (Postfix defers).
+ *	socket it cannot listen on: why, exit 1. A table that fails during a
+ *	decision: "ID: error: file:line: what" beside the decision's line,
+ *	and a 4xx answer (TEMPFAIL). A malformed request closes that
+ *	connection (Postfix defers).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -52,8 +55,8 @@
 #include "snap.h"
 
 static struct snap *snap;
+static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
-static volatile sig_atomic_t got_hup, got_term;
 
 /* A client connection, and the answers its socket had no room for. */
 struct client {
@@ -74,17 +77,6 @@ static time_t now_s;			/* monotonic seconds, at each tick */
 
 /* A client that sends faster than it reads its answers is dropped. */
 #define ANSWERS_MAX	(1024 * 1024)
-
-/* reload - swap in new tables, or say why the old ones stay */
-static void
-reload(int forced)
-{
-	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
-	int r;
-
-	if ((r = snap_tick(snap, forced, msg, sizeof(msg))) != 0)
-		journal_say(r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
-}
 
 /* answer - queue one answer for the client */
 static int
@@ -152,10 +144,8 @@ serve_one(void *ctx, struct policy_req *pr)
 	size_t len;
 	int n, bad, ret;
 
-	if (spawn_mode) {		/* no main loop: look here, 1/s */
-		reload(got_hup);
-		got_hup = 0;
-	}
+	if (spawn_mode)			/* no main loop: look here, 1/s */
+		daemon_tick(snap, jr);
 	bad = policy_request(pr, &r);
 	ref = snap_get(snap);
 	diag_clear(&d);
@@ -168,15 +158,17 @@ serve_one(void *ctx, struct policy_req *pr)
 	if (header_mode)
 		logline_header(&r, &dec, hdr, sizeof(hdr));
 	n = policy_answer(&dec, header_mode,
-	    snap_engine(ref)->conf->header_name, hdr, out, sizeof(out));
+	    engine_header_name(snap_engine(ref)), hdr, out, sizeof(out));
 	/* the answer leaves before the log line is made: Postfix's smtpd
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
-	journal_line(dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO, line,
-	    len);
+	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
+	    line, len);
+	daemon_say_diag(jr, r.id, &d);	/* a TEMPFAIL's why */
 	if (dec.clear_auth)
-		journal_say(LOG_WARNING, "warning: user=%s client=%s[%s]: SMTP "
+		journal_say(jr, LOG_WARNING,
+		    "warning: user=%s client=%s[%s]: SMTP "
 		    "AUTH without TLS: the password crossed the network in "
 		    "clear; have it changed", r.auth_user, r.client_name,
 		    r.client_addr);
@@ -193,7 +185,7 @@ feed(struct client *c, const char *buf, size_t n)
 
 	diag_clear(&d);
 	if (policy_feed(&c->p, buf, n, serve_one, c, &d) < 0) {
-		journal_say(LOG_WARNING, "warning: closing a client: %s",
+		journal_say(jr, LOG_WARNING, "warning: closing a client: %s",
 		    c->why ? c->why : d.what);
 		return -1;
 	}
@@ -214,61 +206,69 @@ serve_stdio(struct client *c)
 			break;
 }
 
-/* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path */
+/* bind_listen - a socket bound and listening, or -1 (d says why; no fd
+ * left open) */
 static int
-listen_on(const char *spec)
+bind_listen(int family, const struct sockaddr *sa, socklen_t len,
+    const char *spec, struct diag *d)
+{
+	int fd, one = 1;
+
+	if ((fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return diag_set(d, NULL, 0, "cannot listen on %s: socket: %s",
+		    spec, strerror(errno));
+	if (family != AF_UNIX)
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+	if (bind(fd, sa, len) < 0 || listen(fd, 128) < 0) {
+		diag_set(d, NULL, 0, "cannot listen on %s: %s", spec,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* listen_on - inet:PORT@HOST, inet6:PORT@HOST or unix:/path; -1 (d says
+ * why) */
+static int
+listen_on(const char *spec, struct diag *d)
 {
 	struct addrinfo hints, *ai;
 	struct sockaddr_un sun;
 	char port[16], host[256];
-	const char *at;
-	int fd, one = 1;
+	const char *at, *p = spec;
+	int fd, r;
 
-	if (strncmp(spec, "unix:", 5) == 0 || spec[0] == '/') {
-		spec += spec[0] == '/' ? 0 : 5;
+	if (strncmp(p, "unix:", 5) == 0 || p[0] == '/') {
+		p += p[0] == '/' ? 0 : 5;
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
-		if (strlen(spec) >= sizeof(sun.sun_path))
-			return -1;
-		strcpy(sun.sun_path, spec);
-		unlink(spec);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-		    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-		    listen(fd, 128) < 0)
-			return -1;
-		return fd;
+		if (strlen(p) >= sizeof(sun.sun_path))
+			return diag_set(d, NULL, 0, "cannot listen on %s: path "
+			    "longer than %zu bytes", spec,
+			    sizeof(sun.sun_path) - 1);
+		strcpy(sun.sun_path, p);
+		unlink(p);
+		return bind_listen(AF_UNIX, (struct sockaddr *)&sun,
+		    sizeof(sun), spec, d);
 	}
-	if ((strncmp(spec, "inet:", 5) && strncmp(spec, "inet6:", 6)) ||
-	    (at = strchr(spec, '@')) == NULL)
-		return -1;
-	spec = strchr(spec, ':') + 1;
-	snprintf(port, sizeof(port), "%.*s", (int)(at - spec), spec);
+	if ((strncmp(p, "inet:", 5) && strncmp(p, "inet6:", 6)) ||
+	    (at = strchr(p, '@')) == NULL)
+		return diag_set(d, NULL, 0, "cannot listen on %s: not "
+		    "inet:PORT@HOST, inet6:PORT@HOST or unix:/path", spec);
+	p = strchr(p, ':') + 1;
+	snprintf(port, sizeof(port), "%.*s", (int)(at - p), p);
 	snprintf(host, sizeof(host), "%s", at + 1);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if (getaddrinfo(host, port, &hints, &ai) != 0)
-		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
-	    listen(fd, 128) < 0) {
-		freeaddrinfo(ai);
-		return -1;
-	}
+	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
+		return diag_set(d, NULL, 0, "cannot listen on %s: %s", spec,
+		    gai_strerror(r));
+	fd = bind_listen(ai->ai_family, ai->ai_addr, ai->ai_addrlen, spec, d);
 	freeaddrinfo(ai);
 	return fd;
-}
-
-/* on_signal - flags only */
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_term = 1;
 }
 
 /* drop - close a client; its fd leaves the epoll set with it */
@@ -345,7 +345,7 @@ on_listen(int ep, int lfd)
 			 * the socket readable; wait for the next tick */
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				journal_say(LOG_WARNING, "warning: cannot "
+				journal_say(jr, LOG_WARNING, "warning: cannot "
 				    "accept a client: %s", strerror(errno));
 				ev.events = 0;
 				ev.data.ptr = NULL;
@@ -355,7 +355,8 @@ on_listen(int ep, int lfd)
 		}
 		if (nclients >= clients_max) {
 			if (!warned)
-				journal_say(LOG_WARNING, "warning: %d clients "
+				journal_say(jr, LOG_WARNING,
+				    "warning: %d clients "
 				    "connected (-m): a new one is closed",
 				    nclients);
 			warned = 1;
@@ -406,11 +407,11 @@ serve_all(int lfd)
 	    fcntl(lfd, F_SETFL, O_NONBLOCK) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev) < 0 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev) < 0) {
-		journal_say(LOG_ERR, "error: epoll: %s", strerror(errno));
+		journal_say(jr, LOG_ERR, "error: epoll: %s", strerror(errno));
 		goto out;
 	}
-	while (!got_term) {
-		if (tick || got_hup) {
+	while (!daemon_term()) {
+		if (tick || daemon_hup()) {
 			tick = 0;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			now_s = ts.tv_sec;
@@ -418,9 +419,7 @@ serve_all(int lfd)
 				swept = now_s;
 				drop_idle();
 			}
-			reload(got_hup);
-			got_hup = 0;
-			journal_flush();
+			daemon_tick(snap, jr);
 			epoll_ctl(ep, EPOLL_CTL_MOD, lfd, &lev);
 		}
 		/* a signal ends the wait (EINTR): SIGHUP is seen at once */
@@ -449,123 +448,122 @@ start(const char *conf)
 	struct snap_ref *ref;
 	struct diag d;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int i;
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
-		journal_say(LOG_ERR, "error: %s", buf);
+		journal_say(jr, LOG_ERR, "error: %s", buf);
 		return -1;
 	}
 	ref = snap_get(snap);
-	for (i = 0; i < snap_engine(ref)->nwarn; i++)
-		journal_say(LOG_WARNING, "warning: %s",
-		    snap_engine(ref)->warn[i]);
+	daemon_warnings(snap_engine(ref), jr);
 	snap_put(snap, ref);
 	return 0;
 }
 
-/*
- * log_open - -j: lines batched to stderr (lib/journal.c). Else syslog as
- * "certrelay-policyd[pid]", the pid written once into the ident instead
- * of LOG_PID, which costs a getpid() per line; again after a fork. -f
- * copies lines to stderr, unless -q.
- */
-static void
-log_open(int fg, int quiet, int stream)
+/* option - an option of policyd's own, or (ch -1) the check of them
+ * all: -1 to go on, else an exit status */
+static int
+option(int ch, char *arg, struct daemon_opts *o)
 {
-	static char ident[64];
-
-	snprintf(ident, sizeof(ident), "certrelay-policyd[%ld]", (long)getpid());
-	closelog();
-	if (!stream)
-		openlog(ident, fg && !quiet ? LOG_PERROR : 0, LOG_MAIL);
-	journal_open(stream ? 2 : -1, syslog);
-}
-
-int
-main(int argc, char **argv)
-{
-	const char *conf = NULL, *sock = NULL, *user = NULL, *pidfile = NULL;
-	struct client c;
-	struct sigaction sa;
-	struct diag d;
-	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int ch, fg = 0, quiet = 0, stream = 0, lfd;
-
-	while ((ch = getopt(argc, argv, "c:l:u:P:t:m:fqjHh")) != -1)
-		switch (ch) {
-		case 'c': conf = optarg; break;
-		case 'l': sock = optarg; break;
-		case 'u': user = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'f': fg = 1; break;
-		case 'q': quiet = 1; break;
-		case 'j': stream = 1; break;
-		case 'H': header_mode = 1; break;
-		case 't': idle_max = atoi(optarg); break;
-		case 'm': clients_max = atoi(optarg); break;
-		default:
-			fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
-			    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
-			    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
-			return ch == 'h' ? 0 : 2;
-		}
+	switch (ch) {
+	case 'l': o->sock = arg; return -1;
+	case 'H': header_mode = 1; return -1;
+	case 't': idle_max = atoi(arg); return -1;
+	case 'm': clients_max = atoi(arg); return -1;
+	case -1: break;
+	default:
+		fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
+		    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
+		    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
+		return ch == 'h' ? 0 : 2;
+	}
 	if (idle_max < 1 || clients_max < 1) {
 		fprintf(stderr, "certrelay-policyd: -t and -m take a number "
 		    "above 0\n");
 		return 2;
 	}
-	if (conf == NULL || optind != argc) {
+	if (o->conf == NULL) {
 		fprintf(stderr, "certrelay-policyd: -c CONF is required\n");
 		return 2;
 	}
 	/* spawn(8): stderr is the client; detached: /dev/null */
-	if (stream && (!fg || sock == NULL)) {
+	if (o->log.stream && (!o->log.fg || o->sock == NULL)) {
 		fprintf(stderr, "certrelay-policyd: -j needs -f and -l\n");
 		return 2;
 	}
-	log_open(fg, quiet, stream);
-	if (start(conf) < 0) {
-		journal_flush();
-		return 1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (sock == NULL) {		/* spawn(8): one client, stdin/stdout */
-		spawn_mode = 1;
-		reload(0);		/* starts the regex set matcher */
-		memset(&c, 0, sizeof(c));
-		c.in = 0;
-		c.out = 1;
-		serve_stdio(&c);
-		free(c.ans);
-		return 0;
-	}
-	if ((lfd = listen_on(sock)) < 0) {
-		fprintf(stderr, "certrelay-policyd: cannot listen on %s: %s\n",
-		    sock, strerror(errno));
-		return 1;
-	}
-	if (daemon_detach(user, fg, pidfile, &d) < 0) {
+	return -1;
+}
+
+static const struct daemon_cmd cmd = { "certrelay-policyd",
+    "c:l:u:P:t:m:fqjHh", option, openlog, closelog, syslog };
+
+/* serve_spawned - spawn(8): one client, on stdin and stdout */
+static int
+serve_spawned(void)
+{
+	struct client c;
+
+	spawn_mode = 1;
+	daemon_tick(snap, jr);		/* starts the regex set matcher */
+	memset(&c, 0, sizeof(c));
+	c.in = 0;
+	c.out = 1;
+	serve_stdio(&c);
+	free(c.ans);
+	return 0;
+}
+
+/* serve_listening - -l: bind, detach, serve every client: exit status */
+static int
+serve_listening(const struct daemon_opts *o)
+{
+	struct diag d;
+	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	int lfd;
+
+	diag_clear(&d);
+	if ((lfd = listen_on(o->sock, &d)) < 0 ||
+	    daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
 	}
-	log_open(fg, quiet, stream);		/* detached: a new pid */
-	journal_say(LOG_INFO, "listening on %s (config %s); Postfix: "
+	if ((jr = daemon_log_open(jr, &o->log)) == NULL) {	/* a new pid */
+		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
+		return 1;
+	}
+	journal_say(jr, LOG_INFO, "listening on %s (config %s); Postfix: "
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
-	    "reject_unauth_destination", sock, conf, daemon_postfix_socket(sock,
-	    pf, sizeof(pf)));
+	    "reject_unauth_destination", o->sock, o->conf,
+	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
 	serve_all(lfd);
-	journal_say(LOG_INFO, "stopped");
-	journal_flush();
-	if (pidfile)
-		unlink(pidfile);
+	journal_say(jr, LOG_INFO, "stopped");
+	if (o->pidfile)
+		unlink(o->pidfile);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_opts o;
+	int r;
+
+	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
+		return r;
+	if ((jr = daemon_log_open(NULL, &o.log)) == NULL) {
+		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
+		return 1;
+	}
+	if (start(o.conf) < 0)
+		r = 1;
+	else {
+		daemon_catch_signals();
+		signal(SIGPIPE, SIG_IGN);
+		r = o.sock == NULL ? serve_spawned() : serve_listening(&o);
+	}
+	journal_close(jr);
+	return r;
 }

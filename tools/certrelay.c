@@ -549,10 +549,11 @@ cmd_query(int argc, char **argv)
 static void
 print_warnings(const struct engine *e)
 {
+	const char *w;
 	int i;
 
-	for (i = 0; i < e->nwarn; i++)
-		fprintf(stderr, "certrelay: warning: %s\n", e->warn[i]);
+	for (i = 0; (w = engine_warning(e, i)) != NULL; i++)
+		fprintf(stderr, "certrelay: warning: %s\n", w);
 }
 
 /* parse_verify - --verify OK|TRUSTED|FAIL|NO|NONE */
@@ -703,6 +704,7 @@ print_gate(const struct conf *c)
 static int
 cmd_config_check(int argc, char **argv)
 {
+	const struct table *t;
 	struct engine *e;
 	struct diag d;
 	int k;
@@ -713,17 +715,17 @@ cmd_config_check(int argc, char **argv)
 		return fail(&d);
 	print_warnings(e);
 	for (k = 0; k < TABLE_NKINDS; k++)
-		if (e->t[k])
+		if ((t = engine_table(e, (enum table_kind)k)) != NULL)
 			printf("%s_table: %s (%ld rules)\n",
 			    table_kind_name((enum table_kind)k),
-			    table_path(e->t[k]), table_count(e->t[k]));
-	if (e->rx)
-		printf("regex_table: %s (%d rules)\n", e->conf->regex_table,
-		    rx_count(e->rx));
-	if (e->ci)
+			    table_path(t), table_count(t));
+	if (engine_rx(e))
+		printf("regex_table: %s (%d rules)\n",
+		    engine_conf(e)->regex_table, rx_count(engine_rx(e)));
+	if (engine_cindex(e))
 		printf("cert_index: %s (%ld certificates)\n",
-		    e->conf->cert_index, cindex_count(e->ci));
-	print_gate(e->conf);
+		    engine_conf(e)->cert_index, cindex_count(engine_cindex(e)));
+	print_gate(engine_conf(e));
 	printf("certrelay: %s: OK\n", argv[2]);
 	engine_close(e);
 	return 0;

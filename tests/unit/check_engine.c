@@ -64,25 +64,30 @@ START_TEST(test_engine_open)
 	char dir[TU_PATH_MAX], conf[TU_PATH_MAX];
 	struct engine *e;
 	struct diag d;
+	const char *w;
 	int k, unscoped = 0, ignored = 0;
 
 	site(dir, sizeof(dir), conf, sizeof(conf));
 	ck_assert_msg(engine_open(conf, &e, &d) == 0, "case open: %s:%d: %s",
 	    d.file, d.line, d.what);
 	for (k = 0; k < TABLE_NKINDS; k++)
-		ck_assert_msg(e->t[k] != NULL, "case open: table %d not open",
-		    k);
-	ck_assert(e->rx != NULL && e->ci == NULL && e->conf != NULL);
-	for (k = 0; k < e->nwarn; k++) {
-		if (strstr(e->warn[k], "subjects: 2 rules are not scoped") ||
-		    strstr(e->warn[k], "emails: 1 rules are not scoped") ||
-		    strstr(e->warn[k], "regex: 1 rules are not scoped"))
+		ck_assert_msg(engine_table(e, (enum table_kind)k) != NULL,
+		    "case open: table %d not open", k);
+	ck_assert(engine_table(e, TABLE_NKINDS) == NULL);
+	ck_assert(engine_rx(e) != NULL && engine_cindex(e) == NULL &&
+	    engine_conf(e) != NULL);
+	ck_assert_str_eq(engine_header_name(e), engine_conf(e)->header_name);
+	for (k = 0; (w = engine_warning(e, k)) != NULL; k++) {
+		if (strstr(w, "subjects: 2 rules are not scoped") ||
+		    strstr(w, "emails: 1 rules are not scoped") ||
+		    strstr(w, "regex: 1 rules are not scoped"))
 			unscoped++;
-		if (strstr(e->warn[k], "access: 2 lines"))
+		if (strstr(w, "access: 2 lines"))
 			ignored++;
 	}
 	ck_assert_msg(unscoped == 3 && ignored == 1, "case warnings: %d "
-	    "unscoped, %d ignored among %d", unscoped, ignored, e->nwarn);
+	    "unscoped, %d ignored among %d", unscoped, ignored, k);
+	ck_assert(engine_warning(e, -1) == NULL);
 	engine_close(e);
 	engine_close(NULL);
 }
@@ -101,10 +106,11 @@ START_TEST(test_engine_stale_warning)
 	ck_assert_int_eq(utime(tu_path(path, sizeof(path), dir, "issuers"),
 	    &ut), 0);
 	ck_assert_int_eq(engine_open(conf, &e, &d), 0);
-	for (k = 0; k < e->nwarn; k++)
-		if (strstr(e->warn[k], "issuers is newer than its compiled"))
+	for (k = 0; engine_warning(e, k) != NULL; k++)
+		if (strstr(engine_warning(e, k), "issuers is newer than its "
+		    "compiled"))
 			stale++;
-	ck_assert_msg(stale == 1, "case stale: no warning among %d", e->nwarn);
+	ck_assert_msg(stale == 1, "case stale: no warning among %d", k);
 	engine_close(e);
 }
 END_TEST
