@@ -91,6 +91,7 @@
 
 #include "dn.h"
 #include "fp.h"
+#include "hex.h"
 #include "table.h"
 
 #define META_KEY	"\0certrelay"
@@ -402,16 +403,16 @@ attr_token(char **s, size_t *len, const char *name, int unescape, char *out,
 {
 	char *rest;
 	size_t tl, rl, n = strlen(name), i, o = 0;
-	unsigned int h;
+	int hi, lo;
 
 	split(*s, *len, &rest, &tl, &rl);
 	if (tl <= n || strncasecmp(*s, name, n) != 0)
 		return diag_set(d, NULL, 0, "expected %s...", name);
 	for (i = n; i < tl && o + 1 < TABLE_KEY_MAX; i++) {
 		if (unescape && (*s)[i] == '\\' && i + 2 < tl &&
-		    sscanf(*s + i + 1, "%2x", &h) == 1 &&
-		    isxdigit((unsigned char)(*s)[i + 2])) {
-			out[o++] = (char)h;
+		    (hi = hex_digit((unsigned char)(*s)[i + 1])) >= 0 &&
+		    (lo = hex_digit((unsigned char)(*s)[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else
 			out[o++] = (*s)[i];
