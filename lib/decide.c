@@ -31,7 +31,8 @@
  *
  *	request_names() fills r->subject_canon, r->issuer_canon and
  *	r->fp_text, the names as logged, from what decide() parsed: once,
- *	when first wanted (the log line, after the answer went out). request_free() releases what decide() kept in r (and
+ *	when first wanted (a regex rule, or the log line after the answer
+ *	went out). request_free() releases what decide() kept in r (and
  *	empties those three); r can then be given to request_init() again.
  *
  *	STAGE_MAIL: an authenticated session without TLS, under
@@ -495,18 +496,25 @@ by_attribute(const struct engine *e, const struct view *v,
 	return r;
 }
 
-/* rx_text - a name as regex rules see it; NULL if none or too long */
+/* rx_text - a name as regex rules see it; NULL if none or too long.
+ * The two forms differ only where a value's special is escaped, always
+ * with a backslash: without one, the name as logged is the regex text
+ * (formatted once for both) */
 static const char *
-rx_text(const struct dn *dn, char *buf, size_t size)
+rx_text(const struct dn *dn, const char *logged, char *buf, size_t size)
 {
-	if (dn == NULL || dn_format(dn, DN_REGEX, buf, size) < 0)
+	if (dn == NULL)
+		return NULL;
+	if (logged[0] != 0 && strchr(logged, '\\') == NULL)
+		return logged;
+	if (dn_format(dn, DN_REGEX, buf, size) < 0)
 		return NULL;
 	return buf;
 }
 
 /* by_names - subject, e-mail, issuer, access, regex, attribute */
 static int
-by_names(const struct engine *e, const struct view *v,
+by_names(const struct engine *e, struct request *rq, const struct view *v,
     struct table_hit *hit, enum dec_kind *kind, struct diag *d)
 {
 	char subj_rx[DECIDE_NAME_MAX], iss_rx[DECIDE_NAME_MAX];
@@ -535,8 +543,11 @@ by_names(const struct engine *e, const struct view *v,
 		return r;		/* the access map only relays */
 	*kind = KIND_REGEX;
 	if (e->rx) {
-		rs.subject = rx_text(v->subj, subj_rx, sizeof(subj_rx));
-		rs.issuer = rx_text(v->iss, iss_rx, sizeof(iss_rx));
+		request_names(rq);
+		rs.subject = rx_text(v->subj, rq->subject_canon, subj_rx,
+		    sizeof(subj_rx));
+		rs.issuer = rx_text(v->iss, rq->issuer_canon, iss_rx,
+		    sizeof(iss_rx));
 		rs.partial = !v->whole;
 		rs.refuse_only = v->doubt != NULL;
 		rs.scopes = v->scopes;
@@ -637,7 +648,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	if (ret == 0 && r->verify == VERIFY_OK) {
 		view_keys(&v);
 		name_doubt(e, r, &v);
-		ret = by_names(e, &v, &hit, &kind, d);
+		ret = by_names(e, r, &v, &hit, &kind, d);
 	}
 	else if (ret == 0 && (v.subj || v.iss))
 		note(r, "certificate not verified: only fingerprint rules "
