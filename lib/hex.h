@@ -7,26 +7,23 @@
  * DESCRIPTION
  *	hex_digit() returns 0 .. 15 for '0'-'9', 'a'-'f' and 'A'-'F', -1 for
  *	any other byte. It is the one hex reader of dn (RFC 4514 "\XX"),
- *	xtext ("+XX") and fp (fingerprints); it is defined here, inline,
- *	because fp_normalize() calls it for every character of every table
- *	line and of every certificate fingerprint a decision reads.
+ *	xtext ("+XX"), fp (fingerprints) and table (attribute values). It is
+ *	inline and a table lookup, not comparisons: fp_normalize() calls it
+ *	for every character of every fingerprint a decision reads, and
+ *	branches on random hex digits are mispredicted (hex.c).
  * DIAGNOSTICS
  *	-1 for a byte that is not a hex digit.
  */
 #ifndef CERTRELAY_HEX_H
 #define CERTRELAY_HEX_H
 
+extern const signed char hex_value[256];
+
 /* hex_digit - one hex digit's value, -1 for anything else */
 static inline int
 hex_digit(unsigned char c)
 {
-	unsigned v = (unsigned)c - '0';
-
-	if (v < 10)
-		return (int)v;
-	/* 'A'-'F' and 'a'-'f' alike */
-	v = ((unsigned)c | 0x20) - 'a';
-	return v < 6 ? (int)v + 10 : -1;
+	return hex_value[c];
 }
 
 #endif
