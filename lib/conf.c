@@ -176,33 +176,19 @@ set_table(struct conf_ctx *x, int arg, char *val, int lineno,
 	return set_path(x, &c->table[arg], val, d);
 }
 
-/* set_regex - the regex table's path */
+/* set_file - regex_table (arg 0), cert_index (1), index_ca_file (2) */
 static int
-set_regex(struct conf_ctx *x, int arg, char *val, int lineno,
+set_file(struct conf_ctx *x, int arg, char *val, int lineno,
     struct diag *d)
 {
-	(void)arg;
-	x->c->regex_line = lineno;
-	return set_path(x, &x->c->regex_table, val, d);
-}
+	struct conf *c = x->c;
+	char **const slot[] = { &c->regex_table, &c->cert_index,
+	    &c->index_ca_file };
+	int *const line[] = { &c->regex_line, &c->cert_index_line, NULL };
 
-/* set_index - the certificate index's directory */
-static int
-set_index(struct conf_ctx *x, int arg, char *val, int lineno,
-    struct diag *d)
-{
-	(void)arg;
-	x->c->cert_index_line = lineno;
-	return set_path(x, &x->c->cert_index, val, d);
-}
-
-/* set_index_ca - the CA file index certificates are verified against */
-static int
-set_index_ca(struct conf_ctx *x, int arg, char *val, int lineno,
-    struct diag *d)
-{
-	(void)arg, (void)lineno;
-	return set_path(x, &x->c->index_ca_file, val, d);
+	if (line[arg] != NULL)
+		*line[arg] = lineno;
+	return set_path(x, slot[arg], val, d);
 }
 
 /* set_lists - local_domains (arg 0) or trusted_networks (arg 1) */
@@ -315,9 +301,9 @@ static const struct conf_key {
 	{ "email_table", set_table, TABLE_EMAIL },
 	{ "attribute_table", set_table, TABLE_ATTRIBUTE },
 	{ "access_table", set_table, TABLE_ACCESS },
-	{ "regex_table", set_regex, 0 },
-	{ "cert_index", set_index, 0 },
-	{ "index_ca_file", set_index_ca, 0 },
+	{ "regex_table", set_file, 0 },
+	{ "cert_index", set_file, 1 },
+	{ "index_ca_file", set_file, 2 },
 	{ "local_domains", set_lists, 0 },
 	{ "trusted_networks", set_lists, 1 },
 	{ "min_tls_version", set_tls, 0 },
