@@ -8,6 +8,7 @@
  *	certrelay query [-t KIND] TABLE KEY
  *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
  *	certrelay config-check -c CONF
+ *	certrelay doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]
  * DESCRIPTION
  *	A thin front-end: each command turns its arguments into one call of
  *	lib/ (table_compile, table_lookup, decide, ...) and prints the
@@ -32,6 +33,7 @@
 #include "cindex.h"
 #include "decide.h"
 #include "dn.h"
+#include "doctor.h"
 #include "engine.h"
 #include "fp.h"
 #include "logline.h"
@@ -62,6 +64,9 @@ static const char usage_text[] =
 "                           dry run: first word is the action; the same\n"
 "                           answer the daemons give for the same facts\n"
 "  config-check -c CONF     load everything as a daemon would; print warnings\n"
+"  doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]\n"
+"                           the MTA configuration's risks, each with its\n"
+"                           fix; exit 1 if a listener is an open relay\n"
 "\n"
 "See certrelay(1).\n";
 
@@ -749,6 +754,8 @@ main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(argv[0], "config-check") == 0)
 		return cmd_config_check(argc, argv);
+	if (strcmp(argv[0], "doctor") == 0)
+		return doctor_main(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
