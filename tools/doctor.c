@@ -1166,10 +1166,10 @@ doctor_main(int argc, char **argv)
 		r |= pf_doctor(&dr);
 	if (sm || (!pf && access("/etc/mail/sendmail.cf", F_OK) == 0))
 		r |= sm_doctor(&dr, sm ? sm : "/etc/mail/sendmail.cf");
-	printf("certrelay doctor: %d open relay%s, %d warning%s\n", dr.nopen,
-	    dr.nopen == 1 ? "" : "s", dr.nwarn, dr.nwarn == 1 ? "" : "s");
 	conf_free(c);
 	if (r < 0)
 		return 2;
+	printf("certrelay doctor: %d open relay%s, %d warning%s\n", dr.nopen,
+	    dr.nopen == 1 ? "" : "s", dr.nwarn, dr.nwarn == 1 ? "" : "s");
 	return dr.nopen ? 1 : 0;
 }

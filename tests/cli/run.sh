@@ -1,12 +1,14 @@
 #!/bin/sh
 # run.sh BUILD_DIR - CLI tests: each CASE.in is a shell snippet run in a
-# scratch copy of data/ with $CR = the certrelay binary; its stdout, stderr
+# scratch copy of data/ with $CR = the certrelay binary ($TOP = the source
+# tree, for the shipped files); its stdout, stderr
 # and exit status are diffed against CASE.ref (Postfix's .in/.ref habit).
 # Prints "N passed, N failed"; exits non-zero on any failure.
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: run.sh BUILD_DIR}
 CR=$(cd "$build" && pwd)/tools/certrelay
-export CR
+TOP=$(cd "$here/../.." && pwd)
+export CR TOP
 pass=0 fail=0
 for in in "$here"/*.in; do
 	name=$(basename "$in" .in)
