@@ -50,13 +50,13 @@ static const char *const sev_word[] = { "", "open-relay", "warning" };
 enum { P_RELAY, P_RCPT, P_MYNETS, P_MILTERS, P_DNAME, P_DEFACT, P_CAFILE,
 	P_CAPATH, P_AUTHONLY, P_SASL, P_ASKCCERT, P_SECLEVEL, P_HELOM, P_MAILM,
 	P_N };
-static const char *const pf_param[P_N] = {
+static const char *const pf_param[P_N + 1] = {
 	"smtpd_relay_restrictions", "smtpd_recipient_restrictions",
 	"mynetworks", "smtpd_milters", "milter_macro_daemon_name",
 	"milter_default_action", "smtpd_tls_CAfile", "smtpd_tls_CApath",
 	"smtpd_tls_auth_only", "smtpd_sasl_auth_enable",
 	"smtpd_tls_ask_ccert", "smtpd_tls_security_level",
-	"milter_helo_macros", "milter_mail_macros"
+	"milter_helo_macros", "milter_mail_macros", NULL
 };
 
 /* One smtpd service with the values in force there. */
@@ -215,16 +215,43 @@ gate_fix(const struct dr *dr, const char *name, char *out, size_t size)
 /* Postfix								*/
 /* ---------------------------------------------------------------- */
 
-/* pf_run - run postconf with args, its stdout in *out (malloc'd) */
+/* pf_slurp - read fd to its end into a malloc'd string; NULL on error */
+static char *
+pf_slurp(int fd)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+
+	for (;;) {
+		if (len + 1 >= cap) {
+			cap = cap ? 2 * cap : 4096;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto fail;
+			buf = nb;
+		}
+		if ((r = read(fd, buf + len, cap - len - 1)) == 0)
+			break;
+		if (r < 0 && errno != EINTR)
+			goto fail;
+		if (r > 0)
+			len += (size_t)r;
+	}
+	buf[len] = '\0';
+	return buf;
+fail:
+	free(buf);
+	return NULL;
+}
+
+/* pf_run - run postconf [-c DIR] a1 more..., its stdout in *out
+ * (malloc'd); postconf's own errors go to our stderr */
 static int
 pf_run(const struct dr *dr, const char *a1, const char *const *more,
     char **out)
 {
 	const char *argv[4 + P_N + 1];
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nb;
 	int fd[2], st, i = 0;
-	ssize_t r;
 	pid_t pid;
 
 	argv[i++] = "postconf";
@@ -236,8 +263,13 @@ pf_run(const struct dr *dr, const char *a1, const char *const *more,
 	while (more && *more && i < (int)(sizeof(argv) / sizeof(*argv)) - 1)
 		argv[i++] = *more++;
 	argv[i] = NULL;
-	if (pipe(fd) < 0 || (pid = fork()) < 0)
+	if (pipe(fd) < 0)
 		return -1;
+	if ((pid = fork()) < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
 	if (pid == 0) {
 		dup2(fd[1], 1);
 		close(fd[0]);
@@ -247,25 +279,14 @@ pf_run(const struct dr *dr, const char *a1, const char *const *more,
 		_exit(127);
 	}
 	close(fd[1]);
-	for (;;) {
-		if (len + 1 >= cap) {
-			cap = cap ? 2 * cap : 4096;
-			if ((nb = realloc(buf, cap)) == NULL)
-				break;
-			buf = nb;
-		}
-		if ((r = read(fd[0], buf + len, cap - len - 1)) <= 0)
-			break;
-		len += (size_t)r;
-	}
+	*out = pf_slurp(fd[0]);
 	close(fd[0]);
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0 || buf == NULL) {
-		free(buf);
+	    WEXITSTATUS(st) != 0 || *out == NULL) {
+		free(*out);
+		*out = NULL;
 		return -1;
 	}
-	buf[len] = '\0';
-	*out = buf;
 	return 0;
 }
 
@@ -296,6 +317,7 @@ static int
 pf_services(struct dr *dr, const struct pf_svc *m, struct pf_svc **sv)
 {
 	char name[64], type[16], cmd[64], *line;
+	struct pf_svc *nsv;
 	int n = 0;
 	size_t k;
 
@@ -306,8 +328,9 @@ pf_services(struct dr *dr, const struct pf_svc *m, struct pf_svc **sv)
 		if (sscanf(line, "%63s %15s %*s %*s %*s %*s %*s %63s", name,
 		    type, cmd) != 3 || strcmp(cmd, "smtpd") != 0)
 			continue;
-		if ((*sv = reallocarray(*sv, n + 1, sizeof(**sv))) == NULL)
+		if ((nsv = reallocarray(*sv, n + 1, sizeof(**sv))) == NULL)
 			return -1;
+		*sv = nsv;
 		put((*sv)[n].name, sizeof((*sv)[n].name), "%s/%s",
 		    name, type);
 		for (k = 0; k < P_N; k++) {
