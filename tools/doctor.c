@@ -1150,6 +1150,28 @@ sm_doctor(struct dr *dr, const char *path)
 
 /* ---------------------------------------------------------------- */
 
+/* doctor_run - check the MTAs named, or, with neither option, whichever
+ * this host has; -1 if one could not be read */
+static int
+doctor_run(struct dr *dr, const char *pf, const char *sm)
+{
+	static const char pf_main_cf[] = "/etc/postfix/main.cf";
+	static const char sm_cf[] = "/etc/mail/sendmail.cf";
+	int r = 0;
+
+	if (!pf && !sm && access(pf_main_cf, F_OK) < 0 &&
+	    access(sm_cf, F_OK) < 0) {
+		fprintf(stderr, "certrelay: neither %s nor %s: say --postfix "
+		    "DIR or --sendmail FILE.cf\n", pf_main_cf, sm_cf);
+		return -1;
+	}
+	if (pf || (!sm && access(pf_main_cf, F_OK) == 0))
+		r |= pf_doctor(dr);
+	if (sm || (!pf && access(sm_cf, F_OK) == 0))
+		r |= sm_doctor(dr, sm ? sm : sm_cf);
+	return r;
+}
+
 /* doctor_main - parse the options, check each MTA, exit status */
 int
 doctor_main(int argc, char **argv)
@@ -1184,11 +1206,7 @@ doctor_main(int argc, char **argv)
 	dr.c = c;
 	dr.conf_path = conf_path;
 	dr.pf_dir = pf;
-	/* Neither option: whichever MTA this host has. */
-	if (pf || (!sm && access("/etc/postfix/main.cf", F_OK) == 0))
-		r |= pf_doctor(&dr);
-	if (sm || (!pf && access("/etc/mail/sendmail.cf", F_OK) == 0))
-		r |= sm_doctor(&dr, sm ? sm : "/etc/mail/sendmail.cf");
+	r = doctor_run(&dr, pf, sm);
 	conf_free(c);
 	if (r < 0)
 		return 2;
