@@ -239,6 +239,12 @@ if [ -f "$snip" ]; then
 	check_eq "contrib snippet: CRT listener relays, port 25 does not" \
 	    "$(grep '^check_rcpt *returns' "$T/snip/bt.out" | tr -s ' ' | tr '\n' '|')" \
 	    'check_rcpt returns: $# RELAY|check_rcpt returns: $# error $@ 5 . 7 . 1 $: "550 Relaying denied"|'
+	# certrelay doctor reads the whole built file as an admin's would be.
+	check_eq "contrib snippet: certrelay doctor finds no risk" \
+	    "$("$CLI" doctor -c "$REPO/policy-tables/certrelay.conf" \
+	    --sendmail "$T/snip/sendmail.cf" 2>&1; echo "exit=$?")" \
+	    "certrelay doctor: 0 open relays, 0 warnings
+exit=0"
 else
 	fail "contrib snippet" "no $snip"
 fi
