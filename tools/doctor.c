@@ -15,8 +15,9 @@
  *	/etc/mail/sendmail.cf). With neither option it checks the Postfix
  *	that postconf finds and the default sendmail.cf if it exists.
  *
- *	Each risk is one line on stdout, "SEVERITY: WHERE: WHAT; fix: LINE",
- *	where LINE is the command (postconf -e / -P) or the certrelay.conf
+ *	Each risk is one line on stdout, "SEVERITY: WHERE: WHAT [CHECK];
+ *	fix: LINE": SEVERITY is open-relay or warning, CHECK names the
+ *	check, LINE is the command (postconf -e / -P) or the certrelay.conf
  *	or sendmail.mc line to paste. The checks are the tables pf_checks[]
  *	and sm_checks[] below, one test function per risk. A listener that
  *	relays for everyone is an open relay unless certrelay-milter gates
@@ -113,10 +114,11 @@ put(char *buf, size_t size, const char *fmt, ...)
 
 /* report - print one finding and count it */
 static void
-report(struct dr *dr, int sev, const char *where, const char *what,
-    const char *fix)
+report(struct dr *dr, int sev, const char *name, const char *where,
+    const char *what, const char *fix)
 {
-	printf("%s: %s: %s; fix: %s\n", sev_word[sev], where, what, fix);
+	printf("%s: %s: %s [%s]; fix: %s\n", sev_word[sev], where, what, name,
+	    fix);
 	if (sev == DR_OPEN)
 		dr->nopen++;
 	else
@@ -715,7 +717,7 @@ pf_report(struct dr *dr, const struct pf_check *ck, const struct pf_svc *s,
 	else
 		put(fix, sizeof(fix), "postconf %s-e '%s = %s'", dir,
 		    pf_param[f->param], val);
-	report(dr, ck->sev, where, f->what, fix);
+	report(dr, ck->sev, ck->name, where, f->what, fix);
 }
 
 /* pf_check_all - run every check on every service; main.cf's once */
@@ -1141,8 +1143,8 @@ sm_doctor(struct dr *dr, const char *path)
 	for (k = 0; k < sizeof(sm_checks) / sizeof(sm_checks[0]); k++) {
 		memset(&f, 0, sizeof(f));
 		if (sm_checks[k].test(dr, &cf, &f))
-			report(dr, sm_checks[k].sev, path, f.what,
-			    sm_checks[k].fix ? sm_checks[k].fix : f.fix);
+			report(dr, sm_checks[k].sev, sm_checks[k].name, path,
+			    f.what, sm_checks[k].fix ? sm_checks[k].fix : f.fix);
 	}
 	sm_free(&cf);
 	return 0;
