@@ -20,6 +20,7 @@
  *	void	daemon_catch_signals(void);
  *	int	daemon_hup(void);
  *	int	daemon_term(void);
+ *	void	daemon_ready(struct snap *s);
  *	void	daemon_tick(struct snap *s, struct journal *j);
  *	void	daemon_warnings(const struct engine *e, struct journal *j);
  *	void	daemon_say_diag(struct journal *j, const char *id,
@@ -62,7 +63,16 @@
  *	(stop) only set a flag, which daemon_hup() and daemon_term() read:
  *	the main loop acts. daemon_tick() is what that loop does 10 times a
  *	second: a reload on SIGHUP (clearing it) or when a file changed,
- *	logged (snap_tick()), then the journal written. daemon_warnings()
+ *	logged (snap_tick()), then the journal written.
+ *
+ *	With cmd->notify (sd_notify(3), given by the front-end: lib/ links
+ *	no libsystemd, as it calls no syslog) the service manager hears
+ *	of it: daemon_ready(), once the tables are loaded and the socket
+ *	listens, sends READY=1 and STATUS= with the rule count of each
+ *	table; daemon_tick() sends RELOADING=1 before a SIGHUP reload and
+ *	READY=1 with the new STATUS= after it (failed or not: the tables in
+ *	service serve), and a new STATUS= after a reload of a changed table.
+ *	Without $NOTIFY_SOCKET sd_notify() does nothing. daemon_warnings()
  *	logs what the engine has for the admin to hear once, at start.
  *	daemon_say_diag() logs what went wrong in a decision, if anything
  *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
@@ -90,10 +100,13 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "rx.h"
+#include "table.h"
 #include "version.h"
 
 static volatile sig_atomic_t got_hup, got_term;
 static char ident[64];		/* openlog(3) keeps the pointer */
+static int (*notify)(int, const char *);	/* sd_notify(3), or NULL */
 
 /* daemon_postfix_socket - inet:PORT@HOST -> inet:HOST:PORT */
 const char *
@@ -300,6 +313,7 @@ daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 	o->log.open = cmd->open;
 	o->log.close = cmd->close;
 	o->log.log = cmd->log;
+	notify = cmd->notify;
 	while ((ch = getopt(argc, argv, cmd->optstring)) != -1) {
 		if (ch == 'V') {
 			printf("%s %s\n", cmd->name, CERTRELAY_VERSION);
@@ -363,6 +377,40 @@ daemon_term(void)
 	return got_term;
 }
 
+/* say_status - to systemd: first, then STATUS= with the rule counts */
+static void
+say_status(struct snap *s, const char *first)
+{
+	struct snap_ref *ref;
+	const struct engine *e;
+	const struct table *t;
+	char buf[512];
+	size_t n;
+	int k;
+
+	ref = snap_get(s);
+	e = snap_engine(ref);
+	n = (size_t)snprintf(buf, sizeof(buf), "%sSTATUS=rules:", first);
+	for (k = 0; k < TABLE_NKINDS && n < sizeof(buf); k++)
+		if ((t = engine_table(e, (enum table_kind)k)) != NULL)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    " %s=%ld", table_kind_name((enum table_kind)k),
+			    table_count(t));
+	if (engine_rx(e) != NULL && n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n, " regex=%d",
+		    rx_count(engine_rx(e)));
+	snap_put(s, ref);
+	notify(0, buf);
+}
+
+/* daemon_ready - tables loaded, socket listening: tell systemd */
+void
+daemon_ready(struct snap *s)
+{
+	if (notify != NULL)
+		say_status(s, "READY=1\n");
+}
+
 /* daemon_tick - reload on SIGHUP or a changed file, then write the log */
 void
 daemon_tick(struct snap *s, struct journal *j)
@@ -371,8 +419,12 @@ daemon_tick(struct snap *s, struct journal *j)
 	int r, forced = got_hup;
 
 	got_hup = 0;
+	if (forced && notify != NULL)
+		notify(0, "RELOADING=1");
 	if ((r = snap_tick(s, forced, msg, sizeof(msg))) != 0)
 		journal_say(j, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+	if (notify != NULL && (forced || r > 0))
+		say_status(s, forced ? "READY=1\n" : "");
 	journal_flush(j);
 }
 

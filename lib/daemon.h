@@ -37,6 +37,8 @@ struct daemon_cmd {
 	void	(*open)(const char *ident, int option, int facility);
 	void	(*close)(void);
 	journal_fn log;
+	/* sd_notify(3), or NULL: the one call to systemd, lib/ links none */
+	int	(*notify)(int unset_environment, const char *state);
 };
 
 const char *daemon_postfix_socket(const char *sock, char *buf, size_t size);
@@ -55,6 +57,7 @@ int	daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 void	daemon_catch_signals(void);
 int	daemon_hup(void);
 int	daemon_term(void);
+void	daemon_ready(struct snap *s);
 void	daemon_tick(struct snap *s, struct journal *j);
 void	daemon_warnings(const struct engine *e, struct journal *j);
 void	daemon_say_diag(struct journal *j, const char *id,

@@ -47,6 +47,13 @@
 
 #include "decide.h"
 #include "macro.h"
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
+#define NOTIFY	sd_notify
+#else
+#define NOTIFY	NULL
+#endif
+
 #include "daemon.h"
 #include "journal.h"
 #include "logline.h"
@@ -590,7 +597,7 @@ option(int ch, char *arg, struct daemon_opts *o)
 }
 
 static const struct daemon_cmd cmd = { "certrelay-milter",
-    "c:p:u:P:G:M:fqjhV", option, openlog, closelog, syslog };
+    "c:p:u:P:G:M:fqjhV", option, openlog, closelog, syslog, NOTIFY };
 
 /* serve - libmilter in its thread; this one reloads, logs, and stops it
  * on SIGTERM: exit status */
@@ -621,6 +628,7 @@ serve(const struct daemon_opts *o)
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    o->sock, o->conf, daemon_postfix_socket(o->sock, pf, sizeof(pf)),
 	    o->sock);
+	daemon_ready(snap);	/* smfi_opensocket() has the socket listening */
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
 		if (daemon_term() && i++ == 0)
 			smfi_stop();	/* no new sessions */

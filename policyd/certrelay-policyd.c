@@ -52,6 +52,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
+#define NOTIFY	sd_notify
+#else
+#define NOTIFY	NULL
+#endif
+
 #include "daemon.h"
 #include "journal.h"
 #include "logline.h"
@@ -501,7 +508,8 @@ option(int ch, char *arg, struct daemon_opts *o)
 }
 
 static const struct daemon_cmd cmd = { "certrelay-policyd",
-    "c:l:u:P:G:M:t:m:fqjHhV", option, openlog, closelog, syslog };
+    "c:l:u:P:G:M:t:m:fqjHhV", option, openlog, closelog, syslog,
+    NOTIFY };
 
 /* serve_spawned - spawn(8): one client, on stdin and stdout */
 static int
@@ -547,6 +555,7 @@ serve_listening(const struct daemon_opts *o)
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", o->sock, o->conf,
 	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
+	daemon_ready(snap);
 	serve_all(lfd);
 	journal_say(jr, LOG_INFO, "stopped");
 	if (o->pidfile)
