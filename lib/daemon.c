@@ -59,7 +59,9 @@
  *	on stdout (status 0). At the end cmd->own(-1) checks what was
  *	given; -G or -M without a unix socket is a usage error (2). o->log is set from cmd (openlog(3), closelog(3),
  *	syslog(3)). It returns -1 to go on, or the exit status own() gave.
- *	daemon_catch_signals() has SIGHUP (reload) and SIGTERM, SIGINT
+ *	daemon_catch_signals() has SIGHUP and SIGUSR1 (reload: libmilter's
+ *	own signal thread may take a SIGHUP, and stops the milter) and
+ *	SIGTERM, SIGINT
  *	(stop) only set a flag, which daemon_hup() and daemon_term() read:
  *	the main loop acts. daemon_tick() is what that loop does 10 times a
  *	second: a reload on SIGHUP (clearing it) or when a file changed,
@@ -344,13 +346,13 @@ daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP || sig == SIGUSR1)
 		got_hup = 1;
 	else
 		got_term = 1;
 }
 
-/* daemon_catch_signals - SIGHUP reloads, SIGTERM and SIGINT stop */
+/* daemon_catch_signals - SIGHUP, SIGUSR1 reload; SIGTERM, SIGINT stop */
 void
 daemon_catch_signals(void)
 {
@@ -359,6 +361,7 @@ daemon_catch_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 }

@@ -609,7 +609,12 @@ serve(const struct daemon_opts *o)
 	char pf[512];
 	int status = MI_SUCCESS, i;
 
-	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
+	/* SIGUSR1 reloads always: libmilter leaves it alone. Its signal
+	 * thread sigwait()s for SIGHUP, SIGTERM and SIGINT and stops the
+	 * milter on any of them; the kernel passes a signal over a main
+	 * thread that has another pending (seen ~1 in 6 SIGHUPs sent just
+	 * after start), so a SIGHUP may stop instead of reload.
+	 * This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
 	daemon_catch_signals();
