@@ -5,6 +5,10 @@
  *	#include "daemon.h"
  *	const char *daemon_postfix_socket(const char *sock, char *buf,
  *		    size_t size);
+ *	const char *daemon_unix_path(const char *sock);
+ *	int	daemon_socket_clear(const char *sock, struct diag *d);
+ *	mode_t	daemon_socket_umask(const struct daemon_opts *o, mode_t dflt);
+ *	int	daemon_socket_own(const struct daemon_opts *o, struct diag *d);
  *	int	daemon_drop_privileges(const char *user, struct diag *d);
  *	int	daemon_pidfile(const char *path, struct diag *d);
  *	int	daemon_detach(const char *user, int foreground,
@@ -16,6 +20,7 @@
  *	void	daemon_catch_signals(void);
  *	int	daemon_hup(void);
  *	int	daemon_term(void);
+ *	void	daemon_ready(struct snap *s);
  *	void	daemon_tick(struct snap *s, struct journal *j);
  *	void	daemon_warnings(const struct engine *e, struct journal *j);
  *	void	daemon_say_diag(struct journal *j, const char *id,
@@ -24,6 +29,18 @@
  *	daemon_postfix_socket() spells a libmilter-style socket
  *	("inet:PORT@HOST") the way main.cf wants it ("inet:HOST:PORT"), for
  *	the start-up line that tells the admin what to paste.
+ *
+ *	daemon_unix_path() is the path of a unix socket spec ("unix:/p",
+ *	"local:/p" or "/p"), NULL for any other. daemon_socket_clear()
+ *	makes room for binding it: a socket left by a crash (connect(2)
+ *	refused: nothing listens) is removed; one something listens on,
+ *	or a file that is not a socket, is left alone and an error, so a
+ *	second daemon never steals a running one's socket. It connects to
+ *	the socket to know: the one socket call lib/ makes.
+ *	daemon_socket_umask() is the umask to bind with: none of the bits
+ *	-M leaves out, so the socket is never more open than asked, even
+ *	before daemon_socket_own() gives it -G's group and -M's mode
+ *	exactly (nothing when neither was given).
  *	daemon_drop_privileges() becomes user (groups, gid, uid, in that
  *	order), once the socket is bound. daemon_pidfile() writes the pid,
  *	and refuses a path that is a symbolic link.
@@ -36,16 +53,28 @@
  *	into the ident instead of LOG_PID, which costs a getpid() per line
  *	(so again after a fork), copied to stderr with -f unless -q.
  *	daemon_parse() reads the command line into o: the options both
- *	daemons have (-c -u -P -f -q -j) itself, each other one through
- *	cmd->own(), which prints the usage for one it does not know;
- *	operands are such an error ('?'). At the end cmd->own(-1) checks
- *	what was given. o->log is set from cmd (openlog(3), closelog(3),
+ *	daemons have (-c -u -P -G -M -f -q -j -V) itself, each other one
+ *	through cmd->own(), which prints the usage for one it does not
+ *	know; operands are such an error ('?'). -V prints "NAME VERSION"
+ *	on stdout (status 0). At the end cmd->own(-1) checks what was
+ *	given; -G or -M without a unix socket is a usage error (2). o->log is set from cmd (openlog(3), closelog(3),
  *	syslog(3)). It returns -1 to go on, or the exit status own() gave.
- *	daemon_catch_signals() has SIGHUP (reload) and SIGTERM, SIGINT
+ *	daemon_catch_signals() has SIGHUP and SIGUSR1 (reload: libmilter's
+ *	own signal thread may take a SIGHUP, and stops the milter) and
+ *	SIGTERM, SIGINT
  *	(stop) only set a flag, which daemon_hup() and daemon_term() read:
  *	the main loop acts. daemon_tick() is what that loop does 10 times a
  *	second: a reload on SIGHUP (clearing it) or when a file changed,
- *	logged (snap_tick()), then the journal written. daemon_warnings()
+ *	logged (snap_tick()), then the journal written.
+ *
+ *	With cmd->notify (sd_notify(3), given by the front-end: lib/ links
+ *	no libsystemd, as it calls no syslog) the service manager hears
+ *	of it: daemon_ready(), once the tables are loaded and the socket
+ *	listens, sends READY=1 and STATUS= with the rule count of each
+ *	table; daemon_tick() sends RELOADING=1 before a SIGHUP reload and
+ *	READY=1 with the new STATUS= after it (failed or not: the tables in
+ *	service serve), and a new STATUS= after a reload of a changed table.
+ *	Without $NOTIFY_SOCKET sd_notify() does nothing. daemon_warnings()
  *	logs what the engine has for the admin to hear once, at start.
  *	daemon_say_diag() logs what went wrong in a decision, if anything
  *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
@@ -64,14 +93,22 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>		/* LOG_* values only: lib/ calls no syslog */
 #include <unistd.h>
 
 #include "daemon.h"
+#include "rx.h"
+#include "table.h"
+#include "version.h"
 
 static volatile sig_atomic_t got_hup, got_term;
 static char ident[64];		/* openlog(3) keeps the pointer */
+static int (*notify)(int, const char *);	/* sd_notify(3), or NULL */
 
 /* daemon_postfix_socket - inet:PORT@HOST -> inet:HOST:PORT */
 const char *
@@ -85,6 +122,91 @@ daemon_postfix_socket(const char *sock, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", sock);
 	return buf;
+}
+
+/* daemon_unix_path - the path of a unix socket spec, else NULL */
+const char *
+daemon_unix_path(const char *sock)
+{
+	if (strncmp(sock, "unix:", 5) == 0)
+		return sock + 5;
+	if (strncmp(sock, "local:", 6) == 0)
+		return sock + 6;
+	return sock[0] == '/' ? sock : NULL;
+}
+
+/* daemon_socket_clear - remove a stale unix socket, never a live one */
+int
+daemon_socket_clear(const char *sock, struct diag *d)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	const char *path = daemon_unix_path(sock);
+	int fd, r, e;
+
+	if (path == NULL || strlen(path) >= sizeof(sun.sun_path))
+		return 0;		/* bind() says why */
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : diag_set(d, path, 0, "%s",
+		    strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return diag_set(d, path, 0, "exists and is not a socket: "
+		    "left alone, not started");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return diag_set(d, path, 0, "socket: %s", strerror(errno));
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	e = errno;
+	close(fd);
+	if (r == 0)
+		return diag_set(d, path, 0, "something listens on it (another "
+		    "certrelay?): not started");
+	if (e != ECONNREFUSED)
+		return diag_set(d, path, 0, "cannot tell whether something "
+		    "listens on it: %s: not started", strerror(e));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return diag_set(d, path, 0, "stale socket: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* daemon_socket_umask - bind with no bit -M leaves out */
+mode_t
+daemon_socket_umask(const struct daemon_opts *o, mode_t dflt)
+{
+	return o->mode >= 0 ? ~(mode_t)o->mode & 0777 : dflt;
+}
+
+/* daemon_socket_own - -G's group and -M's mode on the bound socket */
+int
+daemon_socket_own(const struct daemon_opts *o, struct diag *d)
+{
+	const char *path = daemon_unix_path(o->sock);
+	struct group *gr;
+	char *end;
+	gid_t gid;
+
+	if (path == NULL)
+		return 0;
+	if (o->group != NULL) {
+		if ((gr = getgrnam(o->group)) != NULL)
+			gid = gr->gr_gid;
+		else {
+			gid = (gid_t)strtoul(o->group, &end, 10);
+			if (o->group[0] < '0' || o->group[0] > '9' || *end)
+				return diag_set(d, NULL, 0, "no such group: "
+				    "%s", o->group);
+		}
+		if (chown(path, (uid_t)-1, gid) < 0)
+			return diag_set(d, path, 0, "cannot give it group %s: "
+			    "%s", o->group, strerror(errno));
+	}
+	if (o->mode >= 0 && chmod(path, (mode_t)o->mode) < 0)
+		return diag_set(d, path, 0, "cannot give it mode %04o: %s",
+		    o->mode, strerror(errno));
+	return 0;
 }
 
 /* daemon_drop_privileges - become user */
@@ -150,13 +272,28 @@ daemon_log_open(struct journal *old, const struct daemon_log *how)
 	return journal_open(how->stream ? 2 : -1, how->log);
 }
 
-/* option - an option both daemons have: 1, else 0 */
+/* mode - -M's octal mode, 0 to 0777; -1 if it is none */
+static int
+mode(const char *arg)
+{
+	char *end;
+	long m;
+
+	if (arg[0] < '0' || arg[0] > '7')
+		return -1;
+	m = strtol(arg, &end, 8);
+	return *end || m > 0777 ? -1 : (int)m;
+}
+
+/* option - an option both daemons have: 1, 2 a bad value, else 0 */
 static int
 option(struct daemon_opts *o, int ch, char *arg)
 {
 	switch (ch) {
 	case 'c': o->conf = arg; return 1;
 	case 'u': o->user = arg; return 1;
+	case 'G': o->group = arg; return 1;
+	case 'M': return (o->mode = mode(arg)) < 0 ? 2 : 1;
 	case 'P': o->pidfile = arg; return 1;
 	case 'f': o->log.fg = 1; return 1;
 	case 'q': o->log.quiet = 1; return 1;
@@ -173,30 +310,49 @@ daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 	int ch, r;
 
 	memset(o, 0, sizeof(*o));
+	o->mode = -1;
 	o->log.name = cmd->name;
 	o->log.open = cmd->open;
 	o->log.close = cmd->close;
 	o->log.log = cmd->log;
-	while ((ch = getopt(argc, argv, cmd->optstring)) != -1)
-		if (!option(o, ch, optarg) &&
-		    (r = cmd->own(ch, optarg, o)) >= 0)
+	notify = cmd->notify;
+	while ((ch = getopt(argc, argv, cmd->optstring)) != -1) {
+		if (ch == 'V') {
+			printf("%s %s\n", cmd->name, CERTRELAY_VERSION);
+			return 0;
+		}
+		if ((r = option(o, ch, optarg)) == 2) {
+			fprintf(stderr, "%s: -M takes an octal mode, 0 to "
+			    "0777: %s\n", cmd->name, optarg);
+			return 2;
+		}
+		if (r == 0 && (r = cmd->own(ch, optarg, o)) >= 0)
 			return r;
+	}
 	if (optind != argc)		/* no operands */
 		return cmd->own('?', NULL, o);
-	return cmd->own(-1, NULL, o);
+	if ((r = cmd->own(-1, NULL, o)) >= 0)
+		return r;
+	if ((o->group || o->mode >= 0) && (o->sock == NULL ||
+	    daemon_unix_path(o->sock) == NULL)) {
+		fprintf(stderr, "%s: -G and -M are for a unix socket\n",
+		    cmd->name);
+		return 2;
+	}
+	return -1;
 }
 
 /* on_signal - only flags: the main loop reloads or stops */
 static void
 on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP || sig == SIGUSR1)
 		got_hup = 1;
 	else
 		got_term = 1;
 }
 
-/* daemon_catch_signals - SIGHUP reloads, SIGTERM and SIGINT stop */
+/* daemon_catch_signals - SIGHUP, SIGUSR1 reload; SIGTERM, SIGINT stop */
 void
 daemon_catch_signals(void)
 {
@@ -205,6 +361,7 @@ daemon_catch_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 }
@@ -223,6 +380,40 @@ daemon_term(void)
 	return got_term;
 }
 
+/* say_status - to systemd: first, then STATUS= with the rule counts */
+static void
+say_status(struct snap *s, const char *first)
+{
+	struct snap_ref *ref;
+	const struct engine *e;
+	const struct table *t;
+	char buf[512];
+	size_t n;
+	int k;
+
+	ref = snap_get(s);
+	e = snap_engine(ref);
+	n = (size_t)snprintf(buf, sizeof(buf), "%sSTATUS=rules:", first);
+	for (k = 0; k < TABLE_NKINDS && n < sizeof(buf); k++)
+		if ((t = engine_table(e, (enum table_kind)k)) != NULL)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    " %s=%ld", table_kind_name((enum table_kind)k),
+			    table_count(t));
+	if (engine_rx(e) != NULL && n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n, " regex=%d",
+		    rx_count(engine_rx(e)));
+	snap_put(s, ref);
+	notify(0, buf);
+}
+
+/* daemon_ready - tables loaded, socket listening: tell systemd */
+void
+daemon_ready(struct snap *s)
+{
+	if (notify != NULL)
+		say_status(s, "READY=1\n");
+}
+
 /* daemon_tick - reload on SIGHUP or a changed file, then write the log */
 void
 daemon_tick(struct snap *s, struct journal *j)
@@ -231,8 +422,12 @@ daemon_tick(struct snap *s, struct journal *j)
 	int r, forced = got_hup;
 
 	got_hup = 0;
+	if (forced && notify != NULL)
+		notify(0, "RELOADING=1");
 	if ((r = snap_tick(s, forced, msg, sizeof(msg))) != 0)
 		journal_say(j, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+	if (notify != NULL && (forced || r > 0))
+		say_status(s, forced ? "READY=1\n" : "");
 	journal_flush(j);
 }
 

@@ -2,6 +2,7 @@
 #define CERTRELAY_DAEMON_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "engine.h"
@@ -21,22 +22,30 @@ struct daemon_log {
 /* What both daemons' command lines say. */
 struct daemon_opts {
 	const char *conf, *sock, *user, *pidfile;	/* -c, (own), -u, -P */
+	const char *group;		/* -G: the unix socket's group */
+	int	mode;			/* -M: the unix socket's mode; -1 unset */
 	struct daemon_log log;
 };
 
 /* A daemon's command line: the options it has, the ones of its own. */
 struct daemon_cmd {
 	const char *name;		/* "certrelay-milter" */
-	const char *optstring;		/* getopt(3)'s, c:u:P:fqj included */
+	const char *optstring;		/* getopt(3)'s, c:u:P:G:M:fqjV included */
 	/* an option of its own (ch -1: all read, check them): -1 to go
 	 * on, else an exit status */
 	int	(*own)(int ch, char *arg, struct daemon_opts *o);
 	void	(*open)(const char *ident, int option, int facility);
 	void	(*close)(void);
 	journal_fn log;
+	/* sd_notify(3), or NULL: the one call to systemd, lib/ links none */
+	int	(*notify)(int unset_environment, const char *state);
 };
 
 const char *daemon_postfix_socket(const char *sock, char *buf, size_t size);
+const char *daemon_unix_path(const char *sock);
+int	daemon_socket_clear(const char *sock, struct diag *d);
+mode_t	daemon_socket_umask(const struct daemon_opts *o, mode_t dflt);
+int	daemon_socket_own(const struct daemon_opts *o, struct diag *d);
 int	daemon_drop_privileges(const char *user, struct diag *d);
 int	daemon_pidfile(const char *path, struct diag *d);
 int	daemon_detach(const char *user, int foreground, const char *pidfile,
@@ -48,6 +57,7 @@ int	daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 void	daemon_catch_signals(void);
 int	daemon_hup(void);
 int	daemon_term(void);
+void	daemon_ready(struct snap *s);
 void	daemon_tick(struct snap *s, struct journal *j);
 void	daemon_warnings(const struct engine *e, struct journal *j);
 void	daemon_say_diag(struct journal *j, const char *id,

@@ -3,6 +3,8 @@
  *
  * SYNOPSIS
  *	certrelay-milter -c CONF -p SOCKET [-f [-q|-j]] [-u USER] [-P PIDFILE]
+ *	    [-G GROUP] [-M MODE]
+ *	certrelay-milter -V
  * DESCRIPTION
  *	A libmilter front-end to lib/: each callback copies the MTA's macros
  *	into the session, builds one struct request and asks decide() at the
@@ -18,7 +20,10 @@
  *	libmilter runs in its own thread and its signal thread takes SIGTERM
  *	and SIGINT (stop); the main thread keeps SIGHUP (reload) and checks
  *	once a second whether a table changed. Sessions keep the snapshot
- *	they started with. See certrelay-milter(8).
+ *	they started with. A unix socket gets GROUP and MODE (-G, -M;
+ *	default mode 0666, the directory deciding who may reach it); one
+ *	left by a crash is replaced, one something listens on is not
+ *	(lib/daemon.c). See certrelay-milter(8).
  * DIAGNOSTICS
  *	Bad configuration or table at start: file:line: what on stderr, exit
  *	1. At reload: logged, the tables in service stay. A table that fails
@@ -42,6 +47,13 @@
 
 #include "decide.h"
 #include "macro.h"
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
+#define NOTIFY	sd_notify
+#else
+#define NOTIFY	NULL
+#endif
+
 #include "daemon.h"
 #include "journal.h"
 #include "logline.h"
@@ -512,8 +524,7 @@ say_config(const char *conf)
 
 /* start - config, socket, privileges, daemon; exit status or -1 */
 static int
-start(const char *conf, const char *sock, const char *user,
-    const char *pidfile, int fg)
+start(const struct daemon_opts *o)
 {
 	struct diag d;
 	mode_t old;
@@ -521,31 +532,37 @@ start(const char *conf, const char *sock, const char *user,
 	int r;
 
 	diag_clear(&d);
-	if (snap_init(&snap, conf, &d) < 0) {
+	if (snap_init(&snap, o->conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		journal_say(jr, LOG_ERR, "error: not started: %s", buf);
 		journal_flush(jr);
 		return 1;
 	}
-	if (say_config(conf) < 0)
+	if (say_config(o->conf) < 0)
 		return 1;
-	/* a unix socket any MTA user can connect to; the directory it is
-	 * in (e.g. /run/certrelay, or Postfix's spool) says who may */
-	old = umask(0111);
-	r = smfi_register(desc) == MI_FAILURE || smfi_setconn((char *)sock) ==
-	    MI_FAILURE || smfi_opensocket(1) == MI_FAILURE;
+	/* without -M a unix socket any MTA user can connect to; the
+	 * directory it is in (/run/certrelay, Postfix's spool) says who may.
+	 * A stale socket is cleared here: libmilter would remove a live one */
+	if (daemon_socket_clear(o->sock, &d) < 0)
+		goto fail;
+	old = umask(daemon_socket_umask(o, 0111));
+	r = smfi_register(desc) == MI_FAILURE || smfi_setconn((char *)o->sock)
+	    == MI_FAILURE || smfi_opensocket(0) == MI_FAILURE;
 	umask(old);
 	if (r) {
-		fprintf(stderr, "certrelay-milter: cannot listen on %s\n", sock);
+		fprintf(stderr, "certrelay-milter: cannot listen on %s\n",
+		    o->sock);
 		return 1;
 	}
-	if (daemon_detach(user, fg, pidfile, &d) < 0) {
-		fprintf(stderr, "certrelay-milter: %s\n",
-		    diag_str(&d, buf, sizeof(buf)));
-		return 1;
-	}
+	if (daemon_socket_own(o, &d) < 0 ||
+	    daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0)
+		goto fail;
 	return -1;
+fail:
+	fprintf(stderr, "certrelay-milter: %s\n", diag_str(&d, buf,
+	    sizeof(buf)));
+	return 1;
 }
 
 /* option - an option of the milter's own, or (ch -1) the check of them
@@ -561,7 +578,8 @@ option(int ch, char *arg, struct daemon_opts *o)
 		break;
 	default:
 		fprintf(stderr, "usage: certrelay-milter -c CONF -p SOCKET "
-		    "[-f [-q|-j]] [-u USER] [-P PIDFILE]\n"
+		    "[-f [-q|-j]] [-u USER] [-P PIDFILE] [-G GROUP] "
+		    "[-M MODE]\n       certrelay-milter -V\n"
 		    "  SOCKET: inet:PORT@HOST, inet6:PORT@HOST or "
 		    "unix:/path\n");
 		return ch == 'h' ? 0 : 2;
@@ -578,8 +596,8 @@ option(int ch, char *arg, struct daemon_opts *o)
 	return -1;
 }
 
-static const struct daemon_cmd cmd = { "certrelay-milter", "c:p:u:P:fqjh",
-    option, openlog, closelog, syslog };
+static const struct daemon_cmd cmd = { "certrelay-milter",
+    "c:p:u:P:G:M:fqjhV", option, openlog, closelog, syslog, NOTIFY };
 
 /* serve - libmilter in its thread; this one reloads, logs, and stops it
  * on SIGTERM: exit status */
@@ -591,7 +609,12 @@ serve(const struct daemon_opts *o)
 	char pf[512];
 	int status = MI_SUCCESS, i;
 
-	/* This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
+	/* SIGUSR1 reloads always: libmilter leaves it alone. Its signal
+	 * thread sigwait()s for SIGHUP, SIGTERM and SIGINT and stops the
+	 * milter on any of them; the kernel passes a signal over a main
+	 * thread that has another pending (seen ~1 in 6 SIGHUPs sent just
+	 * after start), so a SIGHUP may stop instead of reload.
+	 * This thread takes SIGHUP (reload) and SIGTERM/SIGINT (stop): the
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
 	daemon_catch_signals();
@@ -610,6 +633,7 @@ serve(const struct daemon_opts *o)
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    o->sock, o->conf, daemon_postfix_socket(o->sock, pf, sizeof(pf)),
 	    o->sock);
+	daemon_ready(snap);	/* smfi_opensocket() has the socket listening */
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
 		if (daemon_term() && i++ == 0)
 			smfi_stop();	/* no new sessions */
@@ -632,7 +656,7 @@ main(int argc, char **argv)
 		return r;
 	if ((jr = daemon_log_open(NULL, &o.log)) == NULL)
 		goto nolog;
-	if ((r = start(o.conf, o.sock, o.user, o.pidfile, o.log.fg)) >= 0)
+	if ((r = start(&o)) >= 0)
 		return r;
 	if ((jr = daemon_log_open(jr, &o.log)) == NULL)	/* a new pid */
 		goto nolog;

@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	certrelay-policyd -c CONF [-H]                       (spawn(8) mode)
  *	certrelay-policyd -c CONF [-H] -l SOCKET [-f [-q|-j]] [-u USER]
- *	    [-P PIDFILE] [-t IDLE] [-m MAX]
+ *	    [-P PIDFILE] [-G GROUP] [-M MODE] [-t IDLE] [-m MAX]
+ *	certrelay-policyd -V
  * DESCRIPTION
  *	A front-end to lib/: each request read by policy_feed() becomes one
  *	struct request, one decide() at the recipient stage, and one
@@ -16,7 +17,10 @@
  *	Postfix's smtpd_policy_service_max_idle, 300 s) is closed, and past
  *	MAX clients (-m, default 1000) a new connection is closed at once
  *	(Postfix then defers, 4xx) with a warning, so idle or stuck
- *	connections cannot take every descriptor.
+ *	connections cannot take every descriptor. A unix socket gets
+ *	GROUP and MODE (-G, -M: what lets Postfix's smtpd, and nothing
+ *	else, connect); one left by a crash is replaced, one something
+ *	listens on is not (lib/daemon.c).
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
  *	table is seen within a second. -j writes the log lines to stderr in
@@ -47,6 +51,13 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
+#define NOTIFY	sd_notify
+#else
+#define NOTIFY	NULL
+#endif
 
 #include "daemon.h"
 #include "journal.h"
@@ -249,7 +260,6 @@ listen_on(const char *spec, struct diag *d)
 			    "longer than %zu bytes", spec,
 			    sizeof(sun.sun_path) - 1);
 		strcpy(sun.sun_path, p);
-		unlink(p);
 		return bind_listen(AF_UNIX, (struct sockaddr *)&sun,
 		    sizeof(sun), spec, d);
 	}
@@ -476,7 +486,8 @@ option(int ch, char *arg, struct daemon_opts *o)
 	default:
 		fprintf(stderr, "usage: certrelay-policyd -c CONF [-H] "
 		    "[-l inet:PORT@HOST|unix:/path [-f [-q|-j]] "
-		    "[-u USER] [-P PIDFILE] [-t IDLE] [-m MAX]]\n");
+		    "[-u USER] [-P PIDFILE] [-G GROUP] [-M MODE] [-t IDLE] "
+		    "[-m MAX]]\n       certrelay-policyd -V\n");
 		return ch == 'h' ? 0 : 2;
 	}
 	if (idle_max < 1 || clients_max < 1) {
@@ -497,7 +508,8 @@ option(int ch, char *arg, struct daemon_opts *o)
 }
 
 static const struct daemon_cmd cmd = { "certrelay-policyd",
-    "c:l:u:P:t:m:fqjHh", option, openlog, closelog, syslog };
+    "c:l:u:P:G:M:t:m:fqjHhV", option, openlog, closelog, syslog,
+    NOTIFY };
 
 /* serve_spawned - spawn(8): one client, on stdin and stdout */
 static int
@@ -521,11 +533,16 @@ serve_listening(const struct daemon_opts *o)
 {
 	struct diag d;
 	char pf[512], buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
-	int lfd;
+	mode_t old;
+	int lfd = -1, r;
 
 	diag_clear(&d);
-	if ((lfd = listen_on(o->sock, &d)) < 0 ||
-	    daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
+	old = umask(0);
+	umask(daemon_socket_umask(o, old));
+	r = daemon_socket_clear(o->sock, &d) < 0 ||
+	    (lfd = listen_on(o->sock, &d)) < 0 || daemon_socket_own(o, &d) < 0;
+	umask(old);
+	if (r || daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		return 1;
@@ -538,6 +555,7 @@ serve_listening(const struct daemon_opts *o)
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", o->sock, o->conf,
 	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
+	daemon_ready(snap);
 	serve_all(lfd);
 	journal_say(jr, LOG_INFO, "stopped");
 	if (o->pidfile)

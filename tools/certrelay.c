@@ -9,6 +9,7 @@
  *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
  *	certrelay config-check -c CONF
  *	certrelay doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]
+ *	certrelay --version | -V
  * DESCRIPTION
  *	A thin front-end: each command turns its arguments into one call of
  *	lib/ (table_compile, table_lookup, decide, ...) and prints the
@@ -39,6 +40,7 @@
 #include "logline.h"
 #include "rx.h"
 #include "table.h"
+#include "version.h"
 #include "xtext.h"
 
 static const char usage_text[] =
@@ -759,6 +761,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[0], "--version") == 0 || strcmp(argv[0], "-V") == 0) {
+		printf("certrelay %s\n", CERTRELAY_VERSION);
 		return 0;
 	}
 	return usage();

@@ -77,7 +77,7 @@ START_TEST(test_daemon_parse)
 	    "-u", "mail", "-P", "pid", "-x", NULL };
 	char *extra[] = { "d", "-c", "c.conf", "operand", NULL };
 	const struct daemon_cmd cmd = { "certrelay-x", "c:p:u:P:fqj", own,
-	    NULL, NULL, NULL };
+	    NULL, NULL, NULL, NULL };
 	struct daemon_opts o;
 
 	optind = 1;
