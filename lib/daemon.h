@@ -9,6 +9,16 @@
 #include "journal.h"
 #include "snap.h"
 
+/* What a front-end passes as its notify function: sd_notify(3) where it
+ * is built with libsystemd (HAVE_LIBSYSTEMD), else none. lib/ itself
+ * never links libsystemd. */
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#define DAEMON_NOTIFY	sd_notify
+#else
+#define DAEMON_NOTIFY	NULL
+#endif
+
 /* How a daemon logs: its name and flags, and syslog(3)'s functions (which
  * lib/ does not call on its own). */
 struct daemon_log {

@@ -47,13 +47,6 @@
 
 #include "decide.h"
 #include "macro.h"
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
-#define NOTIFY	sd_notify
-#else
-#define NOTIFY	NULL
-#endif
-
 #include "daemon.h"
 #include "journal.h"
 #include "logline.h"
@@ -597,7 +590,7 @@ option(int ch, char *arg, struct daemon_opts *o)
 }
 
 static const struct daemon_cmd cmd = { "certrelay-milter",
-    "c:p:u:P:G:M:fqjhV", option, openlog, closelog, syslog, NOTIFY };
+    "c:p:u:P:G:M:fqjhV", option, openlog, closelog, syslog, DAEMON_NOTIFY };
 
 /* serve - libmilter in its thread; this one reloads, logs, and stops it
  * on SIGTERM: exit status */

@@ -52,13 +52,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>	/* Type=notify: sd_notify(3) */
-#define NOTIFY	sd_notify
-#else
-#define NOTIFY	NULL
-#endif
-
 #include "daemon.h"
 #include "journal.h"
 #include "logline.h"
@@ -509,7 +502,7 @@ option(int ch, char *arg, struct daemon_opts *o)
 
 static const struct daemon_cmd cmd = { "certrelay-policyd",
     "c:l:u:P:G:M:t:m:fqjHhV", option, openlog, closelog, syslog,
-    NOTIFY };
+    DAEMON_NOTIFY };
 
 /* serve_spawned - spawn(8): one client, on stdin and stdout */
 static int
