@@ -15,6 +15,9 @@
  *		    const char *pidfile, struct diag *d);
  *	struct journal *daemon_log_open(struct journal *old,
  *		    const struct daemon_log *how);
+ *	int	daemon_begin(int argc, char **argv,
+ *		    const struct daemon_cmd *cmd, struct daemon_opts *o,
+ *		    struct journal **jr);
  *	int	daemon_parse(int argc, char **argv,
  *		    const struct daemon_cmd *cmd, struct daemon_opts *o);
  *	void	daemon_catch_signals(void);
@@ -52,6 +55,8 @@
  *	(lib/journal.c); else syslog as "NAME[pid]", the pid written once
  *	into the ident instead of LOG_PID, which costs a getpid() per line
  *	(so again after a fork), copied to stderr with -f unless -q.
+ *	daemon_begin() is how a daemon's main() starts: daemon_parse(),
+ *	then daemon_log_open() into *jr.
  *	daemon_parse() reads the command line into o: the options both
  *	daemons have (-c -u -P -G -M -f -q -j -V) itself, each other one
  *	through cmd->own(), which prints the usage for one it does not
@@ -338,6 +343,23 @@ daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 		fprintf(stderr, "%s: -G and -M are for a unix socket\n",
 		    cmd->name);
 		return 2;
+	}
+	return -1;
+}
+
+/* daemon_begin - the command line, then the log: -1 to go on with *jr
+ * open, else an exit status */
+int
+daemon_begin(int argc, char **argv, const struct daemon_cmd *cmd,
+    struct daemon_opts *o, struct journal **jr)
+{
+	int r;
+
+	if ((r = daemon_parse(argc, argv, cmd, o)) >= 0)
+		return r;
+	if ((*jr = daemon_log_open(NULL, &o->log)) == NULL) {
+		fprintf(stderr, "%s: cannot start the log\n", cmd->name);
+		return 1;
 	}
 	return -1;
 }

@@ -64,6 +64,8 @@ struct journal *daemon_log_open(struct journal *old,
 	    const struct daemon_log *how);
 int	daemon_parse(int argc, char **argv, const struct daemon_cmd *cmd,
 	    struct daemon_opts *o);
+int	daemon_begin(int argc, char **argv, const struct daemon_cmd *cmd,
+	    struct daemon_opts *o, struct journal **jr);
 void	daemon_catch_signals(void);
 int	daemon_hup(void);
 int	daemon_term(void);

@@ -645,10 +645,8 @@ main(int argc, char **argv)
 	struct daemon_opts o;
 	int r;
 
-	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
+	if ((r = daemon_begin(argc, argv, &cmd, &o, &jr)) >= 0)
 		return r;
-	if ((jr = daemon_log_open(NULL, &o.log)) == NULL)
-		goto nolog;
 	if ((r = start(&o)) >= 0)
 		return r;
 	if ((jr = daemon_log_open(jr, &o.log)) == NULL)	/* a new pid */

@@ -562,12 +562,8 @@ main(int argc, char **argv)
 	struct daemon_opts o;
 	int r;
 
-	if ((r = daemon_parse(argc, argv, &cmd, &o)) >= 0)
+	if ((r = daemon_begin(argc, argv, &cmd, &o, &jr)) >= 0)
 		return r;
-	if ((jr = daemon_log_open(NULL, &o.log)) == NULL) {
-		fprintf(stderr, "certrelay-policyd: cannot start the log\n");
-		return 1;
-	}
 	if (start(o.conf) < 0)
 		r = 1;
 	else {
