@@ -93,8 +93,7 @@
 /* What is known of the client's certificate, for one evaluation. */
 struct view {
 	struct dn *subj, *iss;
-	int	cut;			/* either name may be cut */
-	int	subj_cut, iss_cut;
+	int	subj_cut, iss_cut;	/* Sendmail may have cut them */
 	const char *doubt;		/* why names may only refuse, or NULL */
 	int	whole;			/* the names are the whole DNs */
 	struct fp fp[MAX_FP];
@@ -406,13 +405,14 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 		return -1;
 	if (v->ci_note != NULL)
 		note(r, v->ci_note);
-	v->cut = v->subj_cut || v->iss_cut;
-	r->cut = v->cut;
+	r->cut = v->subj_cut || v->iss_cut;
 	return 0;
 }
 
 /* lookup - one key in one table; a hit that decides fills out: not
- * DUNNO, and not RELAY where the names may only refuse */
+ * DUNNO, and not RELAY where the names may only refuse (v->doubt is
+ * set by name_doubt(), after the pins: a pin relays whatever the
+ * names) */
 static int
 lookup(const struct engine *e, const struct view *v, enum table_kind k,
     const char *key, size_t klen, const char *const *scopes,

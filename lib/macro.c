@@ -14,7 +14,8 @@
  *	void	macros_request(struct macros *m, struct request *r);
  * DESCRIPTION
  *	macros_connect() takes the listener's name ({daemon_name}: the
- *	gatekeeper setting names listeners) at connect; one too long for
+ *	gatekeeper setting names listeners) and the client's address (an
+ *	MTA may send it at connect only) at connect; a name too long for
  *	its field is empty, which conf_gated() gates (fail closed).
  *
  *	macros_helo() records, at each HELO/EHLO, whether the session was
@@ -25,8 +26,7 @@
  *	(case 9 of tests/e2e/sendmail.sh measures it) is that {auth_type} is
  *	already set at the HELO after STARTTLS. Sendmail also takes AUTH
  *	and MAIL with no EHLO after STARTTLS, so only a HELO seen over TLS
- *	without AUTH proves that
- *	the AUTH which followed was encrypted: macros_request() sets
+ *	without AUTH proves that the AUTH which followed was encrypted: macros_request() sets
  *	r->auth_unproven for an AUTH on a TLS session without one, and
  *	decide() refuses it. Postfix forgets AUTH at STARTTLS and wants an
  *	EHLO before AUTH, so an honest Postfix session always has the HELO.
