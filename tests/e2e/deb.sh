@@ -97,7 +97,7 @@ deb_cleanup()
 	done
 	[ -f "$T/master.pid" ] && mv "$T/master.pid" "$SPOOL/pid/master.pid"
 	if [ -z "$USER_EXISTED" ] && getent passwd certrelay >/dev/null; then
-		userdel certrelay
+		userdel certrelay 2>/dev/null	# the group: next, if left
 	fi
 	if [ -z "$GROUP_EXISTED" ] && getent group certrelay >/dev/null; then
 		groupdel certrelay
@@ -111,10 +111,23 @@ ARCH=$(dpkg --print-architecture)
 SRC=$T/build/certrelay-$VERSION
 DEB=$T/build/certrelay_${VERSION}_$ARCH.deb
 mkdir -p "$SRC"
-(cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do
-	[ -e "$f" ] && printf '%s\0' "$f"
-done | xargs -0 cp --parents -t "$SRC")
+# copy_tree - the sources (what git tracks or would, in a checkout; else
+# all but build directories), not the developer's builds
+copy_tree()
+{
+	if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$REPO" &&
+		    git ls-files -z --cached --others --exclude-standard |
+		    while IFS= read -r -d '' f; do
+			[ -e "$f" ] && printf '%s\0' "$f"
+		done | xargs -0 cp --parents -t "$SRC")
+	else
+		tar -C "$REPO" --exclude-vcs --exclude='./build*' \
+		    --exclude='./obj-*' --exclude='*.cdb' -cf - . |
+		    tar -C "$SRC" -xf -
+	fi
+}
+copy_tree || fail d-build-copy "could not copy $REPO to $SRC"
 start=$SECONDS
 (cd "$SRC" && DEB_BUILD_OPTIONS=parallel=2 timeout 900 \
     dpkg-buildpackage -us -uc -b) > "$T/build.log" 2>&1
@@ -178,7 +191,8 @@ layout_files()
 }
 check_eq d-layout-files "$(layout_files)" none
 conffiles=$(dpkg-query -W -f='${Conffiles}\n' certrelay | awk '{print $1}')
-for f in certrelay.conf fingerprints subjects issuers emails regex attributes; do
+for f in certrelay.conf fingerprints subjects issuers emails regex \
+    attributes; do
 	check_match "d-layout-conffile-$f" "$conffiles" "^$ETC/$f\$"
 done
 check_eq d-layout-no-compiled-table-shipped \
@@ -314,7 +328,7 @@ cp "$EX/main.cf.milter" "$T/snippet/main.cf"
 : > "$T/snippet/master.cf"
 for m in connect helo mail rcpt; do
 	pf_set "milter_${m}_macros = $(postconf -c "$T/snippet" -h \
-	    "milter_${m}_macros")"
+	    "milter_${m}_macros" 2>/dev/null)"
 done
 # the shipped gatekeeper listener, on the packaged socket as main.cf.milter
 # names it from the chroot
@@ -329,14 +343,14 @@ pf_listener gate "$PG" "${GATE[@]}"
 # the policy server in socket mode, as main.cf.policyd's comment and the
 # unit name it from the chroot
 cp "$EX/main.cf.policyd" "$T/snippet/main.cf"
-RR=$(postconf -c "$T/snippet" -h smtpd_relay_restrictions |
+RR=$(postconf -c "$T/snippet" -h smtpd_relay_restrictions 2>/dev/null |
     sed 's|unix:private/certrelay|unix:certrelay/policyd.sock|')
 check_match d-postfix-policy-socket "$RR" \
     'check_policy_service unix:certrelay/policyd\.sock'
 pick_port PP
 pf_listener policy "$PP" "smtpd_relay_restrictions = $RR" \
     "smtpd_policy_service_default_action = $(postconf -c "$T/snippet" -h \
-    smtpd_policy_service_default_action)"
+    smtpd_policy_service_default_action 2>/dev/null)"
 # Debian's master.cf: chroot = y for smtpd
 sed -i -E 's/^(127\.0\.0\.1:[0-9]+ +inet +n +- +)n /\1y /' \
     "$PF_CONF/master.cf"
