@@ -122,7 +122,11 @@ open_tables(struct engine *e, struct diag *d)
 			continue;
 		if (table_open(&e->t[k], c->table[k], (enum table_kind)k, d) < 0)
 			return at_line(e, c->table_line[k], d);
-		if (watch(e, c->table[k], ".cdb", d) < 0)
+		/* an ldap table's rules change in the directory (its
+		 * cache_ttl); only its .cf is a file */
+		if (strncmp(c->table[k], "ldap:", 5) == 0 ?
+		    watch(e, c->table[k] + 5, "", d) < 0 :
+		    watch(e, c->table[k], ".cdb", d) < 0)
 			return -1;
 		if (table_stale(e->t[k]))
 			warn(e, "%s is newer than its compiled table: run "
