@@ -6,7 +6,7 @@
 #include "diag.h"
 
 #define LDAPTAB_MAX_SERVERS	8
-#define LDAPTAB_KEY_MAX		1024	/* longer keys are not cached */
+#define LDAPTAB_KEY_MAX		1024	/* longer: not cached */
 #define LDAPTAB_VALS_MAX	2048	/* all values of one answer */
 #define LDAPTAB_FILTER_MAX	8192
 
@@ -14,7 +14,7 @@
 struct ldaptab_cf {
 	char	*uri[LDAPTAB_MAX_SERVERS];
 	int	nuri;
-	char	*server_host;		/* as written, split into uri[] */
+	char	*server_host;		/* as written */
 	char	*search_base, *query_filter, *result_attribute;
 	int	scope;			/* LDAP_SCOPE_* */
 	int	bind;

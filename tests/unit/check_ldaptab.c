@@ -186,7 +186,8 @@ static const struct {
 	{ "percent", "(a=100%%%s)", "k", 1, "(a=100%k)" },
 	{ "injection", "(&(objectClass=person)(description=%s))",
 	    "*)(objectClass=*", 16,
-	    "(&(objectClass=person)(description=\\2a\\29\\28objectClass=\\2a))" },
+	    "(&(objectClass=person)(description="
+	    "\\2a\\29\\28objectClass=\\2a))" },
 	{ "NUL cuts nothing", "(a=%s)", "x\0*", 3, "(a=x\\00\\2a)" },
 };
 
@@ -260,7 +261,8 @@ START_TEST(test_lookup_down)
 	    "FF:00:11:22:33:44:55:66:77:88:99", key, &klen, &d), 0);
 	for (k = 0; k < 2; k++) {
 		diag_clear(&d);
-		ck_assert_int_eq(table_lookup(t, key, klen, NULL, &hit, &d), -1);
+		ck_assert_int_eq(table_lookup(t, key, klen, NULL, &hit, &d),
+		    -1);
 		ck_assert_msg(strstr(d.what, DEAD ": bind: Can't contact LDAP "
 		    "server; ldap://127.0.0.1:2: bind: Can't contact") &&
 		    strcmp(d.file, path) == 0, "case down %d: got \"%s: %s\"",
