@@ -46,9 +46,10 @@
  *	answered; a server that fails (no answer within timeout, connection
  *	lost, any LDAP error) is dropped and the next one of server_host is
  *	asked, until each has been asked once. Answers, found or not, are
- *	kept cache_ttl seconds in a cache of cache_size slots (one answer a
- *	slot, the newest wins); errors are never kept. Safe from many
- *	threads: one mutex around the cache, one around the connection.
+ *	kept cache_ttl seconds in a cache of cache_size answers (sets of 8
+ *	slots; a full set loses its oldest); errors are never kept. Safe
+ *	from many threads: one mutex around the cache, one around the
+ *	connection.
  *	ldaptab_probe() binds and counts the entries under search_base that
  *	have result_attribute, then runs query_filter once for a key no
  *	entry has: what config-check shows an admin.
@@ -84,14 +85,25 @@
 #include "table.h"
 
 #define CACHE_SIZE_MAX	65536
+#define CACHE_WAYS	8
 
-/* One cached answer. */
+/* One cached answer: the key, then the values right after it (the
+ * lines a hit reads are the first few, not three far apart). */
 struct slot {
-	int64_t	expires_ms;		/* 0: empty */
-	size_t	klen;
-	char	key[LDAPTAB_KEY_MAX];
 	int	found;
-	struct ldaptab_vals vals;
+	int	n;
+	size_t	vlen;
+	char	data[LDAPTAB_KEY_MAX + LDAPTAB_VALS_MAX];
+};
+
+/* A set's index, two cache lines: a lookup reads only this until a
+ * hash matches (the slots are 3 KB each, a cold line apiece) */
+struct set {
+	struct {
+		int64_t	expires_ms;	/* 0: empty */
+		uint32_t hash;
+		uint32_t klen;
+	} w[CACHE_WAYS];
 };
 
 struct ldaptab {
@@ -102,7 +114,9 @@ struct ldaptab {
 	int	cur;
 	pid_t	pid;
 	pthread_mutex_t cache_lock;	/* cache, hits, misses */
-	struct slot *cache;
+	struct set *sets;
+	struct slot *cache;		/* nsets * CACHE_WAYS */
+	uint32_t nsets;
 	unsigned long hits, misses;
 };
 
@@ -473,11 +487,14 @@ ldaptab_open(struct ldaptab **lp, const char *path, struct diag *d)
 	if (l->cf.bind_pw_file != NULL && read_pw(&l->cf, d) < 0)
 		goto err;
 	if ((l->path = strdup(path)) == NULL ||
-	    (l->cache = calloc((size_t)l->cf.cache_size,
-	    sizeof(*l->cache))) == NULL) {
+	    (l->cache = calloc((size_t)l->cf.cache_size + CACHE_WAYS,
+	    sizeof(*l->cache))) == NULL ||
+	    (l->sets = calloc((size_t)l->cf.cache_size / CACHE_WAYS + 1,
+	    sizeof(*l->sets))) == NULL) {
 		diag_set(d, path, 0, "out of memory");
 		goto err;
 	}
+	l->nsets = ((uint32_t)l->cf.cache_size + CACHE_WAYS - 1) / CACHE_WAYS;
 	pthread_mutex_init(&l->conn_lock, NULL);
 	pthread_mutex_init(&l->cache_lock, NULL);
 	l->pid = getpid();
@@ -485,6 +502,7 @@ ldaptab_open(struct ldaptab **lp, const char *path, struct diag *d)
 	return 0;
 err:
 	ldaptab_cf_free(&l->cf);
+	free(l->cache);
 	free(l->path);
 	free(l);
 	return -1;
@@ -496,65 +514,101 @@ now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* a TTL in seconds needs no better than the tick; the coarse
+	 * clock is read in user space where the precise one may not be */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* slot_of - FNV-1a of the key picks the one slot it may live in */
-static struct slot *
-slot_of(struct ldaptab *l, const char *key, size_t klen)
+/* hash_of - FNV-1a */
+static uint32_t
+hash_of(const char *key, size_t klen)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
 
 	for (i = 0; i < klen; i++)
 		h = (h ^ (unsigned char)key[i]) * 16777619u;
-	return &l->cache[h % (uint32_t)l->cf.cache_size];
+	return h;
 }
 
-/* cache_get - a live answer for key: 1 found, 0 not found, -1 none */
+/* cache_get - a live answer for key: 1 found, 0 not found, -1 none.
+ * The key picks a set of CACHE_WAYS slots (not one slot: two busy keys
+ * that hash alike do not evict each other at every lookup) */
 static int
 cache_get(struct ldaptab *l, const char *key, size_t klen,
     struct ldaptab_vals *out)
 {
+	struct set *set;
 	struct slot *s;
-	int r = -1;
+	uint32_t h;
+	int64_t now;
+	int k, r = -1;
 
 	if (l->cf.cache_ttl == 0 || klen > LDAPTAB_KEY_MAX)
 		return -1;
-	s = slot_of(l, key, klen);
+	h = hash_of(key, klen);
+	set = &l->sets[h % l->nsets];
+	now = now_ms();
 	pthread_mutex_lock(&l->cache_lock);
-	if (s->expires_ms > now_ms() && s->klen == klen &&
-	    memcmp(s->key, key, klen) == 0) {
+	for (k = 0; k < CACHE_WAYS; k++) {
+		if (set->w[k].hash != h || set->w[k].klen != klen ||
+		    set->w[k].expires_ms <= now)
+			continue;
+		s = &l->cache[(h % l->nsets) * CACHE_WAYS + (uint32_t)k];
+		if (memcmp(s->data, key, klen) != 0)
+			continue;
 		r = s->found;
-		out->n = s->vals.n;
-		out->len = s->vals.len;
-		memcpy(out->buf, s->vals.buf, s->vals.len);
+		out->n = s->n;
+		out->len = s->vlen;
+		memcpy(out->buf, s->data + klen, s->vlen);
+		break;
+	}
+	if (r >= 0)
 		l->hits++;
-	} else
+	else
 		l->misses++;
 	pthread_mutex_unlock(&l->cache_lock);
 	return r;
 }
 
-/* cache_put - keep an answer cache_ttl seconds */
+/* cache_put - keep an answer cache_ttl seconds, in key's own slot if
+ * it has one, else the set's oldest (empty and expired ones are older) */
 static void
 cache_put(struct ldaptab *l, const char *key, size_t klen, int found,
     const struct ldaptab_vals *v)
 {
+	struct set *set;
 	struct slot *s;
+	uint32_t h;
+	int64_t now;
+	int k, w = 0;
 
 	if (l->cf.cache_ttl == 0 || klen > LDAPTAB_KEY_MAX)
 		return;
-	s = slot_of(l, key, klen);
+	h = hash_of(key, klen);
+	set = &l->sets[h % l->nsets];
+	now = now_ms();
 	pthread_mutex_lock(&l->cache_lock);
-	s->expires_ms = now_ms() + (int64_t)l->cf.cache_ttl * 1000;
-	s->klen = klen;
-	memcpy(s->key, key, klen);
+	for (k = 0; k < CACHE_WAYS; k++) {
+		if (set->w[k].hash == h && set->w[k].klen == klen &&
+		    memcmp(l->cache[(h % l->nsets) * CACHE_WAYS +
+		    (uint32_t)k].data, key, klen) == 0) {
+			w = k;
+			break;
+		}
+		if (set->w[k].expires_ms < set->w[w].expires_ms)
+			w = k;
+	}
+	s = &l->cache[(h % l->nsets) * CACHE_WAYS + (uint32_t)w];
+	set->w[w].expires_ms = now + (int64_t)l->cf.cache_ttl * 1000;
+	set->w[w].hash = h;
+	set->w[w].klen = (uint32_t)klen;
+	memcpy(s->data, key, klen);
 	s->found = found;
-	s->vals.n = v->n;
-	s->vals.len = v->len;
-	memcpy(s->vals.buf, v->buf, v->len);
+	s->n = v->n;
+	s->vlen = v->len;
+	memcpy(s->data + klen, v->buf, v->len);
 	pthread_mutex_unlock(&l->cache_lock);
 }
 
@@ -664,8 +718,7 @@ search(struct ldaptab *l, const char *filter, const char *attr,
     LDAPMessage **res, struct diag *d)
 {
 	struct timeval tv = { l->cf.timeout, 0 };
-	/* "1.1": no attributes (RFC 4511 4.5.1.8) */
-	char *attrs[2] = { (char *)(attr ? attr : "1.1"), NULL };
+	char *attrs[2] = { (char *)attr, NULL };
 	int rc;
 
 	*res = NULL;
@@ -768,16 +821,25 @@ ldaptab_lookup(struct ldaptab *l, const char *key, size_t klen,
 	return r;
 }
 
-/* count - entries under search_base with result_attribute, in n */
+/* count - entries under search_base with result_attribute, in n (a
+ * server's own size limit, or ours, cuts it: len 1 says "at least") */
 static int
 count(struct ldaptab *l, const char *filter, struct ldaptab_vals *out,
     struct diag *d)
 {
-	LDAPMessage *res;
+	struct timeval tv = { l->cf.timeout, 0 };
+	char *attrs[2] = { "1.1", NULL };	/* no attributes */
+	LDAPMessage *res = NULL;
+	int rc;
 
-	if (search(l, filter, NULL, &res, d) < 0)
-		return -1;
+	rc = ldap_search_ext_s(l->ld, l->cf.search_base, l->cf.scope, filter,
+	    attrs, 0, NULL, NULL, &tv, 100000, &res);
+	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+		ldap_msgfree(res);
+		return ld_error(l->ld, l->cf.uri[l->cur], rc, "search", d);
+	}
 	out->n = ldap_count_entries(l->ld, res);
+	out->len = rc == LDAP_SIZELIMIT_EXCEEDED;
 	ldap_msgfree(res);
 	return 0;
 }
@@ -789,21 +851,23 @@ ldaptab_probe(struct ldaptab *l, char *buf, size_t size, struct diag *d)
 	struct ldaptab_vals v;
 	char filter[LDAPTAB_FILTER_MAX];
 	const char *probe = "certrelay-config-check";
-	int r, entries = 0;
+	int r, entries = 0, more = 0;
 
 	snprintf(filter, sizeof(filter), "(%s=*)", l->cf.result_attribute);
 	pthread_mutex_lock(&l->conn_lock);
 	r = failover(l, count, filter, &v, d);
 	if (r == 0) {
 		entries = v.n;
+		more = v.len > 0;
 		ldaptab_expand(l->cf.query_filter, probe, strlen(probe),
 		    filter, sizeof(filter));
 		r = failover(l, query, filter, &v, d);
 	}
 	if (r == 0)
-		snprintf(buf, size, "%s: %d entries with %s under \"%s\"; "
-		    "query_filter searched", l->cf.uri[l->cur], entries,
-		    l->cf.result_attribute, l->cf.search_base);
+		snprintf(buf, size, "%s: %s%d entries with %s under \"%s\"; "
+		    "query_filter searched", l->cf.uri[l->cur], more ?
+		    "at least " : "", entries, l->cf.result_attribute,
+		    l->cf.search_base);
 	pthread_mutex_unlock(&l->conn_lock);
 	if (r < 0)
 		return at_path(d, l->path);
@@ -838,6 +902,7 @@ ldaptab_close(struct ldaptab *l)
 	pthread_mutex_destroy(&l->conn_lock);
 	pthread_mutex_destroy(&l->cache_lock);
 	ldaptab_cf_free(&l->cf);
+	free(l->sets);
 	free(l->cache);
 	free(l->path);
 	free(l);
