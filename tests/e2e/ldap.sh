@@ -14,7 +14,7 @@
 #   l5 slapd hung (SIGSTOP): 4xx after timeout (2 s), never a relay;
 #      resumes after SIGCONT
 #   l6 server_host's first server dead (a closed port): the second answers
-#   l7 the CLI: query (postmap -q), config-check (binds, searches, says
+#   l7 a reload's log line has the cache's hits and misses; the CLI: query (postmap -q), config-check (binds, searches, says
 #      what it found), compile (nothing to compile), bind_pw_file 0644
 #      refused, query against a dead directory exits 2
 # Output: "ok NAME" / "FAIL NAME: ..." lines, then "N passed, N failed".
@@ -225,6 +225,13 @@ try l6-a fo alice
 relayed l6-second-server-answers
 try l6-b fo carol
 refused l6-second-server-not-found-denied "$DENIED"
+
+# l3-l6 went through main's cache: its counts are in the reload line
+mark=$(log_mark "$T/policyd-main.log")
+kill -HUP "${POL_PID[main]}"
+check l7-reload-line-cache-counts wait_log_line "$T/policyd-main.log" \
+    'reloaded on SIGHUP ldap-cache-hits/misses: fingerprint=[1-9][0-9]*/[1-9]' \
+    5 "$mark"
 
 # l7: the command line
 q=$("$CLI" query "ldap:$ETC/main/fingerprints.cf" "$(fp alice)" 2>&1)

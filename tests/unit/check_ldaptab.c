@@ -309,6 +309,7 @@ START_TEST(test_decide_directory_down)
 	struct decision out;
 	struct diag d;
 	char conf[TU_PATH_MAX * 2], dir[TU_PATH_MAX], cpath[TU_PATH_MAX];
+	char stats[128];
 	const char *cf = write_cf("t.cf", BASE "server_host = " DEAD "\n",
 	    0600);
 
@@ -330,6 +331,8 @@ START_TEST(test_decide_directory_down)
 	    "case down: got %d %s %s", out.action, out.code, out.dsn);
 	ck_assert_msg(strstr(d.what, DEAD ": bind: Can't contact") != NULL,
 	    "case down: diag \"%s\"", d.what);
+	engine_ldap_stats(e, stats, sizeof(stats));
+	ck_assert_str_eq(stats, " ldap-cache-hits/misses: fingerprint=0/1");
 	request_free(&r);
 	engine_close(e);
 }
