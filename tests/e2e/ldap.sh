@@ -3,10 +3,15 @@
 # holding the test PKI's fingerprints (contrib/ldap/certrelay.ldif), and
 # certrelay-policyd (socket mode) behind a real Postfix:
 #   permit_mynetworks, check_policy_service ..., reject_unauth_destination
+# and certrelay-milter as the gate of a listener of the same Postfix, with
+# a subject table in the directory (Postfix shows a milter the CN alone;
+# alice's rule is scoped to her CA, contrib/ldap/ldap-subjects.cf).
 # Cases:
 #   l1 a fingerprint found in the directory relays; one the directory
 #      has as "REJECT Certificate revoked" gets that 5xx
 #   l2 a fingerprint not in the directory: "Relay access denied"
+#   lm the milter: alice relays by her subject rule, the forgery (same
+#      names, another signer) gets 550 5.7.1; slapd stopped: 4xx
 #   l3 an entry deleted (ldapdelete) stops relaying once cache_ttl (2 s)
 #      has passed
 #   l4 slapd stopped: 4xx, nothing relayed, the log names the server and
@@ -24,9 +29,10 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/postfix.sh"
 BUILD=${1:-$REPO/build}
 POLICYD=$BUILD/policyd/certrelay-policyd
+MILTER=$BUILD/milter/certrelay-milter
 CLI=$BUILD/tools/certrelay
-CASES=(l1-found l2-not-found l3-deleted l4-slapd-down l5-slapd-hung
-    l6-failover l7-cli)
+CASES=(l1-found l2-not-found lm-milter l3-deleted l4-slapd-down
+    l5-slapd-hung l6-failover l7-cli)
 SUFFIX=dc=example,dc=org
 ROOTDN=cn=admin,$SUFFIX
 
@@ -38,7 +44,7 @@ preconditions()
 	pf_preconditions || return 1
 	need_cmd slapd slapadd ldapdelete ||
 	    e2e_skip "$NEED_WHY (slapd ldap-utils: contrib/install-deps.sh)"
-	for b in "$POLICYD" "$CLI"; do
+	for b in "$POLICYD" "$MILTER" "$CLI"; do
 		[ -x "$b" ] || { NEED_WHY="$b not built"; return 1; }
 	done
 	return 0
@@ -103,7 +109,7 @@ result_attribute = employeeType
 bind_dn = $ROOTDN
 bind_pw_file = $ETC/ldap.secret
 timeout = 2
-cache_ttl = 2
+cache_ttl = ${2:-2}
 EOF
 }
 declare -A SOCK_PORT POL_PORT POL_PID
@@ -112,7 +118,8 @@ for r in main fo; do
 	if [ $r = main ]; then
 		ldap_cf "$LDAP_URI" > "$ETC/$r/fingerprints.cf"
 	else
-		ldap_cf "ldap://127.0.0.1:$DEAD_PORT $LDAP_URI" \
+		# a long TTL: its second answer for alice is the cache's
+		ldap_cf "ldap://127.0.0.1:$DEAD_PORT $LDAP_URI" 60 \
 		    > "$ETC/$r/fingerprints.cf"
 	fi
 	chmod 600 "$ETC/$r/fingerprints.cf"
@@ -127,8 +134,35 @@ for r in main fo; do
 	    bail "policyd $r did not start: $(tail -3 "$T/policyd-$r.log")"
 done
 
+# the milter: a subject table in the directory, the listener CRT gated
+mkdir -p "$ETC/milter"
+ldap_cf "$LDAP_URI" | sed 's/^result_attribute = .*/result_attribute = title/' \
+    > "$ETC/milter/subjects.cf"
+chmod 600 "$ETC/milter/subjects.cf"
+printf '%s\n' "local_domains = local.example" "gatekeeper = CRT" \
+    "subject_table = ldap:subjects.cf" > "$ETC/milter/certrelay.conf"
+pick_port MILTER_PORT && pick_port GATE_PORT || bail "no port"
+start_bg certrelay-milter "$T/milter.log" "$MILTER" \
+    -c "$ETC/milter/certrelay.conf" -p "inet:$MILTER_PORT@127.0.0.1" -f
+MILTER_PID=$LAST_PID
+wait_port "$MILTER_PORT" 10 ||
+    bail "milter did not start: $(tail -3 "$T/milter.log")"
+
 sink_start "$T/sink" || bail "smtp-sink did not start"
 pf_init "$CERTS"
+# the macros the shipped snippet asks the milter's for
+d=$T/snippet
+mkdir -p "$d"
+cp "$REPO/contrib/postfix/main.cf.milter" "$d/main.cf"
+: > "$d/master.cf"
+for m in connect helo mail rcpt; do
+	pf_set "milter_${m}_macros = $(postconf -c "$d" -h "milter_${m}_macros")"
+done
+pf_listener gate "$GATE_PORT" \
+    'smtpd_relay_restrictions = check_client_access static:OK, reject' \
+    "smtpd_milters = inet:127.0.0.1:$MILTER_PORT" \
+    'milter_default_action = tempfail' 'milter_macro_daemon_name = CRT'
+SOCK_PORT[gate]=$GATE_PORT
 for r in main fo; do
 	pf_listener "sock-$r" "${SOCK_PORT[$r]}" "smtpd_relay_restrictions = \
 permit_mynetworks, check_policy_service inet:127.0.0.1:${POL_PORT[$r]}, \
@@ -177,6 +211,14 @@ refused l1-directory-reject-value-applies '^5[0-9][0-9] .*Certificate revoked'
 try l2 main carol
 refused l2-not-in-directory-denied "$DENIED"
 
+# lm: the milter, alice's subject rule (issuer=CN=CNRS-Plus RELAY)
+try lm-a gate alice
+relayed lm-milter-subject-rule-relays
+try lm-b gate forgery
+refused lm-milter-forgery-refused '^550 5\.7\.1 '
+try lm-c gate carol
+refused lm-milter-not-in-directory-refused '^550 5\.7\.1 '
+
 # l3: partner's entry deleted; relays at most until cache_ttl passes
 ldapdelete -x -H "$LDAP_URI" -D "$ROOTDN" -w secret \
     "cn=partner,ou=people,$SUFFIX" > "$T/ldapdelete.log" 2>&1 ||
@@ -198,8 +240,13 @@ tok4=$TOKEN
 refused l4-slapd-down-4xx '^4[0-9][0-9] '
 check l4-log-names-server-and-error grep -q \
     "127.0.0.1:$LDAP_PORT: .*Can't contact LDAP server" "$T/policyd-main.log"
+try l4-m gate alice
+tok4m=$TOKEN
+refused l4-milter-slapd-down-4xx '^4[0-9][0-9] '
+check l4-milter-log-names-server grep -q \
+    "127.0.0.1:$LDAP_PORT: .*Can't contact LDAP server" "$T/milter.log"
 sleep 2
-check l4-not-relayed eval "! sink_has $tok4"
+check l4-not-relayed eval "! sink_has $tok4 && ! sink_has $tok4m"
 slapd_start || fail l4-slapd-restart "$(tail -3 "$LD/slapd.log")"
 try l4-b main alice
 relayed l4-slapd-back-relays
@@ -226,12 +273,14 @@ relayed l6-second-server-answers
 try l6-b fo carol
 refused l6-second-server-not-found-denied "$DENIED"
 
-# l3-l6 went through main's cache: its counts are in the reload line
-mark=$(log_mark "$T/policyd-main.log")
-kill -HUP "${POL_PID[main]}"
-check l7-reload-line-cache-counts wait_log_line "$T/policyd-main.log" \
-    'reloaded on SIGHUP ldap-cache-hits/misses: fingerprint=[1-9][0-9]*/[1-9]' \
-    5 "$mark"
+try l6-c fo alice
+relayed l6-second-answer-from-cache-relays
+# fo's cache answered alice's second session (misses: alice, carol's
+# certificate and public key): the reload line says so
+mark=$(log_mark "$T/policyd-fo.log")
+kill -HUP "${POL_PID[fo]}"
+check l7-reload-line-cache-counts wait_log_line "$T/policyd-fo.log" \
+    'reloaded on SIGHUP ldap-cache-hits/misses: fingerprint=1/3$' 5 "$mark"
 
 # l7: the command line
 q=$("$CLI" query "ldap:$ETC/main/fingerprints.cf" "$(fp alice)" 2>&1)
