@@ -290,6 +290,9 @@ check_eq l7-query-not-found-exit-1 $? 1
 q=$("$CLI" config-check -c "$ETC/main/certrelay.conf" 2>&1)
 check_match l7-config-check-searched "$q" \
     "fingerprint_table: ldap:.*fingerprints.cf \\($LDAP_URI: 2 entries with employeeType"
+q=$("$CLI" check -c "$ETC/main/certrelay.conf" --fingerprint "$(fp alice)" \
+    --rcpt rcpt@outside.example 2>&1)
+check_match l7-check-dry-run-relays "$q" '^RELAY .*fingerprints\.cf:0'
 q=$("$CLI" compile -c "$ETC/main/certrelay.conf" 2>&1)
 check_match l7-compile-nothing "$q" 'nothing to compile'
 chmod 644 "$ETC/ldap.secret"

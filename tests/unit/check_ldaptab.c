@@ -275,6 +275,32 @@ START_TEST(test_lookup_down)
 }
 END_TEST
 
+static const struct {
+	const char *key;
+	int	kind;			/* -1: cannot tell */
+} guess_cases[] = {
+	{ "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
+	    TABLE_FINGERPRINT },
+	{ "pubkey:aabbccddeeff00112233445566778899", TABLE_FINGERPRINT },
+	{ "CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Plus", TABLE_ACCESS },
+	{ "alice.martin@umr7503.example", TABLE_EMAIL },
+	{ "CN=Alice Martin,O=CNRS", TABLE_SUBJECT },
+	{ "/C=FR/O=CNRS/CN=x", TABLE_SUBJECT },
+	{ "nokind", -1 },
+};
+
+/* certrelay query ldap:FILE.cf KEY without -t */
+START_TEST(test_guess_key_kind)
+{
+	enum table_kind k = TABLE_NKINDS;
+	int r = table_guess_key_kind(guess_cases[_i].key, &k);
+
+	ck_assert_msg(guess_cases[_i].kind < 0 ? r == -1 :
+	    r == 0 && (int)k == guess_cases[_i].kind, "case %s: got %d %d, "
+	    "want %d", guess_cases[_i].key, r, (int)k, guess_cases[_i].kind);
+}
+END_TEST
+
 /* the kinds an ldap table can be */
 START_TEST(test_open_kinds)
 {
@@ -358,6 +384,7 @@ main(void)
 	tc = tcase_create("ldaptab_open");
 	tcase_add_test(tc, test_open_secrets);
 	tcase_add_test(tc, test_open_kinds);
+	LOOP(tc, test_guess_key_kind, guess_cases);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ldaptab_lookup");
 	tcase_set_timeout(tc, 30);
