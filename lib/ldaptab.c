@@ -45,7 +45,9 @@
  *	result_attribute in every entry found. It asks the server that last
  *	answered; a server that fails (no answer within timeout, connection
  *	lost, any LDAP error) is dropped and the next one of server_host is
- *	asked, until each has been asked once. Answers, found or not, are
+ *	asked, until each has been asked once (a lookup that waited for
+ *	the connection while that happened fails at once with the same
+ *	error, rather than wait again). Answers, found or not, are
  *	kept cache_ttl seconds in a cache of cache_size answers (sets of 8
  *	slots; a full set loses its oldest); errors are never kept. Safe
  *	from many threads: one mutex around the cache, one around the
@@ -109,10 +111,12 @@ struct set {
 struct ldaptab {
 	struct ldaptab_cf cf;
 	char	*path;
-	pthread_mutex_t conn_lock;	/* ld, cur, pid */
+	pthread_mutex_t conn_lock;	/* ld, cur, pid, failed_* */
 	LDAP	*ld;
 	int	cur;
 	pid_t	pid;
+	struct timespec failed_at;	/* when every server last failed */
+	char	failed_why[DIAG_WHAT_MAX];
 	pthread_mutex_t cache_lock;	/* cache, hits, misses */
 	struct set *sets;
 	struct slot *cache;		/* nsets * CACHE_WAYS */
@@ -804,6 +808,7 @@ ldaptab_lookup(struct ldaptab *l, const char *key, size_t klen,
     struct ldaptab_vals *out, struct diag *d)
 {
 	char filter[LDAPTAB_FILTER_MAX];
+	struct timespec t0;
 	int r;
 
 	if ((r = cache_get(l, key, klen, out)) >= 0)
@@ -811,8 +816,17 @@ ldaptab_lookup(struct ldaptab *l, const char *key, size_t klen,
 	if (ldaptab_expand(l->cf.query_filter, key, klen, filter,
 	    sizeof(filter)) < 0)
 		return diag_set(d, l->path, 0, "key too long for the filter");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_mutex_lock(&l->conn_lock);
-	r = failover(l, query, filter, out, d);
+	/* every server failed while we waited for the connection: each
+	 * thread in line asking again would wait timeout in turn */
+	if (t0.tv_sec < l->failed_at.tv_sec || (t0.tv_sec ==
+	    l->failed_at.tv_sec && t0.tv_nsec <= l->failed_at.tv_nsec))
+		r = diag_set(d, NULL, 0, "%s", l->failed_why);
+	else if ((r = failover(l, query, filter, out, d)) < 0) {
+		clock_gettime(CLOCK_MONOTONIC, &l->failed_at);
+		snprintf(l->failed_why, sizeof(l->failed_why), "%s", d->what);
+	}
 	pthread_mutex_unlock(&l->conn_lock);
 	if (r < 0)
 		return at_path(d, l->path);

@@ -306,4 +306,9 @@ check_match l7-query-directory-down-says "$q" "Can't contact LDAP server"
 q=$("$CLI" config-check -c "$ETC/main/certrelay.conf" 2>&1)
 check_eq l7-config-check-directory-down-exit-1 $? 1
 
+# the daemons outlived slapd's stops, hang and restarts (a write to a
+# connection slapd closed must not kill them)
+check lm-milter-alive-at-end pid_alive "$MILTER_PID"
+check l4-policyd-alive-at-end pid_alive "${POL_PID[main]}"
+
 e2e_summary

@@ -4,9 +4,14 @@
  * closed port on 127.0.0.1 is one that does not answer; the real slapd
  * is in tests/e2e/ldap.sh)
  */
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <ldap.h>
 
@@ -301,6 +306,74 @@ START_TEST(test_guess_key_kind)
 }
 END_TEST
 
+struct hung {
+	struct table *t;
+	char	key[TABLE_KEY_MAX];
+	size_t	klen;
+	int	r;
+	char	what[DIAG_WHAT_MAX];
+};
+
+static void *
+hung_lookup(void *arg)
+{
+	struct hung *h = arg;
+	struct table_hit hit;
+	struct diag d;
+
+	diag_clear(&d);
+	h->r = table_lookup(h->t, h->key, h->klen, NULL, &hit, &d);
+	snprintf(h->what, sizeof(h->what), "%s", d.what);
+	return NULL;
+}
+
+/* a server that accepts (the kernel's backlog) and never answers:
+ * every lookup fails with "Timed out", and lookups that queued for the
+ * connection meanwhile fail at once instead of timing out in turn
+ * (4 threads, timeout 1 s: about 1 s, not 4) */
+START_TEST(test_lookup_hung)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct hung h[4];
+	pthread_t th[4];
+	struct timespec a, b;
+	struct diag d;
+	char cf[512], tpath[TU_PATH_MAX + 8];
+	int fd, k;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    listen(fd, 16) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+	snprintf(cf, sizeof(cf), "%sserver_host = ldap://127.0.0.1:%d\n"
+	    "timeout = 1\n", BASE, ntohs(sa.sin_port));
+	snprintf(tpath, sizeof(tpath), "ldap:%s", write_cf("t.cf", cf, 0600));
+	ck_assert_int_eq(table_open(&h[0].t, tpath, TABLE_FINGERPRINT, &d), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (k = 0; k < 4; k++) {
+		h[k].t = h[0].t;
+		ck_assert_int_eq(table_query_key(TABLE_FINGERPRINT, "AA:BB:CC:"
+		    "DD:EE:FF:00:11:22:33:44:55:66:77:88:99", h[k].key,
+		    &h[k].klen, &d), 0);
+		pthread_create(&th[k], NULL, hung_lookup, &h[k]);
+	}
+	for (k = 0; k < 4; k++) {
+		pthread_join(th[k], NULL);
+		ck_assert_msg(h[k].r == -1 && strstr(h[k].what, "Timed out"),
+		    "case hung %d: got %d \"%s\"", k, h[k].r, h[k].what);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ck_assert_msg(b.tv_sec - a.tv_sec < 3, "case hung: 4 lookups took "
+	    "%lds, want about 1", (long)(b.tv_sec - a.tv_sec));
+	table_close(h[0].t);
+	close(fd);
+}
+END_TEST
+
 /* the kinds an ldap table can be */
 START_TEST(test_open_kinds)
 {
@@ -389,6 +462,7 @@ main(void)
 	tc = tcase_create("ldaptab_lookup");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_lookup_down);
+	tcase_add_test(tc, test_lookup_hung);
 	tcase_add_test(tc, test_decide_directory_down);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
