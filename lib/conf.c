@@ -173,6 +173,11 @@ set_table(struct conf_ctx *x, int arg, char *val, int lineno,
 	struct conf *c = x->c;
 
 	c->table_line[arg] = lineno;
+	/* "ldap:FILE.cf" (ldaptab): the .cf is relative to us too */
+	if (strncmp(val, "ldap:", 5) == 0 && val[5] != 0)
+		return asprintf(&c->table[arg], "ldap:%s%s%s", val[5] == '/' ?
+		    "" : x->dir, val[5] == '/' ? "" : "/", val + 5) < 0 ?
+		    diag_set(d, NULL, 0, "out of memory") : 0;
 	return set_path(x, &c->table[arg], val, d);
 }
 

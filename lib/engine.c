@@ -14,6 +14,8 @@
  *	struct rx *engine_rx(const struct engine *e);
  *	const struct cindex *engine_cindex(const struct engine *e);
  *	const char *engine_warning(const struct engine *e, int i);
+ *	size_t	engine_ldap_stats(const struct engine *e, char *buf,
+ *		    size_t size);
  *	void	engine_close(struct engine *e);
  * DESCRIPTION
  *	engine_open() loads the configuration, opens every compiled table
@@ -34,6 +36,9 @@
  *	configuration, the trace header's name ("" for none), the table of
  *	a kind, the regex table and the certificate index (NULL when not
  *	configured), and the i-th warning (NULL past the last).
+ *	engine_ldap_stats() writes " ldap-cache: fingerprint=H/M ..." (the
+ *	hits and misses of each ldap: table's cache so far; "" without
+ *	one) for a daemon's reload line, and returns its length.
  * DIAGNOSTICS
  *	engine_open(): 0, or -1 with file:line: what (the configuration line
  *	that names a table that cannot be opened; out of memory).
@@ -49,6 +54,7 @@
 #include <sys/stat.h>
 
 #include "engine_priv.h"
+#include "ldaptab.h"
 
 static void warn(struct engine *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -122,7 +128,11 @@ open_tables(struct engine *e, struct diag *d)
 			continue;
 		if (table_open(&e->t[k], c->table[k], (enum table_kind)k, d) < 0)
 			return at_line(e, c->table_line[k], d);
-		if (watch(e, c->table[k], ".cdb", d) < 0)
+		/* an ldap table's rules change in the directory (its
+		 * cache_ttl); only its .cf is a file */
+		if (strncmp(c->table[k], "ldap:", 5) == 0 ?
+		    watch(e, c->table[k] + 5, "", d) < 0 :
+		    watch(e, c->table[k], ".cdb", d) < 0)
 			return -1;
 		if (table_stale(e->t[k]))
 			warn(e, "%s is newer than its compiled table: run "
@@ -258,6 +268,27 @@ const struct table *
 engine_table(const struct engine *e, enum table_kind k)
 {
 	return (unsigned)k < TABLE_NKINDS ? e->t[k] : NULL;
+}
+
+/* engine_ldap_stats - each ldap table's cache hits/misses, for a log */
+size_t
+engine_ldap_stats(const struct engine *e, char *buf, size_t size)
+{
+	unsigned long hits, misses;
+	size_t n = 0;
+	int k, any = 0;
+
+	if (size > 0)
+		buf[0] = 0;
+	for (k = 0; k < TABLE_NKINDS && n < size; k++) {
+		if (e->t[k] == NULL || table_ldap(e->t[k]) == NULL)
+			continue;
+		ldaptab_stats(table_ldap(e->t[k]), &hits, &misses);
+		n += (size_t)snprintf(buf + n, size - n, "%s %s=%lu/%lu",
+		    any++ ? "" : " ldap-cache-hits/misses:",
+		    table_kind_name((enum table_kind)k), hits, misses);
+	}
+	return n < size ? n : size - 1;
 }
 
 /* engine_rx - the regex table (its set matcher is built in place) */

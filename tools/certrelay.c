@@ -37,6 +37,7 @@
 #include "doctor.h"
 #include "engine.h"
 #include "fp.h"
+#include "ldaptab.h"
 #include "logline.h"
 #include "rx.h"
 #include "table.h"
@@ -57,7 +58,8 @@ static const char usage_text[] =
 "  makemap [-N] [-f] [-e] [-o] [-r] [-v] TYPE MAPNAME < SOURCE\n"
 "                           Sendmail's makemap command line; writes MAPNAME.cdb\n"
 "  query [-t KIND] TABLE KEY   look KEY up (like postmap -q): prints the\n"
-"                           action and the line; exit 1 if not found\n"
+"                           action and the line; exit 1 if not found;\n"
+"                           TABLE may be ldap:FILE.cf (ldap_table syntax)\n"
 "  check -c CONF [--subject DN] [--issuer DN] [--fingerprint FP]\n"
 "        [--pubkey-fingerprint FP] [--verify OK|FAIL|NO|NONE]\n"
 "        [--form any|sendmail|postfix] [--tls-version V] [--cipher-bits N]\n"
@@ -349,6 +351,11 @@ compile_one(const char *path, int kind_set, enum table_kind kind,
 	int r;
 
 	diag_clear(&d);
+	if (strncmp(path, "ldap:", 5) == 0) {
+		printf("certrelay: %s: ldap tables are searched in the "
+		    "directory: nothing to compile\n", path);
+		return 0;
+	}
 	if (!kind_set && table_guess_kind(path, &kind, &d) < 0)
 		return fail(&d);
 	if (out == NULL && asprintf(&cdb, "%s.cdb", path) < 0)
@@ -534,6 +541,13 @@ cmd_query(int argc, char **argv)
 		rx_close(rx);
 		hit.table = argv[optind];
 	} else {
+		if (kind == TABLE_NKINDS && strncmp(argv[optind], "ldap:",
+		    5) == 0 && table_guess_key_kind(argv[optind + 1],
+		    &kind) < 0) {
+			fprintf(stderr, "certrelay: %s: cannot tell the table "
+			    "kind from the key; say -t KIND\n", argv[optind]);
+			return 2;
+		}
 		if (table_open(&t, argv[optind], kind, &d) < 0)
 			return fail(&d) + 1;
 		r = table_query_key(table_kind(t), argv[optind + 1], key, &klen,
@@ -714,6 +728,7 @@ cmd_config_check(int argc, char **argv)
 	const struct table *t;
 	struct engine *e;
 	struct diag d;
+	char probe[512];
 	int k;
 
 	if (argc != 3 || strcmp(argv[1], "-c") != 0)
@@ -722,7 +737,17 @@ cmd_config_check(int argc, char **argv)
 		return fail(&d);
 	print_warnings(e);
 	for (k = 0; k < TABLE_NKINDS; k++)
-		if ((t = engine_table(e, (enum table_kind)k)) != NULL)
+		if ((t = engine_table(e, (enum table_kind)k)) != NULL &&
+		    table_ldap(t) != NULL) {
+			if (ldaptab_probe(table_ldap(t), probe, sizeof(probe),
+			    &d) < 0) {
+				engine_close(e);
+				return fail(&d);
+			}
+			printf("%s_table: %s (%s)\n",
+			    table_kind_name((enum table_kind)k),
+			    table_path(t), probe);
+		} else if (t != NULL)
 			printf("%s_table: %s (%ld rules)\n",
 			    table_kind_name((enum table_kind)k),
 			    table_path(t), table_count(t));
