@@ -26,7 +26,10 @@
  *	(all, none, or the {daemon_name}s of the listeners the milter gates;
  *	yes and no are all and none; no default: the milter refuses to start
  *	without it), sendmail_openssl (3 or legacy, default legacy: whether
- *	Sendmail's OpenSSL escapes '/' and '+' inside name values). Relative
+ *	Sendmail's OpenSSL escapes '/' and '+' inside name values),
+ *	stats_file (where a daemon writes its counters, "%n" its name;
+ *	default none), stats_interval (seconds between writes, 1 to 86400,
+ *	default 60), mode (enforce, the default, or warn). Relative
  *	paths are taken from the directory of the configuration file.
  *
  *	A local domain "example.org" matches that domain only; ".example.org"
@@ -191,6 +194,42 @@ set_file(struct conf_ctx *x, int arg, char *val, int lineno,
 	return set_path(x, slot[arg], val, d);
 }
 
+/* set_stats - stats_file (arg 0: "none" for none), stats_interval (1) */
+static int
+set_stats(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	int secs = 0;
+
+	(void)lineno;
+	if (arg == 0)
+		return strcasecmp(val, "none") == 0 ? 0 :
+		    set_path(x, &x->c->stats_file, val, d);
+	if (set_number(&secs, val, d) < 0)
+		return -1;
+	if (secs < 1 || secs > 86400)
+		return diag_set(d, NULL, 0, "\"%s\": expected 1 to 86400 "
+		    "seconds", val);
+	x->c->stats_interval = secs;
+	return 0;
+}
+
+/* set_mode - mode: enforce or warn */
+static int
+set_mode(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	if (strcasecmp(val, "enforce") == 0)
+		x->c->warn = 0;
+	else if (strcasecmp(val, "warn") == 0)
+		x->c->warn = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected enforce or "
+		    "warn", val);
+	return 0;
+}
+
 /* set_lists - local_domains (arg 0) or trusted_networks (arg 1) */
 static int
 set_lists(struct conf_ctx *x, int arg, char *val, int lineno,
@@ -311,6 +350,9 @@ static const struct conf_key {
 	{ "header_name", set_header, 0 },
 	{ "gatekeeper", set_gate, 0 },
 	{ "sendmail_openssl", set_quoting, 0 },
+	{ "stats_file", set_stats, 0 },
+	{ "stats_interval", set_stats, 1 },
+	{ "mode", set_mode, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -376,6 +418,7 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	x.c->min_tls = 12;
 	x.c->legacy_quoting = 1;	/* the safe reading until told */
 	x.c->min_cipher_bits = 128;
+	x.c->stats_interval = 60;
 	strcpy(x.c->header_name, "X-Certrelay");
 	if (table_each_line(path, conf_line, &x, d) < 0) {
 		free(copy);
@@ -514,6 +557,7 @@ conf_free(struct conf *c)
 	free(c->regex_table);
 	free(c->cert_index);
 	free(c->index_ca_file);
+	free(c->stats_file);
 	free(c->path);
 	free(c);
 }
