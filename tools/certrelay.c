@@ -9,6 +9,7 @@
  *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
  *	certrelay config-check -c CONF
  *	certrelay doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]
+ *	certrelay stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]
  *	certrelay --version | -V
  * DESCRIPTION
  *	A thin front-end: each command turns its arguments into one call of
@@ -35,6 +36,7 @@
 #include "decide.h"
 #include "dn.h"
 #include "doctor.h"
+#include "stats_cmd.h"
 #include "engine.h"
 #include "fp.h"
 #include "logline.h"
@@ -69,6 +71,9 @@ static const char usage_text[] =
 "  doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]\n"
 "                           the MTA configuration's risks, each with its\n"
 "                           fix; exit 1 if a listener is an open relay\n"
+"  stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]\n"
+"                           the daemons' counters: totals, rates, top rules,\n"
+"                           rules that never matched; a plot (gnuplot)\n"
 "\n"
 "See certrelay(1).\n";
 
@@ -758,6 +763,8 @@ main(int argc, char **argv)
 		return cmd_config_check(argc, argv);
 	if (strcmp(argv[0], "doctor") == 0)
 		return doctor_main(argc, argv);
+	if (strcmp(argv[0], "stats") == 0)
+		return stats_main(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
