@@ -93,13 +93,19 @@ warn_mode_text(const struct conf *c, int gate, char *buf, size_t size)
 		    "answered");
 	else if (gate && (c->gatekeeper == CONF_GATE_ALL ||
 	    c->gatekeeper == CONF_GATE_LIST)) {
-		if (conf_gate_text(c, names, sizeof(names)) < 0)
-			snprintf(names, sizeof(names), "(many)");
+		if (c->gatekeeper == CONF_GATE_ALL)
+			snprintf(names, sizeof(names), "every listener "
+			    "(gatekeeper = all)");
+		else if (conf_gate_text(c, names + 12, sizeof(names) - 12) <
+		    0)
+			snprintf(names, sizeof(names), "the gated listeners");
+		else
+			memcpy(names, "listener(s) ", 12);
 		n = snprintf(buf, size, "mode=warn: decisions are logged "
 		    "(would=...) and answered as no opinion (the MTA's own "
-		    "rules decide), except on the gated listener(s) %s: "
-		    "there the gate still refuses a recipient outside "
-		    "local_domains (never an open relay)", names);
+		    "rules decide), except on %s: there the gate still "
+		    "refuses a recipient outside local_domains (never an "
+		    "open relay)", names);
 	} else
 		n = snprintf(buf, size, "mode=warn: decisions are logged "
 		    "(would=...) and answered as no opinion (the MTA's own "

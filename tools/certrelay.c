@@ -37,6 +37,7 @@
 #include "dn.h"
 #include "doctor.h"
 #include "stats_cmd.h"
+#include "warn.h"
 #include "engine.h"
 #include "fp.h"
 #include "logline.h"
@@ -712,6 +713,19 @@ print_gate(const struct conf *c)
 		    CONF_GATE_LIST ? "; other listeners only refuse" : "");
 }
 
+/* print_mode - mode = enforce | warn, and where the counters go */
+static void
+print_mode(const struct conf *c)
+{
+	char buf[1024];
+
+	if (warn_mode_text(c, 1, buf, sizeof(buf)) == 0)
+		printf("%s\n", buf);
+	if (c->stats_file)
+		printf("stats_file: %s (every %d s and on SIGUSR2; %%n is the "
+		    "daemon's name)\n", c->stats_file, c->stats_interval);
+}
+
 /* cmd_config_check - load as a daemon would */
 static int
 cmd_config_check(int argc, char **argv)
@@ -738,6 +752,7 @@ cmd_config_check(int argc, char **argv)
 		printf("cert_index: %s (%ld certificates)\n",
 		    engine_conf(e)->cert_index, cindex_count(engine_cindex(e)));
 	print_gate(engine_conf(e));
+	print_mode(engine_conf(e));
 	printf("certrelay: %s: OK\n", argv[2]);
 	engine_close(e);
 	return 0;

@@ -863,6 +863,7 @@ stats_main(int argc, char **argv)
 	for (i = 0; i < 2; i++) {
 		if ((r = load(&ds[nds], c, daemons[i])) < 0) {
 			free_ds(&ds[nds]);
+			r = 1;
 			goto out;
 		}
 		if (r == 0)
@@ -870,8 +871,8 @@ stats_main(int argc, char **argv)
 	}
 	r = 1;
 	if (nds == 0) {
-		fprintf(stderr, "certrelay: no daemon has written %s yet\n",
-		    c->stats_file);
+		fprintf(stderr, "certrelay: no daemon has written its "
+		    "stats_file (%s) yet\n", c->stats_file);
 		goto out;
 	}
 	if (read_rules(c, &rs) < 0)
