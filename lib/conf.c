@@ -28,7 +28,7 @@
  *	without it), sendmail_openssl (3 or legacy, default legacy: whether
  *	Sendmail's OpenSSL escapes '/' and '+' inside name values),
  *	stats_file (where a daemon writes its counters, "%n" its name;
- *	default none), stats_interval (seconds between writes, 1 to 86400,
+ *	default none), stats_interval (seconds between writes, 1 to 3600,
  *	default 60), mode (enforce, the default, or warn). Relative
  *	paths are taken from the directory of the configuration file.
  *
@@ -207,8 +207,8 @@ set_stats(struct conf_ctx *x, int arg, char *val, int lineno,
 		    set_path(x, &x->c->stats_file, val, d);
 	if (set_number(&secs, val, d) < 0)
 		return -1;
-	if (secs < 1 || secs > 86400)
-		return diag_set(d, NULL, 0, "\"%s\": expected 1 to 86400 "
+	if (secs < 1 || secs > 3600)
+		return diag_set(d, NULL, 0, "\"%s\": expected 1 to 3600 "
 		    "seconds", val);
 	x->c->stats_interval = secs;
 	return 0;

@@ -26,7 +26,8 @@
  *	warn_mark() puts " would=ACTION" after the "action=WORD" of a
  *	line logline_format() wrote (len bytes in a buffer of size): the
  *	log says what was answered and what enforce mode would have. It
- *	returns the new length (the line cut at size - 1 if need be).
+ *	returns the new length (the end of the line cut at size - 1 if need
+ *	be, then the mark itself).
  *
  *	warn_mode_text() is the mode as the start-up line and certrelay
  *	config-check say it, with what still refuses (gate: the gated
@@ -61,7 +62,7 @@ warn_mark(char *line, size_t len, size_t size, enum act would)
 {
 	char add[32];
 	char *p;
-	size_t n, at;
+	size_t n, at, tail;
 
 	if (size == 0 || len >= size)
 		return len;
@@ -71,14 +72,20 @@ warn_mark(char *line, size_t len, size_t size, enum act would)
 		at = len;
 	else
 		at = (size_t)(p - line) + strcspn(p, " ");
-	if (len + n >= size)		/* the end of the line goes */
-		len = size - 1 - n;
 	if (at > len)
 		at = len;
-	memmove(line + at + n, line + at, len - at);
+	if (at + n >= size) {		/* not even the mark fits whole */
+		memcpy(line + at, add, size - 1 - at);
+		line[size - 1] = 0;
+		return size - 1;
+	}
+	tail = len - at;
+	if (at + n + tail >= size)	/* the end of the line goes */
+		tail = size - 1 - at - n;
+	memmove(line + at + n, line + at, tail);
 	memcpy(line + at, add, n);
-	line[len + n] = 0;
-	return len + n;
+	line[at + n + tail] = 0;
+	return at + n + tail;
 }
 
 /* warn_mode_text - "mode=warn: ..." for the start-up line */
