@@ -290,16 +290,41 @@ by_key(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* print_rules - certrelay_rule_hits_total, one series a rule hit */
+/* escaped - a label value escaped as the text format wants, into buf */
+static const char *
+escaped(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s && n + 3 < size; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n')
+			buf[n++] = '\\';
+		buf[n++] = *s == '\n' ? 'n' : *s;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* print_rules - certrelay_rule_hits_total, one series a rule hit; each
+ * table's label escaped once (a write may hold 65536 of them) */
 static int
 print_rules(struct stats *st, const struct conf *c, FILE *fp)
 {
 	uint64_t (*hit)[2], key;
+	char (*label)[2 * 4096 + 8];	/* a path, every byte escaped */
 	size_t i, n = 0;
 	enum dec_kind k;
 
-	if ((hit = malloc(STATS_RULE_SLOTS * sizeof(*hit))) == NULL)
+	hit = malloc(STATS_RULE_SLOTS * sizeof(*hit));
+	label = calloc(KIND_NKINDS, sizeof(*label));
+	if (hit == NULL || label == NULL) {
+		free(hit);
+		free(label);
 		return -1;
+	}
+	for (i = 0; i < KIND_NKINDS; i++)
+		escaped(stats_rule_table((enum dec_kind)i, c), label[i],
+		    sizeof(label[i]));
 	for (i = 0; i < STATS_RULE_SLOTS; i++) {
 		key = atomic_load_explicit(&st->slots[i].key,
 		    memory_order_relaxed);
@@ -309,14 +334,13 @@ print_rules(struct stats *st, const struct conf *c, FILE *fp)
 	qsort(hit, n, sizeof(*hit), by_key);
 	for (i = 0; i < n; i++) {
 		k = (enum dec_kind)((hit[i][0] >> 32) & 0xffff);
-		fprintf(fp, "certrelay_rule_hits_total{kind=\"%s\",table=\"",
-		    decide_kind_name(k));
-		label(fp, stats_rule_table(k, c));
-		fprintf(fp, "\",line=\"%u\"} %llu\n",
+		fprintf(fp, "certrelay_rule_hits_total{kind=\"%s\",table=\"%s\","
+		    "line=\"%u\"} %llu\n", decide_kind_name(k), label[k],
 		    (unsigned)(hit[i][0] & 0xffffffffu),
 		    (unsigned long long)hit[i][1]);
 	}
 	free(hit);
+	free(label);
 	return 0;
 }
 

@@ -639,6 +639,8 @@ serve(const struct daemon_opts *o)
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
 	daemon_catch_signals();
+	/* before libmilter's thread: its sessions read the pointer */
+	stats = daemon_stats_open(snap, cmd.name, jr);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
@@ -654,7 +656,6 @@ serve(const struct daemon_opts *o)
 	    "INPUT_MAIL_FILTER(`certrelay', `S=%s, F=T') (see contrib/)",
 	    o->sock, o->conf, daemon_postfix_socket(o->sock, pf, sizeof(pf)),
 	    o->sock);
-	stats = daemon_stats_open(snap, cmd.name, jr);
 	daemon_ready(snap);	/* smfi_opensocket() has the socket listening */
 	for (i = 0; pthread_tryjoin_np(tid, NULL) == EBUSY; ) {
 		if (daemon_term() && i++ == 0)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # stats.sh [BUILD] - the daemons' counters and mode = warn, behind a real
-# Postfix (issue 19)
+# Postfix and a real Sendmail (issue 19)
 #
 # Two certrelay-milter and two certrelay-policyd daemons (one each with
 # mode = enforce, one each with mode = warn), each writing its counters to
@@ -22,6 +22,10 @@
 #      equal what was sent
 #   s4 certrelay stats names the rule lines that matched and the ones
 #      that did not; --json says the same; --plot draws a PNG
+#   sm the milter's counters behind a real Sendmail (its CRT listener
+#      gated): relayed pin ({cert_fp}), relayed OU rule (Sendmail's full
+#      DN), refused stranger, AUTH in clear; the file's counters equal
+#      what was sent, certrelay stats names the lines that did not match
 #   w  warn: a client from mynetworks whose certificate a rule refuses is
 #      relayed by Postfix's permit_mynetworks, the log says would=REJECT
 #      (milter: a CN rule; policy server: a pinned fingerprint); on the
@@ -32,12 +36,14 @@ set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
+. "$E2E/sendmail-setup.sh"
 BUILD=${1:-$REPO/build}
 MILTER=$BUILD/milter/certrelay-milter
 POLICYD=$BUILD/policyd/certrelay-policyd
 CLI=$BUILD/tools/certrelay
 PY=/usr/bin/python3
-CASES=(s1-dead-table s2-mix s3-counters s4-certrelay-stats w-warn)
+CASES=(s1-dead-table s2-mix s3-counters s4-certrelay-stats w-warn
+    sm-sendmail)
 
 e2e_init stats
 
@@ -187,7 +193,7 @@ try()
 		    --tls-key "$CERTS/$client.key") ;;
 	esac
 	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
-	    --from e2e@sender.example --to "$rcpt" "${tls[@]}" "$@"
+	    --from "${FROM:-e2e@sender.example}" --to "$rcpt" "${tls[@]}" "$@"
 	ERR=$(smtp_error "$OUT")
 }
 queued() { grep -q 'queued as' "$OUT"; }
@@ -394,5 +400,77 @@ check_eq w-milter-warn-total "$(val mwarn certrelay_warn_total \
     action=REJECT)" 2
 check_eq w-milter-gate-decisions "$(val mwarn certrelay_decisions_total \
     action=REJECT,kind=gatekeeper,stage=rcpt)" 1
+
+# ---- sm: the milter behind a real Sendmail
+sendmail_phase()
+{
+	local d=$T/smconf f
+	need_cmd m4 unshare saslpasswd2 perl || {
+		fail sm-sendmail "$NEED_WHY (contrib/install-deps.sh)"
+		return
+	}
+	sm_fetch || { fail sm-sendmail "cannot unpack sendmail"; return; }
+	sm_pick_port SM_PORT && sm_pick_port SM_GATE_PORT &&
+	    sm_pick_port SMP || { fail sm-sendmail "no ports"; return; }
+	mkdir -p "$d" "$T/sendmail"
+	{
+		echo "# stats e2e, Sendmail: pins"
+		printf '%s\tRELAY partner\n' "$(fp partner)"
+		printf '%s\tREJECT Certificate revoked\n' "$(fp revoked)"
+	} > "$d/fingerprints"
+	printf '%s\n' "$(head -1 "$ETC/attributes")" \
+	    'issuer=/C=FR/O=CNRS/CN=CNRS-Plus attr=OU value=UMR0000 RELAY' \
+	    > "$d/attributes"
+	{
+		echo "local_domains = local.example"
+		echo "trusted_networks = 198.51.100.0/24"
+		echo "gatekeeper = CRT"
+		echo "sendmail_openssl = 3"
+		echo "fingerprint_table = $d/fingerprints"
+		echo "attribute_table = $d/attributes"
+		echo "stats_file = $STATS/sm-%n.prom"
+		echo "stats_interval = 3600"
+	} > "$ETC/sm.conf"
+	"$CLI" compile -c "$ETC/sm.conf" > "$d/compile.out" 2>&1 ||
+	    { fail sm-sendmail "compile: $(head -3 "$d/compile.out")"; return; }
+	milter_start msm sm "$SMP" ||
+	    { fail sm-sendmail "milter: $(tail -3 "$T/msm.log")"; return; }
+	SM_SINK_PORT=$SINK_PORT SM_TLS=$CERTS SM_MILTER="inet:$SMP@127.0.0.1"
+	E2E_STOP_HOOKS+=("sm_stop '$T/sendmail'")
+	sm_configure "$T/sendmail" && sm_start "$T/sendmail" ||
+	    { fail sm-sendmail "sendmail did not start"; return; }
+	FROM=sender@local.example	# as sendmail.sh sends: no DNS here
+	try sm1 "$SM_GATE_PORT" partner rcpt@outside.example
+	relayed sm-pin-relayed
+	try sm2 "$SM_GATE_PORT" alice rcpt@outside.example
+	relayed sm-ou-rule-relayed
+	try sm3 "$SM_GATE_PORT" tls rcpt@outside.example
+	refused sm-stranger-refused '^550 5\.7\.1'
+	try sm4 "$SM_GATE_PORT" none rcpt@outside.example "${plain_auth[@]}"
+	refused sm-auth-in-clear-530 '^530 5\.7\.0'
+	f=sm-certrelay-milter.prom
+	check sm-sigusr2-writes write msm "$f"
+	samples "$STATS/$f" > "$T/msm.samples" ||
+	    { fail sm-file-parses "$STATS/$f"; return; }
+	pass sm-file-parses
+	check_eq sm-decisions "$(decisions msm)" \
+"certrelay_decisions_total{action=DUNNO,kind=auth,stage=mail} 3
+certrelay_decisions_total{action=REJECT,kind=auth,stage=mail} 1
+certrelay_decisions_total{action=REJECT,kind=gatekeeper,stage=rcpt} 1
+certrelay_decisions_total{action=RELAY,kind=attribute,stage=rcpt} 1
+certrelay_decisions_total{action=RELAY,kind=fingerprint,stage=rcpt} 1"
+	check_eq sm-requests "$(val msm certrelay_requests_total)" 7
+	check_eq sm-sessions "$(val msm certrelay_sessions_total)" 4
+	check_eq sm-clients "$(val msm certrelay_clients)" 0
+	check_eq sm-rule-hits "$(grep '^certrelay_rule_hits_total' \
+	    "$T/msm.samples" | sort)" \
+"certrelay_rule_hits_total{kind=attribute,line=1,table=$d/attributes} 1
+certrelay_rule_hits_total{kind=fingerprint,line=2,table=$d/fingerprints} 1"
+	"$CLI" stats -c "$ETC/sm.conf" > "$T/stats-sm.out" 2>&1
+	check_match sm-stats-never-matched "$(sed -n '/never matched/,$p' \
+	    "$T/stats-sm.out" | tr '\n' ' ')" \
+	    "$d/fingerprints:3: .*$d/attributes:2: "
+}
+sendmail_phase
 
 e2e_summary
