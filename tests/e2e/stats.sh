@@ -196,7 +196,8 @@ try()
 	    --from "${FROM:-e2e@sender.example}" --to "$rcpt" "${tls[@]}" "$@"
 	ERR=$(smtp_error "$OUT")
 }
-queued() { grep -q 'queued as' "$OUT"; }
+# Postfix: "queued as"; Sendmail: "Message accepted for delivery"
+queued() { grep -Eq 'queued as|accepted for delivery' "$OUT"; }
 relayed()
 {
 	if [ -n "$ERR" ] || ! queued; then
@@ -440,6 +441,14 @@ sendmail_phase()
 	sm_configure "$T/sendmail" && sm_start "$T/sendmail" ||
 	    { fail sm-sendmail "sendmail did not start"; return; }
 	FROM=sender@local.example	# as sendmail.sh sends: no DNS here
+	# sessions before the mix: sm_start's probes of its ports are SMTP
+	# sessions too, whose Sendmail child may reach the milter a moment
+	# after the probe closed
+	f=sm-certrelay-milter.prom
+	sleep 2
+	write msm "$f"
+	s0=$(samples "$STATS/$f" | grep -F 'certrelay_sessions_total{} ' |
+	    awk '{ print $2 }')
 	try sm1 "$SM_GATE_PORT" partner rcpt@outside.example
 	relayed sm-pin-relayed
 	try sm2 "$SM_GATE_PORT" alice rcpt@outside.example
@@ -448,7 +457,6 @@ sendmail_phase()
 	refused sm-stranger-refused '^550 5\.7\.1'
 	try sm4 "$SM_GATE_PORT" none rcpt@outside.example "${plain_auth[@]}"
 	refused sm-auth-in-clear-530 '^530 5\.7\.0'
-	f=sm-certrelay-milter.prom
 	check sm-sigusr2-writes write msm "$f"
 	samples "$STATS/$f" > "$T/msm.samples" ||
 	    { fail sm-file-parses "$STATS/$f"; return; }
@@ -460,7 +468,8 @@ certrelay_decisions_total{action=REJECT,kind=gatekeeper,stage=rcpt} 1
 certrelay_decisions_total{action=RELAY,kind=attribute,stage=rcpt} 1
 certrelay_decisions_total{action=RELAY,kind=fingerprint,stage=rcpt} 1"
 	check_eq sm-requests "$(val msm certrelay_requests_total)" 7
-	check_eq sm-sessions "$(val msm certrelay_sessions_total)" 4
+	check_eq sm-sessions "$(val msm certrelay_sessions_total)" \
+	    "$((${s0:-0} + 4))"
 	check_eq sm-clients "$(val msm certrelay_clients)" 0
 	check_eq sm-rule-hits "$(grep '^certrelay_rule_hits_total' \
 	    "$T/msm.samples" | sort)" \
