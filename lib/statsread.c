@@ -11,7 +11,8 @@
  *	stats_parse() reads the text exposition format (version 0.0.4) as
  *	the daemons write it (lib/stats.c) and as node_exporter's textfile
  *	collector takes it: one sample a line, "name{k="v",...} value
- *	[timestamp_ms]", '#' lines (HELP, TYPE) and blank lines skipped,
+ *	[timestamp_ms]" (a timestamp is digits: ts_ms -1 says there is
+ *	none), '#' lines (HELP, TYPE) and blank lines skipped,
  *	label values with \\, \" and \n escapes. Each sample goes to fn,
  *	in file order; fn returning non-zero stops the reading with that
  *	value. text need not end with a NUL nor a newline. stats_label() is
@@ -138,6 +139,10 @@ sample(char *p, struct stats_sample *s, const char **why)
 		;
 	if (*p == 0)
 		return 0;
+	if (!isdigit((unsigned char)*p)) {	/* -1 means "none" */
+		*why = "bad timestamp";
+		return -1;
+	}
 	errno = 0;
 	s->ts_ms = strtoll(p, &e, 10);
 	for (; *e == ' ' || *e == '\t'; e++)

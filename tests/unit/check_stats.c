@@ -326,6 +326,9 @@ static const struct {
 	{ "unclosed", "x{k=\"v\" 1\n", "", 1 },
 	{ "bad value", "x 1z\n", "", 1 },
 	{ "bad timestamp", "x 1 2x\n", "", 1 },
+	/* found by fuzz_statsread: -1 is how a sample says it has none */
+	{ "negative timestamp", "x 1 -1\n", "", 1 },
+	{ "signed timestamp", "x 1 +5\n", "", 1 },
 	{ "too many labels", "x{a=\"\",b=\"\",c=\"\",d=\"\",e=\"\",f=\"\","
 	    "g=\"\",h=\"\",i=\"\"} 1\n", "", 1 },
 	{ "no space", "x{k=\"v\"}1\n", "", 1 },
