@@ -233,19 +233,6 @@ stats_stage_name(enum stats_stage s)
 	return (unsigned)s < STATS_NSTAGES ? stage_names[s] : "";
 }
 
-/* label - a label value, escaped as the text format wants */
-static void
-label(FILE *fp, const char *s)
-{
-	for (; s != NULL && *s; s++)
-		if (*s == '\\' || *s == '"')
-			fprintf(fp, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else
-			putc(*s, fp);
-}
-
 /* head - a metric's HELP and TYPE lines */
 static void
 head(FILE *fp, const char *name, const char *type, const char *help)
@@ -311,20 +298,20 @@ static int
 print_rules(struct stats *st, const struct conf *c, FILE *fp)
 {
 	uint64_t (*hit)[2], key;
-	char (*label)[2 * 4096 + 8];	/* a path, every byte escaped */
+	char (*esc)[2 * 4096 + 8];	/* a path, every byte escaped */
 	size_t i, n = 0;
 	enum dec_kind k;
 
 	hit = malloc(STATS_RULE_SLOTS * sizeof(*hit));
-	label = calloc(KIND_NKINDS, sizeof(*label));
-	if (hit == NULL || label == NULL) {
+	esc = calloc(KIND_NKINDS, sizeof(*esc));
+	if (hit == NULL || esc == NULL) {
 		free(hit);
-		free(label);
+		free(esc);
 		return -1;
 	}
 	for (i = 0; i < KIND_NKINDS; i++)
-		escaped(stats_rule_table((enum dec_kind)i, c), label[i],
-		    sizeof(label[i]));
+		escaped(stats_rule_table((enum dec_kind)i, c), esc[i],
+		    sizeof(esc[i]));
 	for (i = 0; i < STATS_RULE_SLOTS; i++) {
 		key = atomic_load_explicit(&st->slots[i].key,
 		    memory_order_relaxed);
@@ -335,12 +322,12 @@ print_rules(struct stats *st, const struct conf *c, FILE *fp)
 	for (i = 0; i < n; i++) {
 		k = (enum dec_kind)((hit[i][0] >> 32) & 0xffff);
 		fprintf(fp, "certrelay_rule_hits_total{kind=\"%s\",table=\"%s\","
-		    "line=\"%u\"} %llu\n", decide_kind_name(k), label[k],
+		    "line=\"%u\"} %llu\n", decide_kind_name(k), esc[k],
 		    (unsigned)(hit[i][0] & 0xffffffffu),
 		    (unsigned long long)hit[i][1]);
 	}
 	free(hit);
-	free(label);
+	free(esc);
 	return 0;
 }
 
@@ -357,12 +344,12 @@ print_one(FILE *fp, const char *name, const char *type, const char *help,
 int
 stats_print(struct stats *st, const struct conf *c, time_t now, FILE *fp)
 {
+	char name[256];
 	int a;
 
 	head(fp, "certrelay_info", "gauge", "The daemon, its version and mode.");
-	fprintf(fp, "certrelay_info{daemon=\"");
-	label(fp, st->daemon);
-	fprintf(fp, "\",version=\"%s\",mode=\"%s\"} 1\n", CERTRELAY_VERSION,
+	fprintf(fp, "certrelay_info{daemon=\"%s\",version=\"%s\",mode=\"%s\"} "
+	    "1\n", escaped(st->daemon, name, sizeof(name)), CERTRELAY_VERSION,
 	    c->warn ? "warn" : "enforce");
 	print_one(fp, "certrelay_start_time_seconds", "gauge",
 	    "When the daemon started (Unix time).", (long long)st->start);

@@ -162,30 +162,22 @@ add_hit(struct dstats *ds, const struct stats_sample *s)
 static int
 scalar(struct dstats *ds, const struct stats_sample *s)
 {
-	static const struct {
-		const char *name;
-		size_t	off;
-	} names[] = {
-		{ "certrelay_start_time_seconds", offsetof(struct dstats, start) },
-		{ "certrelay_stats_time_seconds", offsetof(struct dstats,
-		    written) },
-		{ "certrelay_sessions_total", offsetof(struct dstats,
-		    sessions) },
-		{ "certrelay_requests_total", offsetof(struct dstats,
-		    requests) },
-		{ "certrelay_clients", offsetof(struct dstats, clients) },
-		{ "certrelay_rules_since_seconds", offsetof(struct dstats,
-		    rules_since) },
-		{ "certrelay_lookup_failures_total", offsetof(struct dstats,
-		    lookups) },
-		{ "certrelay_rule_slots_full_total", offsetof(struct dstats,
-		    slots_full) },
-	};
+	static const char *const names[] = { "certrelay_start_time_seconds",
+	    "certrelay_stats_time_seconds", "certrelay_sessions_total",
+	    "certrelay_requests_total", "certrelay_clients",
+	    "certrelay_rules_since_seconds",
+	    "certrelay_lookup_failures_total",
+	    "certrelay_rule_slots_full_total" };
+	double *const slot[] = { &ds->start, &ds->written, &ds->sessions,
+	    &ds->requests, &ds->clients, &ds->rules_since, &ds->lookups,
+	    &ds->slots_full };
 	size_t i;
 
+	_Static_assert(sizeof(names) / sizeof(names[0]) ==
+	    sizeof(slot) / sizeof(slot[0]), "a slot for every name");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s->name, names[i].name) == 0) {
-			*(double *)((char *)ds + names[i].off) = s->value;
+		if (strcmp(s->name, names[i]) == 0) {
+			*slot[i] = s->value;
 			return 1;
 		}
 	return 0;
