@@ -19,7 +19,11 @@
  *
  *	libmilter runs in its own thread and its signal thread takes SIGTERM
  *	and SIGINT (stop); the main thread keeps SIGHUP (reload) and checks
- *	once a second whether a table changed. Sessions keep the snapshot
+ *	once a second whether a table changed. With stats_file it counts
+ *	(lib/stats.c: sessions, MAIL and RCPT decisions, rule hits) and
+ *	the main thread writes the file, also on SIGUSR2. In mode = warn
+ *	each decision is answered as warn_soften() says (lib/warn.c: no
+ *	opinion, except at a gated listener's gate) and logged with would=. Sessions keep the snapshot
  *	they started with. A unix socket gets GROUP and MODE (-G, -M;
  *	default mode 0666, the directory deciding who may reach it); one
  *	left by a crash is replaced, one something listens on is not

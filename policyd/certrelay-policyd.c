@@ -23,7 +23,9 @@
  *	listens on is not (lib/daemon.c).
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
- *	table is seen within a second. -j writes the log lines to stderr in
+ *	table is seen within a second. With -l and stats_file it counts
+ *	(lib/stats.c) and writes the file, also on SIGUSR2; in mode = warn
+ *	every decision is answered DUNNO and logged with would=. -j writes the log lines to stderr in
  *	batches, for systemd's journal (lib/journal.c). See
  *	certrelay-policyd(8).
  * DIAGNOSTICS
