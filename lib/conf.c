@@ -26,7 +26,10 @@
  *	(all, none, or the {daemon_name}s of the listeners the milter gates;
  *	yes and no are all and none; no default: the milter refuses to start
  *	without it), sendmail_openssl (3 or legacy, default legacy: whether
- *	Sendmail's OpenSSL escapes '/' and '+' inside name values). Relative
+ *	Sendmail's OpenSSL escapes '/' and '+' inside name values),
+ *	stats_file (where a daemon writes its counters, "%n" its name;
+ *	default none), stats_interval (seconds between writes, 1 to 3600,
+ *	default 60), mode (enforce, the default, or warn). Relative
  *	paths are taken from the directory of the configuration file.
  *
  *	A local domain "example.org" matches that domain only; ".example.org"
@@ -50,6 +53,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +66,7 @@
 struct conf_ctx {
 	struct conf *c;
 	char	*dir;
-	unsigned seen;
+	uint64_t seen;			/* keys set, by conf_keys[] index */
 };
 
 /* conf_tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
@@ -196,6 +200,42 @@ set_file(struct conf_ctx *x, int arg, char *val, int lineno,
 	return set_path(x, slot[arg], val, d);
 }
 
+/* set_stats - stats_file (arg 0: "none" for none), stats_interval (1) */
+static int
+set_stats(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	int secs = 0;
+
+	(void)lineno;
+	if (arg == 0)
+		return strcasecmp(val, "none") == 0 ? 0 :
+		    set_path(x, &x->c->stats_file, val, d);
+	if (set_number(&secs, val, d) < 0)
+		return -1;
+	if (secs < 1 || secs > 3600)
+		return diag_set(d, NULL, 0, "\"%s\": expected 1 to 3600 "
+		    "seconds", val);
+	x->c->stats_interval = secs;
+	return 0;
+}
+
+/* set_mode - mode: enforce or warn */
+static int
+set_mode(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	if (strcasecmp(val, "enforce") == 0)
+		x->c->warn = 0;
+	else if (strcasecmp(val, "warn") == 0)
+		x->c->warn = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected enforce or "
+		    "warn", val);
+	return 0;
+}
+
 /* set_lists - local_domains (arg 0) or trusted_networks (arg 1) */
 static int
 set_lists(struct conf_ctx *x, int arg, char *val, int lineno,
@@ -316,9 +356,13 @@ static const struct conf_key {
 	{ "header_name", set_header, 0 },
 	{ "gatekeeper", set_gate, 0 },
 	{ "sendmail_openssl", set_quoting, 0 },
+	{ "stats_file", set_stats, 0 },
+	{ "stats_interval", set_stats, 1 },
+	{ "mode", set_mode, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+_Static_assert(NKEYS <= 64, "conf_ctx.seen has a bit per key");
 
 /* conf_key_name - the i-th key's name, NULL past the last */
 const char *
@@ -356,9 +400,9 @@ conf_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 			break;
 	if (k == NKEYS)
 		return diag_set(d, NULL, 0, "unknown key \"%s\"", key);
-	if (x->seen & (1u << k))
+	if (x->seen & (UINT64_C(1) << k))
 		return diag_set(d, NULL, 0, "\"%s\" set twice", key);
-	x->seen |= 1u << k;
+	x->seen |= UINT64_C(1) << k;
 	return conf_keys[k].set(x, conf_keys[k].arg, val, lineno, d);
 }
 
@@ -381,6 +425,7 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	x.c->min_tls = 12;
 	x.c->legacy_quoting = 1;	/* the safe reading until told */
 	x.c->min_cipher_bits = 128;
+	x.c->stats_interval = 60;
 	strcpy(x.c->header_name, "X-Certrelay");
 	if (table_each_line(path, conf_line, &x, d) < 0) {
 		free(copy);
@@ -519,6 +564,7 @@ conf_free(struct conf *c)
 	free(c->regex_table);
 	free(c->cert_index);
 	free(c->index_ca_file);
+	free(c->stats_file);
 	free(c->path);
 	free(c);
 }

@@ -35,6 +35,9 @@ struct conf {
 	int	gatekeeper_line;
 	int	legacy_quoting;		/* sendmail_openssl = legacy */
 	char	*index_ca_file;
+	char	*stats_file;		/* NULL: no stats; "%n": daemon name */
+	int	stats_interval;		/* seconds between writes */
+	int	warn;			/* mode = warn: log, answer DUNNO */
 };
 
 /* Which listeners the milter gates (gatekeeper = ...). */

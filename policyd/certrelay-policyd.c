@@ -23,7 +23,9 @@
  *	listens on is not (lib/daemon.c).
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
- *	table is seen within a second. -j writes the log lines to stderr in
+ *	table is seen within a second. With -l and stats_file it counts
+ *	(lib/stats.c) and writes the file, also on SIGUSR2; in mode = warn
+ *	every decision is answered DUNNO and logged with would=. -j writes the log lines to stderr in
  *	batches, for systemd's journal (lib/journal.c). See
  *	certrelay-policyd(8).
  * DIAGNOSTICS
@@ -57,8 +59,11 @@
 #include "logline.h"
 #include "policy.h"
 #include "snap.h"
+#include "stats.h"
+#include "warn.h"
 
 static struct snap *snap;
+static struct stats *stats;		/* NULL: no stats_file, or spawn(8) */
 static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
 
@@ -146,7 +151,9 @@ serve_one(void *ctx, struct policy_req *pr)
 	struct diag d;
 	char line[4096], hdr[2048], out[2600];
 	size_t len;
-	int n, bad, ret;
+	enum stage stage = STAGE_MAIL;
+	enum act would;
+	int n, bad, ret, softened;
 
 	if (spawn_mode)			/* no main loop: look here, 1/s */
 		daemon_tick(snap, jr);
@@ -155,7 +162,13 @@ serve_one(void *ctx, struct policy_req *pr)
 	diag_clear(&d);
 	decide(snap_engine(ref), &r, STAGE_MAIL, &dec, &d);
 	if (dec.action != ACT_REJECT)
-		decide(snap_engine(ref), &r, STAGE_RCPT, &dec, &d);
+		decide(snap_engine(ref), &r, stage = STAGE_RCPT, &dec, &d);
+	softened = warn_soften(engine_conf(snap_engine(ref)), &r, stage, 0,
+	    &dec, &would);
+	stats_request(stats);
+	stats_decision(stats, STATS_POLICY, &dec, would);
+	if (d.what[0])
+		stats_lookup_failed(stats);
 	if (bad)
 		snprintf(r.note, sizeof(r.note), "malformed xtext in ccert_*");
 	hdr[0] = 0;
@@ -167,6 +180,8 @@ serve_one(void *ctx, struct policy_req *pr)
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
+	if (softened)
+		len = warn_mark(line, len, sizeof(line), would);
 	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
 	    line, len);
 	daemon_say_diag(jr, r.id, &d);	/* a TEMPFAIL's why */
@@ -288,6 +303,7 @@ drop(struct client *c)
 	free(c->ans);
 	free(c);
 	nclients--;
+	stats_session(stats, 0);
 }
 
 /* drop_idle - clients silent for idle_max seconds (or stuck unread) */
@@ -371,6 +387,7 @@ on_listen(int ep, int lfd)
 			continue;
 		}
 		nclients++;
+		stats_session(stats, 1);
 		c->last = now_s;
 		/* fails on a unix socket, which has no Nagle to turn off */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
@@ -450,7 +467,7 @@ start(const char *conf)
 {
 	struct snap_ref *ref;
 	struct diag d;
-	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32], mode[1024];
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
@@ -461,7 +478,9 @@ start(const char *conf)
 	}
 	ref = snap_get(snap);
 	daemon_warnings(snap_engine(ref), jr);
+	warn_mode_text(engine_conf(snap_engine(ref)), 0, mode, sizeof(mode));
 	snap_put(snap, ref);
+	journal_say(jr, LOG_INFO, "%s", mode);
 	return 0;
 }
 
@@ -548,6 +567,7 @@ serve_listening(const struct daemon_opts *o)
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", o->sock, o->conf,
 	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
+	stats = daemon_stats_open(snap, cmd.name, jr);
 	daemon_ready(snap);
 	serve_all(lfd);
 	journal_say(jr, LOG_INFO, "stopped");

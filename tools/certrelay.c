@@ -9,6 +9,7 @@
  *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
  *	certrelay config-check -c CONF
  *	certrelay doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]
+ *	certrelay stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]
  *	certrelay --version | -V
  * DESCRIPTION
  *	A thin front-end: each command turns its arguments into one call of
@@ -35,6 +36,8 @@
 #include "decide.h"
 #include "dn.h"
 #include "doctor.h"
+#include "stats_cmd.h"
+#include "warn.h"
 #include "engine.h"
 #include "fp.h"
 #include "ldaptab.h"
@@ -71,6 +74,9 @@ static const char usage_text[] =
 "  doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]\n"
 "                           the MTA configuration's risks, each with its\n"
 "                           fix; exit 1 if a listener is an open relay\n"
+"  stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]\n"
+"                           the daemons' counters: totals, rates, top rules,\n"
+"                           rules that never matched; a plot (gnuplot)\n"
 "\n"
 "See certrelay(1).\n";
 
@@ -721,6 +727,19 @@ print_gate(const struct conf *c)
 		    CONF_GATE_LIST ? "; other listeners only refuse" : "");
 }
 
+/* print_mode - mode = enforce | warn, and where the counters go */
+static void
+print_mode(const struct conf *c)
+{
+	char buf[1024];
+
+	if (warn_mode_text(c, 1, buf, sizeof(buf)) == 0)
+		printf("%s\n", buf);
+	if (c->stats_file)
+		printf("stats_file: %s (every %d s and on SIGUSR2; %%n is the "
+		    "daemon's name)\n", c->stats_file, c->stats_interval);
+}
+
 /* cmd_config_check - load as a daemon would */
 static int
 cmd_config_check(int argc, char **argv)
@@ -758,6 +777,7 @@ cmd_config_check(int argc, char **argv)
 		printf("cert_index: %s (%ld certificates)\n",
 		    engine_conf(e)->cert_index, cindex_count(engine_cindex(e)));
 	print_gate(engine_conf(e));
+	print_mode(engine_conf(e));
 	printf("certrelay: %s: OK\n", argv[2]);
 	engine_close(e);
 	return 0;
@@ -783,6 +803,8 @@ main(int argc, char **argv)
 		return cmd_config_check(argc, argv);
 	if (strcmp(argv[0], "doctor") == 0)
 		return doctor_main(argc, argv);
+	if (strcmp(argv[0], "stats") == 0)
+		return stats_main(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);
