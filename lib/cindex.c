@@ -39,7 +39,8 @@
  *	does not (a self-signed partner that is pinned) stays in the index,
  *	but its names must never count as verified; without o->ca_file no
  *	entry is verified. Through o->warn it reports what does not verify
- *	and why, what is expired or not yet valid, two entries that share a
+ *	and why, what is expired or not yet valid, what expires within
+ *	o->warn_days days (0: not reported), two entries that share a
  *	public key, a symbolic link or other non-regular file (skipped: the
  *	index follows no link) and a missing o->ca_file.
  *
@@ -62,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cdb.h>
@@ -291,6 +293,7 @@ check_cert(struct build *b, const char *file, X509 *cert,
 	char who[512], when[64];
 	const char *why;
 	unsigned flags = 0;
+	time_t soon = time(NULL) + (b->o ? b->o->warn_days : 0) * 86400L;
 
 	label(cert, who, sizeof(who));
 	if (verify(b, cert, chain, &why)) {
@@ -306,6 +309,11 @@ check_cert(struct build *b, const char *file, X509 *cert,
 	} else if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
 		date(X509_get0_notBefore(cert), when, sizeof(when));
 		report(b, file, "%s: not valid before %s", who, when);
+	} else if (b->o != NULL && b->o->warn_days > 0 && X509_cmp_time(
+	    X509_get0_notAfter(cert), &soon) < 0) {
+		date(X509_get0_notAfter(cert), when, sizeof(when));
+		report(b, file, "%s: expires on %s, within expiry_warn_days "
+		    "(%d)", who, when, b->o->warn_days);
 	}
 	if (remember(b, file, cert, d) < 0 ||
 	    add_cert(b, file, cert, flags, d) < 0)

@@ -21,6 +21,7 @@ struct cindex_opts {
 	const char *ca_file;		/* NULL: no entry counts as verified */
 	cindex_warn_fn warn;		/* NULL: reports are dropped */
 	void	*ctx;
+	int	warn_days;		/* report what expires this soon */
 };
 
 struct cindex_stats {
