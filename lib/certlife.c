@@ -5,6 +5,8 @@
  *	#include "certlife.h"
  *	void	certlife_judge(const struct crlset *crls, X509 *cert,
  *		    time_t now, struct certlife *l);
+ *	void	certlife_keys(const struct crlset *crls,
+ *		    const struct fp *fps, int nfp, struct certlife *l);
  *	void	certlife_apply(const struct certlife *l,
  *		    const struct conf *c, struct decision *dec, char *note,
  *		    size_t size);
@@ -24,10 +26,18 @@
  *	certlife_judge() reads them at now: expired (after notAfter), not
  *	yet valid (before notBefore), and what crl_check() says. A time
  *	that cannot be read counts as past (a refusal is never weaker).
+ *	certlife_keys() looks the presented certificate's public-key
+ *	digests up among the keys of revoked index certificates: whoever
+ *	holds a revoked certificate's key can make another certificate
+ *	around it, which no CRL lists and which a public-key pin still
+ *	matches (Postfix sends ccert_pubkey_fingerprint for any
+ *	certificate). A key that a certificate of the index still valid
+ *	holds too (a renewal that kept its key) is not one of them.
  *	certlife_apply() then overrides the certificate's decision, after
  *	every rule has had its say, so no rule of any kind outweighs it:
- *	- revoked: REJECT 550 5.7.1 with the revocation date and reason
- *	  (kind revoked), whatever the rules said;
+ *	- revoked, or the key of a revoked index certificate: REJECT 550
+ *	  5.7.1 with the revocation date and reason (kind revoked), whatever
+ *	  the rules said;
  *	- expired or not yet valid, where a rule relays: with pin_expiry =
  *	  enforce REJECT 550 5.7.1 naming the date (kind expired); with
  *	  warn it relays, and the note says so;
@@ -41,7 +51,9 @@
  *	AUTH over TLS and trusted_networks still count.
  *
  *	certlife_open() loads crl_files (each file, PEM or DER, verified
- *	against index_ca_file: crl(3)) and reports through warn: CRLs past
+ *	against index_ca_file: crl(3)), gives the set the public keys of the
+ *	revoked index certificates (crl_poison_key()), and reports through
+ *	warn (NULL: nothing reported): CRLs past
  *	their nextUpdate, index certificates expired, expiring within
  *	expiry_warn_days, revoked, and how many index certificates no CRL
  *	covers. At most CERTLIFE_LIST_MAX lines of each sort, then a count.
@@ -58,6 +70,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "certlife.h"
@@ -75,6 +88,18 @@ certlife_judge(const struct crlset *crls, X509 *cert, time_t now,
 	    now < l->not_before;
 	if (crls != NULL)
 		(void)crl_check(crls, cert, now, &l->crl);
+}
+
+/* certlife_keys - is one of the public-key digests a revoked key? */
+void
+certlife_keys(const struct crlset *crls, const struct fp *fps, int nfp,
+    struct certlife *l)
+{
+	int k;
+
+	for (k = 0; k < nfp; k++)
+		if (fps[k].pubkey && crl_key_poisoned(crls, &fps[k]))
+			l->key_revoked = 1;
 }
 
 /* refuse - a decision of our own; the rule's table and line stay */
@@ -150,6 +175,13 @@ certlife_apply(const struct certlife *l, const struct conf *c,
 	const char *why;
 
 	note[0] = 0;
+	if (l->key_revoked && l->crl.verdict != CRL_REVOKED) {
+		refuse(dec, ACT_REJECT, KIND_REVOKED, "550", "5.7.1",
+		    "Client certificate's key is a revoked certificate's");
+		add_note(note, size, "the public key of a revoked index "
+		    "certificate, in a certificate no CRL lists");
+		return;
+	}
 	if (!l->known)
 		return;
 	if (l->crl.verdict == CRL_REVOKED) {
@@ -226,6 +258,12 @@ struct report {
 	void	*ctx;
 	int	n[3];			/* expired, expiring, revoked */
 	long	uncovered;		/* index certificates no CRL covers */
+	struct rkey {			/* a key, and whether it is revoked */
+		struct fp fp[FP_SHA512 + 1];	/* its digests, by alg */
+		int	revoked;
+	} *keys;
+	size_t	nkeys, akeys;
+	int	oom;
 };
 
 enum { R_EXPIRED, R_SOON, R_REVOKED };
@@ -241,7 +279,8 @@ say(struct report *r, int sort, const char *fmt, ...)
 	char line[512];
 	va_list ap;
 
-	if (sort >= 0 && r->n[sort]++ >= CERTLIFE_LIST_MAX)
+	if ((sort >= 0 && r->n[sort]++ >= CERTLIFE_LIST_MAX) ||
+	    r->warn == NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -263,6 +302,68 @@ subject(X509 *cert, char *buf, size_t size)
 	BIO_free(bio);
 }
 
+/* keep_key - an index certificate's key, revoked or not */
+static void
+keep_key(struct report *r, X509 *cert, int revoked)
+{
+	struct rkey *k;
+	struct diag d;
+	int a;
+
+	if (r->crls == NULL)
+		return;			/* nothing is revoked */
+	if (r->nkeys == r->akeys) {
+		r->akeys = r->akeys ? r->akeys * 2 : 64;
+		if ((k = realloc(r->keys, r->akeys * sizeof(*k))) == NULL) {
+			r->oom = 1;
+			r->akeys = r->nkeys;
+			return;
+		}
+		r->keys = k;
+	}
+	k = &r->keys[r->nkeys];
+	k->revoked = revoked;
+	for (a = FP_MD5; a <= FP_SHA512; a++)
+		if (fp_of_cert(cert, (enum fp_alg)a, 1, &k->fp[a], &d) < 0)
+			return;		/* no key to compare: skipped */
+	r->nkeys++;
+}
+
+/* rkey_cmp - by the key's sha256, revoked last (qsort) */
+static int
+rkey_cmp(const void *x, const void *y)
+{
+	const struct rkey *a = x, *b = y;
+	int c = memcmp(a->fp[FP_SHA256].md, b->fp[FP_SHA256].md, 32);
+
+	return c ? c : a->revoked - b->revoked;
+}
+
+/* poison - the keys only revoked certificates of the index hold: a
+ * renewal that kept its key is still valid, and so is its key */
+static int
+poison(struct report *r, struct crlset *crls, struct diag *d)
+{
+	size_t i, j;
+	int a;
+
+	if (r->oom)
+		return diag_set(d, r->c->cert_index, 0, "out of memory");
+	qsort(r->keys, r->nkeys, sizeof(*r->keys), rkey_cmp);
+	for (i = 0; i < r->nkeys; i = j) {
+		for (j = i + 1; j < r->nkeys && memcmp(r->keys[j].fp[
+		    FP_SHA256].md, r->keys[i].fp[FP_SHA256].md, 32) == 0; j++)
+			;
+		if (!r->keys[i].revoked)	/* sorted: one valid holder */
+			continue;
+		for (a = FP_MD5; a <= FP_SHA512; a++)
+			if (crl_poison_key(crls, &r->keys[i].fp[a]) < 0)
+				return diag_set(d, r->c->cert_index, 0,
+				    "out of memory");
+	}
+	return 0;
+}
+
 /* report_cert - cindex_each() callback */
 static int
 report_cert(void *ctx, const char *file, X509 *cert, unsigned flags)
@@ -274,6 +375,7 @@ report_cert(void *ctx, const char *file, X509 *cert, unsigned flags)
 
 	(void)flags;
 	certlife_judge(r->crls, cert, r->now, &l);
+	keep_key(r, cert, l.crl.verdict == CRL_REVOKED);
 	subject(cert, who, sizeof(who));
 	if (l.crl.verdict == CRL_REVOKED) {
 		crl_format_time(l.crl.when, when, sizeof(when));
@@ -362,17 +464,18 @@ err:
 	return diag_set(d, c->path, c->crl_line, "%s", inner);
 }
 
-/* certlife_open - the CRLs, and what the admin should hear */
+/* certlife_open - the CRLs, revoked keys, what the admin should hear */
 int
 certlife_open(const struct conf *c, const struct cindex *ci, time_t now,
     struct crlset **out, certlife_warn_fn warn, void *ctx, struct diag *d)
 {
 	struct report r;
+	int ret = 0;
 
 	*out = NULL;
 	if (c->n_crl > 0 && load(c, out, d) < 0)
 		return -1;
-	if (warn == NULL)
+	if (warn == NULL && *out == NULL)
 		return 0;
 	memset(&r, 0, sizeof(r));
 	r.c = c;
@@ -380,10 +483,12 @@ certlife_open(const struct conf *c, const struct cindex *ci, time_t now,
 	r.now = now;
 	r.warn = warn;
 	r.ctx = ctx;
-	if (report(&r, ci, d) < 0) {
+	if (report(&r, ci, d) < 0 || (*out != NULL && poison(&r, *out,
+	    d) < 0)) {
 		crl_close(*out);
 		*out = NULL;
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	free(r.keys);
+	return ret;
 }

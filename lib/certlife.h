@@ -11,6 +11,7 @@
 #include "crl.h"
 #include "decide.h"
 #include "diag.h"
+#include "fp.h"
 
 #define CERTLIFE_LIST_MAX	6	/* report lines of one sort */
 
@@ -20,6 +21,7 @@ struct certlife {
 	int	expired, not_yet;	/* at the decision's time */
 	time_t	not_before, not_after;
 	struct crl_status crl;
+	int	key_revoked;		/* the key of a revoked certificate */
 };
 
 /* One line for the admin (file may be NULL). */
@@ -27,6 +29,8 @@ typedef void (*certlife_warn_fn)(void *ctx, const char *what);
 
 void	certlife_judge(const struct crlset *crls, X509 *cert, time_t now,
 	    struct certlife *l);
+void	certlife_keys(const struct crlset *crls, const struct fp *fps,
+	    int nfp, struct certlife *l);
 void	certlife_apply(const struct certlife *l, const struct conf *c,
 	    struct decision *dec, char *note, size_t size);
 int	certlife_withdrawn(const struct decision *dec);

@@ -14,6 +14,10 @@
  *	int	crl_check(const struct crlset *s, X509 *cert, time_t now,
  *		    struct crl_status *st);
  *	int	crl_each(const struct crlset *s, crl_fn fn, void *ctx);
+ *	int	crl_poison_key(struct crlset *s, const struct fp *key);
+ *	int	crl_key_poisoned(const struct crlset *s,
+ *		    const struct fp *key);
+ *	int	crl_poisoned(const struct crlset *s);
  *	int	crl_count(const struct crlset *s);
  *	const char *crl_reason_name(int reason);
  *	int	crl_time(const ASN1_TIME *t, time_t *out);
@@ -49,6 +53,13 @@
  *	crl_add(), so a lookup takes no lock and threads may share a set.
  *	crl_each() calls fn for every CRL (a report); fn returning -1
  *	stops it.
+ *
+ *	A revoked certificate's public key stays in its holder's hands: a
+ *	certificate made around it (self-signed) is not in any CRL, yet a
+ *	public-key pin matches it. crl_poison_key() remembers such a key's
+ *	digest (certlife(3) gives those of revoked index certificates);
+ *	crl_key_poisoned() says whether a public-key digest is one of them
+ *	(binary search: kept sorted as they come), crl_poisoned() how many.
  *
  *	crl_reason_name() is RFC 5280's name of a reasonCode
  *	("keyCompromise"; "unspecified" for CRL_NO_REASON). crl_time()
@@ -94,6 +105,8 @@ struct crlset {
 	char	*ca_file;
 	struct ent *ents;
 	int	n, size;
+	struct fp *keys;		/* poisoned public keys, sorted */
+	int	nkeys, akeys;
 };
 
 /* ssl_why - OpenSSL's last reason, for a diag */
@@ -505,6 +518,83 @@ crl_each(const struct crlset *s, crl_fn fn, void *ctx)
 	return 0;
 }
 
+/* key_cmp - by algorithm, then digest */
+static int
+key_cmp(const struct fp *a, const struct fp *b)
+{
+	if (a->alg != b->alg)
+		return a->alg < b->alg ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->md, b->md, a->len);
+}
+
+/* key_find - where key is, or would go; *found says which */
+static int
+key_find(const struct crlset *s, const struct fp *key, int *found)
+{
+	int lo = 0, hi = s->nkeys, mid, c;
+
+	*found = 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = key_cmp(&s->keys[mid], key)) == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* crl_poison_key - a revoked certificate's public-key digest */
+int
+crl_poison_key(struct crlset *s, const struct fp *key)
+{
+	struct fp *k;
+	int at, found;
+
+	if (key->len > FP_MAX)
+		return -1;
+	at = key_find(s, key, &found);
+	if (found)
+		return 0;
+	if (s->nkeys == s->akeys) {
+		if ((k = realloc(s->keys, (size_t)(s->akeys ? s->akeys * 2 :
+		    16) * sizeof(*k))) == NULL)
+			return -1;
+		s->keys = k;
+		s->akeys = s->akeys ? s->akeys * 2 : 16;
+	}
+	memmove(&s->keys[at + 1], &s->keys[at], (size_t)(s->nkeys - at) *
+	    sizeof(*s->keys));
+	s->keys[at] = *key;
+	s->nkeys++;
+	return 0;
+}
+
+/* crl_key_poisoned - a public-key digest of a revoked certificate? */
+int
+crl_key_poisoned(const struct crlset *s, const struct fp *key)
+{
+	int found;
+
+	if (s == NULL || s->nkeys == 0 || key->len > FP_MAX)
+		return 0;
+	(void)key_find(s, key, &found);
+	return found;
+}
+
+/* crl_poisoned - poisoned key digests */
+int
+crl_poisoned(const struct crlset *s)
+{
+	return s != NULL ? s->nkeys : 0;
+}
+
 /* crl_count - CRLs in the set */
 int
 crl_count(const struct crlset *s)
@@ -543,6 +633,7 @@ crl_close(struct crlset *s)
 		free(s->ents[i].file);
 	}
 	free(s->ents);
+	free(s->keys);
 	sk_X509_pop_free(s->cas, X509_free);
 	free(s->ca_file);
 	free(s);

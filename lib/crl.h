@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "diag.h"
+#include "fp.h"
 
 #define CRL_MAX_FILES	16		/* crl_files entries */
 #define CRL_TIME_MAX	32		/* "2026-12-07 09:05:47 UTC" */
@@ -50,6 +51,9 @@ int	crl_add_file(struct crlset *s, const char *path, struct diag *d);
 int	crl_check(const struct crlset *s, X509 *cert, time_t now,
 	    struct crl_status *st);
 int	crl_each(const struct crlset *s, crl_fn fn, void *ctx);
+int	crl_poison_key(struct crlset *s, const struct fp *key);
+int	crl_key_poisoned(const struct crlset *s, const struct fp *key);
+int	crl_poisoned(const struct crlset *s);
 int	crl_count(const struct crlset *s);
 const char *crl_reason_name(int reason);
 int	crl_time(const ASN1_TIME *t, time_t *out);

@@ -623,6 +623,20 @@ tempfail(struct decision *out, enum dec_kind kind)
 	    "Temporary lookup failure");
 }
 
+/* revoked_key - a revoked index certificate's public key, in whatever
+ * certificate it comes (only when some CRL revoked one) */
+static void
+revoked_key(const struct engine *e, struct request *r, struct view *v)
+{
+	if (crl_poisoned(e->crl) == 0)
+		return;
+	if (v->pk_later != NULL) {
+		add_fp(v, r, v->pk_later, 1);
+		v->pk_later = NULL;
+	}
+	certlife_keys(e->crl, v->fp, v->nfp, &v->life);
+}
+
 /* decide_cert - what the certificate rules say */
 static void
 decide_cert(const struct engine *e, struct request *r, struct diag *d)
@@ -666,6 +680,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? KIND_NO_RULE :
 		    KIND_NO_CERT, NULL, NULL, NULL);
 	/* expiry and revocation last: no rule outweighs them */
+	revoked_key(e, r, &v);
 	certlife_apply(&v.life, e->conf, &r->cert, msg, sizeof(msg));
 	if (msg[0])
 		note(r, msg);

@@ -21,11 +21,14 @@
 
 #define DAY	86400L
 
-enum { ALICE, BOB, OLD, SOON, NCERTS };
+/* In the index: alice .. carol2 (carol renewed, same key); thief is
+ * self-signed around bob's key, and in no index. */
+enum { ALICE, BOB, OLD, SOON, CAROL, CAROL2, NINDEX, THIEF = NINDEX,
+    NCERTS };
 
 static struct {
 	char	dir[TU_PATH_MAX];
-	EVP_PKEY *key, *rogue;
+	EVP_PKEY *key, *rogue, *bob, *carol;
 	X509	*ca, *cert[NCERTS];
 	int	nconf;
 } fx;
@@ -43,13 +46,14 @@ ext(X509 *c, int nid, const char *text)
 	X509_EXTENSION_free(e);
 }
 
-/* client - CN=cn by CNRS-Plus, valid from..until (offsets from now) */
+/* client - CN=cn by CNRS-Plus, valid from..until (offsets from now),
+ * with key (NULL: a new one) */
 static X509 *
-client(const char *cn, long serial, long from, long until)
+client(const char *cn, long serial, long from, long until, EVP_PKEY *key)
 {
 	const char *pairs[] = { "C", "FR", "O", "CNRS", "CN", cn, NULL };
 	X509_NAME *n = tu_name(pairs);
-	EVP_PKEY *k = tu_key();
+	EVP_PKEY *k = key ? key : tu_key();
 	X509 *c = tu_cert(n, k, X509_get_subject_name(fx.ca), fx.key, NULL,
 	    serial);
 
@@ -57,7 +61,8 @@ client(const char *cn, long serial, long from, long until)
 	    X509_gmtime_adj(X509_getm_notAfter(c), until) &&
 	    X509_sign(c, fx.key, EVP_sha256()) > 0);
 	X509_NAME_free(n);
-	EVP_PKEY_free(k);
+	if (key == NULL)
+		EVP_PKEY_free(k);
 	return c;
 }
 
@@ -119,6 +124,16 @@ fp_of(int k)
 	return buf[k];
 }
 
+/* pk_of - its public key's sha256 (ccert_pubkey_fingerprint) */
+static const char *
+pk_of(int k)
+{
+	static char buf[NCERTS][128];
+
+	tu_hex_digest(fx.cert[k], EVP_sha256(), 1, 1, buf[k], sizeof(buf[k]));
+	return buf[k];
+}
+
 /* compile_tables - pins of alice, bob and old; an issuer rule; index */
 static void
 compile_tables(void)
@@ -132,6 +147,11 @@ compile_tables(void)
 	tu_write(file("fps"), text);
 	ck_assert(table_compile(file("fps"), TABLE_FINGERPRINT,
 	    file("fps.cdb"), &d) == 0);
+	snprintf(text, sizeof(text), "pubkey:%s RELAY\npubkey:%s RELAY\n",
+	    pk_of(BOB), pk_of(CAROL));
+	tu_write(file("keys"), text);
+	ck_assert(table_compile(file("keys"), TABLE_FINGERPRINT,
+	    file("keys.cdb"), &d) == 0);
 	tu_write(file("issuers"), "/C=FR/O=CNRS/CN=CNRS-Plus RELAY\n");
 	ck_assert(table_compile(file("issuers"), TABLE_ISSUER,
 	    file("issuers.cdb"), &d) == 0);
@@ -139,15 +159,17 @@ compile_tables(void)
 	snprintf(cdb, sizeof(cdb), "%s.cdb", certs);
 	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){
 	    file("cafile.pem"), NULL, NULL, 30 }, &st, &d) == 0 &&
-	    st.verified == NCERTS, "fixture: %s", d.what);
+	    st.verified == NINDEX, "fixture: %s", d.what);
 }
 
 static void
 setup(void)
 {
 	static const long bob[] = { 11, 0 }, both[] = { 10, 11, 0 },
-	    none[] = { 99, 0 };
-	static const char *const names[] = { "alice", "bob", "old", "soon" };
+	    none[] = { 99, 0 }, carol[] = { 30, 0 };
+	static const char *const names[] = { "alice", "bob", "old", "soon",
+	    "carol", "carol2" };
+	static const char *const thief[] = { "CN", "Thief", NULL };
 	char path[TU_PATH_MAX];
 	X509_NAME *n;
 	int k;
@@ -161,12 +183,19 @@ setup(void)
 	ext(fx.ca, NID_basic_constraints, "critical,CA:TRUE");
 	ck_assert(X509_sign(fx.ca, fx.key, EVP_sha256()) > 0);
 	tu_write_pem(file("cafile.pem"), fx.ca);
-	fx.cert[ALICE] = client("Alice", 10, -DAY, 365 * DAY);
-	fx.cert[BOB] = client("Bob", 11, -DAY, 365 * DAY);
-	fx.cert[OLD] = client("Old", 20, -400 * DAY, -10 * DAY);
-	fx.cert[SOON] = client("Soon", 21, -DAY, 5 * DAY);
+	fx.bob = tu_key();
+	fx.carol = tu_key();
+	fx.cert[ALICE] = client("Alice", 10, -DAY, 365 * DAY, NULL);
+	fx.cert[BOB] = client("Bob", 11, -DAY, 365 * DAY, fx.bob);
+	fx.cert[OLD] = client("Old", 20, -400 * DAY, -10 * DAY, NULL);
+	fx.cert[SOON] = client("Soon", 21, -DAY, 5 * DAY, NULL);
+	fx.cert[CAROL] = client("Carol", 30, -DAY, 365 * DAY, fx.carol);
+	fx.cert[CAROL2] = client("Carol", 31, -DAY, 365 * DAY, fx.carol);
+	n = tu_name(thief);
+	fx.cert[THIEF] = tu_cert(n, fx.bob, n, fx.bob, NULL, 77);
+	X509_NAME_free(n);
 	ck_assert(mkdir(file("certs"), 0755) == 0);
-	for (k = 0; k < NCERTS; k++) {
+	for (k = 0; k < NINDEX; k++) {
 		snprintf(path, sizeof(path), "certs/%s.pem", names[k]);
 		tu_write_pem(file(path), fx.cert[k]);
 	}
@@ -175,6 +204,7 @@ setup(void)
 	write_crl("both.crl", fx.key, DAY, both);
 	write_crl("stale.crl", fx.key, -60, none);
 	write_crl("rogue.crl", fx.rogue, DAY, both);
+	write_crl("carol.crl", fx.key, DAY, carol);
 }
 
 static void
@@ -187,6 +217,8 @@ teardown(void)
 	X509_free(fx.ca);
 	EVP_PKEY_free(fx.key);
 	EVP_PKEY_free(fx.rogue);
+	EVP_PKEY_free(fx.bob);
+	EVP_PKEY_free(fx.carol);
 }
 
 /* conf - a configuration with extra lines; its path */
@@ -211,16 +243,20 @@ static void
 ask(const struct engine *e, int k, const char *rcpt, const char *auth,
     struct decision *dec, char *note, size_t size)
 {
-	static const char *const cns[] = { "Alice", "Bob", "Old", "Soon" };
+	static const char *const cns[] = { "Alice", "Bob", "Old", "Soon",
+	    "Carol", "Carol" };
 	struct request r;
 	struct diag d;
 
 	request_init(&r);
 	r.form = REQ_FORM_POSTFIX;
-	r.verify = VERIFY_OK;
-	r.subject = cns[k];
-	r.issuer = "CNRS-Plus";
+	r.verify = k == THIEF ? VERIFY_FAIL : VERIFY_OK;
+	if (k != THIEF) {		/* Postfix: trusted certs only */
+		r.subject = cns[k];
+		r.issuer = "CNRS-Plus";
+	}
 	r.fingerprint = fp_of(k);
+	r.pubkey_fingerprint = pk_of(k);
 	r.tls_version = "TLSv1.3";
 	r.cipher_bits = 256;
 	r.auth_type = auth;
@@ -233,6 +269,7 @@ ask(const struct engine *e, int k, const char *rcpt, const char *auth,
 
 #define PINS	"fingerprint_table = fps\n"
 #define ISSUER	"issuer_table = issuers\n"
+#define KEYS	"fingerprint_table = keys\n"
 
 static const struct {
 	const char *name, *conf;
@@ -281,6 +318,17 @@ static const struct {
 	    "fingerprint", "", "crl_stale = ignore" },
 	{ "stale and fresh CRLs", PINS "crl_files = stale.crl, bob.crl\n",
 	    ALICE, "x@far.example", NULL, ACT_RELAY, "fingerprint", "", NULL },
+	{ "bob's key pinned, thief's cert, no CRL", KEYS, THIEF,
+	    "x@far.example", NULL, ACT_RELAY, "fingerprint", "", NULL },
+	{ "bob's key pinned, thief's cert, bob revoked", KEYS
+	    "crl_files = bob.crl\n", THIEF, "x@far.example", NULL, ACT_REJECT,
+	    "revoked", "550 5.7.1 Client certificate's key is a revoked",
+	    "public key of a revoked index certificate" },
+	{ "carol's key pinned, carol revoked", KEYS "crl_files = carol.crl\n",
+	    CAROL, "x@far.example", NULL, ACT_REJECT, "revoked", "revoked on",
+	    NULL },
+	{ "carol's key pinned, renewal valid", KEYS "crl_files = carol.crl\n",
+	    CAROL2, "x@far.example", NULL, ACT_RELAY, "fingerprint", "", NULL },
 };
 
 START_TEST(test_decide_life)
