@@ -7,10 +7,14 @@
 # certificate "old" whose notAfter is in the past (-startdate/-enddate:
 # OpenSSL 3.0's x509 has no -not_before), and two CRLs: crl1 revokes bob
 # (keyCompromise), crl2 bob and alice (affiliationChanged). alice, bob and
-# old are in the certificate index and pinned by fingerprint (RELAY).
+# old are in the certificate index and pinned by fingerprint (RELAY);
+# bob's public key is pinned too, and "thief" is a self-signed cert made
+# around bob's key (what a thief of bob's laptop can make).
 #   l1 before: pin_expiry = warn, no crl_files: old and bob relay
 #   l2 after: old refused "expired on" (550 5.7.1), bob refused
-#      "revoked on ..., reason keyCompromise", alice relays; the log
+#      "revoked on ..., reason keyCompromise", alice relays, the thief's
+#      cert is refused on Postfix (its key is bob's: the pubkey pin no
+#      longer relays; Sendmail sends no public-key fingerprint); the log
 #      lines say why (kind=expired, kind=revoked); a local recipient of
 #      old still passes
 #   l3 crl2 put in place and a reload (SIGHUP to the policy server,
@@ -113,10 +117,16 @@ EOF
 openssl ca -config "$ca/rogue.cnf" -gencrl -out "$ca/rogue.pem" \
     >> "$T/ca.log" 2>&1 || bail "rogue CRL: $(tail -3 "$T/ca.log")"
 
-# ---- the site's tables: alice, bob and old in the index, all pinned
+# a certificate bob's thief makes around bob's key: in no CRL
+openssl req -new -x509 -key "$C/bob.key" -subj '/CN=Thief' -days 30 \
+    -config "$C/ext.cnf" -out "$C/thief.pem" 2>> "$T/ca.log" &&
+    cp "$C/bob.key" "$C/thief.key" || bail "thief: $(tail -3 "$T/ca.log")"
+
+# ---- the site's tables: alice, bob and old in the index, all pinned;
+# bob's key pinned too (line 4)
 cp "$C/alice.pem" "$C/bob.pem" "$C/old.pem" "$ETC/certs/"
 printf '%s RELAY\n' "$(fp alice)" "$(fp bob)" "$(fp old)" \
-    > "$ETC/fingerprints"
+    "pubkey:$(cat "$C/bob.pubsha256")" > "$ETC/fingerprints"
 # conf NAME LINES... - $ETC/NAME.conf, compiled
 conf()
 {
@@ -237,6 +247,11 @@ refused "l2 postfix: revoked bob refused with date and reason" \
     "$REVOKED_BOB"
 pf_try pf-l2-alice after alice $OUTSIDE
 relayed "l2 postfix: alice still relays"
+pf_try pf-l1-thief before thief $OUTSIDE
+relayed "l1 postfix: without a CRL bob's key pin relays the thief's cert"
+pf_try pf-l2-thief after thief $OUTSIDE
+refused "l2 postfix: bob revoked: his key in the thief's cert refused" \
+    "^550 5\.7\.1 .*Client certificate's key is a revoked certificate's"
 plog=$T/policyd-after.log
 check "l2 postfix: log says expired" grep -Eq \
     'action=REJECT stage=policy rule=[^ ]*fingerprints:3 kind=expired .*note="[^"]*certificate expired on 2025-02-01' \
