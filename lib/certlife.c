@@ -288,26 +288,12 @@ say(struct report *r, int sort, const char *fmt, ...)
 	r->warn(r->ctx, line);
 }
 
-/* subject - a certificate's subject, for a report line */
-static void
-subject(X509 *cert, char *buf, size_t size)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	int k = 0;
-
-	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		k = BIO_read(bio, buf, (int)size - 1);
-	buf[k > 0 ? k : 0] = 0;
-	BIO_free(bio);
-}
-
 /* keep_key - an index certificate's key, revoked or not */
 static void
-keep_key(struct report *r, X509 *cert, int revoked)
+keep_key(struct report *r, const struct cindex_life *l, int revoked)
 {
+	static const size_t len[] = { 16, 20, 32, 64 };
 	struct rkey *k;
-	struct diag d;
 	int a;
 
 	if (r->crls == NULL)
@@ -321,12 +307,14 @@ keep_key(struct report *r, X509 *cert, int revoked)
 		}
 		r->keys = k;
 	}
-	k = &r->keys[r->nkeys];
+	k = &r->keys[r->nkeys++];
 	k->revoked = revoked;
-	for (a = FP_MD5; a <= FP_SHA512; a++)
-		if (fp_of_cert(cert, (enum fp_alg)a, 1, &k->fp[a], &d) < 0)
-			return;		/* no key to compare: skipped */
-	r->nkeys++;
+	for (a = FP_MD5; a <= FP_SHA512; a++) {
+		k->fp[a].alg = (enum fp_alg)a;
+		k->fp[a].pubkey = 1;
+		k->fp[a].len = len[a];
+		memcpy(k->fp[a].md, l->pk[a], len[a]);
+	}
 }
 
 /* rkey_cmp - by the key's sha256, revoked last (qsort) */
@@ -364,36 +352,58 @@ poison(struct report *r, struct crlset *crls, struct diag *d)
 	return 0;
 }
 
-/* report_cert - cindex_each() callback */
+/* life_crl - what the CRLs say of an index entry (its issuer and
+ * serial as the index keeps them) */
+static void
+life_crl(const struct report *r, const struct cindex_life *l,
+    struct crl_status *st)
+{
+	const unsigned char *p;
+	X509_NAME *iss;
+	ASN1_INTEGER *ser;
+
+	memset(st, 0, sizeof(*st));
+	st->verdict = CRL_NONE;
+	p = l->issuer;
+	iss = d2i_X509_NAME(NULL, &p, (long)l->issuer_len);
+	p = l->serial;
+	ser = d2i_ASN1_INTEGER(NULL, &p, (long)l->serial_len);
+	if (iss != NULL && ser != NULL)
+		(void)crl_check_serial(r->crls, iss, ser, r->now, st);
+	X509_NAME_free(iss);
+	ASN1_INTEGER_free(ser);
+}
+
+/* report_cert - cindex_each_life() callback */
 static int
-report_cert(void *ctx, const char *file, X509 *cert, unsigned flags)
+report_cert(void *ctx, const struct cindex_life *l)
 {
 	struct report *r = ctx;
-	struct certlife l;
-	char who[256], when[CRL_TIME_MAX];
+	struct crl_status st;
+	char when[CRL_TIME_MAX];
 	long days;
 
-	(void)flags;
-	certlife_judge(r->crls, cert, r->now, &l);
-	keep_key(r, cert, l.crl.verdict == CRL_REVOKED);
-	subject(cert, who, sizeof(who));
-	if (l.crl.verdict == CRL_REVOKED) {
-		crl_format_time(l.crl.when, when, sizeof(when));
+	memset(&st, 0, sizeof(st));
+	if (r->crls != NULL)
+		life_crl(r, l, &st);
+	keep_key(r, l, st.verdict == CRL_REVOKED);
+	if (st.verdict == CRL_REVOKED) {
+		crl_format_time(st.when, when, sizeof(when));
 		say(r, R_REVOKED, "%s: %s: revoked on %s, reason %s (%s): "
-		    "refused", file, who, when,
-		    crl_reason_name(l.crl.reason), l.crl.file);
-	} else if (l.crl.verdict == CRL_NONE && r->crls != NULL)
+		    "refused", l->file, l->subject, when,
+		    crl_reason_name(st.reason), st.file);
+	} else if (st.verdict == CRL_NONE && r->crls != NULL)
 		r->uncovered++;
-	crl_format_time(l.not_after, when, sizeof(when));
-	days = (long)((l.not_after - r->now) / 86400);
-	if (l.expired)
-		say(r, R_EXPIRED, "%s: %s: expired on %s: pins of it %s", file,
-		    who, when, r->c->pin_expiry_warn ? "still relay "
-		    "(pin_expiry = warn)" : "no longer relay");
+	crl_format_time(l->not_after, when, sizeof(when));
+	days = (long)((l->not_after - r->now) / 86400);
+	if (l->not_after == 0 || r->now > l->not_after)
+		say(r, R_EXPIRED, "%s: %s: expired on %s: pins of it %s",
+		    l->file, l->subject, when, r->c->pin_expiry_warn ?
+		    "still relay (pin_expiry = warn)" : "no longer relay");
 	else if (r->c->expiry_warn_days > 0 &&
 	    days < r->c->expiry_warn_days)
-		say(r, R_SOON, "%s: %s: expires on %s, in %ld days", file,
-		    who, when, days);
+		say(r, R_SOON, "%s: %s: expires on %s, in %ld days", l->file,
+		    l->subject, when, days);
 	return 0;
 }
 
@@ -423,7 +433,7 @@ report(struct report *r, const struct cindex *ci, struct diag *d)
 	int k;
 
 	(void)crl_each(r->crls, report_crl, r);
-	if (ci != NULL && cindex_each(ci, report_cert, r, d) < 0)
+	if (ci != NULL && cindex_each_life(ci, report_cert, r, d) < 0)
 		return -1;
 	for (k = 0; k < 3; k++)
 		if (r->n[k] > CERTLIFE_LIST_MAX)

@@ -13,6 +13,9 @@
  *		    struct diag *d);
  *	int	crl_check(const struct crlset *s, X509 *cert, time_t now,
  *		    struct crl_status *st);
+ *	int	crl_check_serial(const struct crlset *s,
+ *		    const X509_NAME *issuer, const ASN1_INTEGER *serial,
+ *		    time_t now, struct crl_status *st);
  *	int	crl_each(const struct crlset *s, crl_fn fn, void *ctx);
  *	int	crl_poison_key(struct crlset *s, const struct fp *key);
  *	int	crl_key_poisoned(const struct crlset *s,
@@ -45,11 +48,13 @@
  *
  *	crl_check() looks a certificate up in the CRLs of its issuer (same
  *	issuer name, as RFC 5280 scopes serial numbers):
- *	X509_CRL_get0_by_cert(), the revocation date and reasonCode of the
+ *	X509_CRL_get0_by_serial(), the revocation date and reasonCode of the
  *	entry. Listed in any of them is CRL_REVOKED (even by a CRL past its
  *	nextUpdate: a revocation is not undone by age); not listed is
  *	CRL_GOOD if one of them is still current at now, else CRL_STALE
- *	(the last nextUpdate in st->when). The revoked lists are sorted at
+ *	(the last nextUpdate in st->when). crl_check_serial() is the same
+ *	for an issuer name and a serial number (what the index keeps of a
+ *	certificate). The revoked lists are sorted at
  *	crl_add(), so a lookup takes no lock and threads may share a set.
  *	crl_each() calls fn for every CRL (a report); fn returning -1
  *	stops it.
@@ -464,7 +469,15 @@ int
 crl_check(const struct crlset *s, X509 *cert, time_t now,
     struct crl_status *st)
 {
-	const X509_NAME *iss = X509_get_issuer_name(cert);
+	return crl_check_serial(s, X509_get_issuer_name(cert),
+	    X509_get0_serialNumber(cert), now, st);
+}
+
+/* crl_check_serial - is issuer's serial revoked by issuer's CRL? */
+int
+crl_check_serial(const struct crlset *s, const X509_NAME *iss,
+    const ASN1_INTEGER *serial, time_t now, struct crl_status *st)
+{
 	const struct ent *e, *stale = NULL, *fresh = NULL;
 	X509_REVOKED *rev;
 	int i, any = 0;
@@ -476,8 +489,10 @@ crl_check(const struct crlset *s, X509 *cert, time_t now,
 		if (X509_NAME_cmp(X509_CRL_get_issuer(e->crl), iss) != 0)
 			continue;
 		any = 1;
-		/* 2 is removeFromCRL (delta CRLs only): not revoked */
-		if (X509_CRL_get0_by_cert(e->crl, &rev, cert) == 1) {
+		/* 2 is removeFromCRL (delta CRLs only): not revoked. The
+		 * issuer matched: no indirect CRL is kept */
+		if (X509_CRL_get0_by_serial(e->crl, &rev,
+		    (ASN1_INTEGER *)serial) == 1) {
 			revoked(e, rev, st);
 			return st->verdict;
 		}

@@ -50,6 +50,8 @@ int	crl_add(struct crlset *s, const char *file, X509_CRL *crl,
 int	crl_add_file(struct crlset *s, const char *path, struct diag *d);
 int	crl_check(const struct crlset *s, X509 *cert, time_t now,
 	    struct crl_status *st);
+int	crl_check_serial(const struct crlset *s, const X509_NAME *issuer,
+	    const ASN1_INTEGER *serial, time_t now, struct crl_status *st);
 int	crl_each(const struct crlset *s, crl_fn fn, void *ctx);
 int	crl_poison_key(struct crlset *s, const struct fp *key);
 int	crl_key_poisoned(const struct crlset *s, const struct fp *key);

@@ -438,6 +438,62 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/* life_cb - cindex_each_life(): each record matches its certificate */
+static int
+life_cb(void *ctx, const struct cindex_life *l)
+{
+	int *seen = ctx, k;
+	const unsigned char *p;
+	ASN1_INTEGER *ser;
+	X509_NAME *iss;
+	unsigned char md[32], *der;
+	unsigned int len;
+	int n;
+
+	p = l->serial;
+	ck_assert((ser = d2i_ASN1_INTEGER(NULL, &p, (long)l->serial_len)) !=
+	    NULL);
+	for (k = 0; k < NINDEX; k++)
+		if (ASN1_INTEGER_cmp(ser, X509_get0_serialNumber(fx.cert[k])) ==
+		    0)
+			break;
+	ck_assert_msg(k < NINDEX, "a life record of no index certificate");
+	ASN1_INTEGER_free(ser);
+	seen[k]++;
+	ck_assert(ASN1_TIME_cmp_time_t(X509_get0_notAfter(fx.cert[k]),
+	    l->not_after) == 0 && ASN1_TIME_cmp_time_t(X509_get0_notBefore(
+	    fx.cert[k]), l->not_before) == 0);
+	p = l->issuer;
+	ck_assert((iss = d2i_X509_NAME(NULL, &p, (long)l->issuer_len)) !=
+	    NULL && X509_NAME_cmp(iss, X509_get_issuer_name(fx.cert[k])) == 0);
+	X509_NAME_free(iss);
+	der = NULL;		/* the DER SubjectPublicKeyInfo, as Postfix */
+	ck_assert((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(fx.cert[k]),
+	    &der)) > 0 && EVP_Digest(der, (size_t)n, md, &len, EVP_sha256(),
+	    NULL) && memcmp(md, l->pk[2], 32) == 0);
+	OPENSSL_free(der);
+	ck_assert(strstr(l->file, "/certs/") != NULL &&
+	    strncmp(l->subject, "CN=", 3) == 0 && l->flags == CINDEX_VERIFIED);
+	return 0;
+}
+
+/* the index's life records: what reloads read instead of certificates */
+START_TEST(test_cindex_each_life)
+{
+	struct cindex *ci;
+	struct diag d;
+	int seen[NINDEX], k;
+
+	memset(seen, 0, sizeof(seen));
+	ck_assert(cindex_open(&ci, file("certs"), &d) == 0);
+	ck_assert(cindex_each_life(ci, life_cb, seen, &d) == 0);
+	for (k = 0; k < NINDEX; k++)
+		ck_assert_msg(seen[k] == 1, "case %d: seen %d times", k,
+		    seen[k]);
+	cindex_close(ci);
+}
+END_TEST
+
 /* copy - a file's bytes to another */
 static void
 copy(const char *from, const char *to)
@@ -502,6 +558,7 @@ main(void)
 	tcase_add_test(tc, test_warnings);
 	LOOP(tc, test_open_errors, error_cases);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_cindex_each_life);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
