@@ -258,6 +258,9 @@ struct report {
 	void	*ctx;
 	int	n[3];			/* expired, expiring, revoked */
 	long	uncovered;		/* index certificates no CRL covers */
+	X509_NAME *iss;			/* the last issuer decoded, */
+	const unsigned char *iss_der;	/* its DER (in the index's map) */
+	size_t	iss_len;
 	struct rkey {			/* a key, and whether it is revoked */
 		struct fp fp[FP_SHA512 + 1];	/* its digests, by alg */
 		int	revoked;
@@ -353,24 +356,29 @@ poison(struct report *r, struct crlset *crls, struct diag *d)
 }
 
 /* life_crl - what the CRLs say of an index entry (its issuer and
- * serial as the index keeps them) */
+ * serial as the index keeps them); most entries share an issuer, so the
+ * last one decoded is kept */
 static void
-life_crl(const struct report *r, const struct cindex_life *l,
+life_crl(struct report *r, const struct cindex_life *l,
     struct crl_status *st)
 {
 	const unsigned char *p;
-	X509_NAME *iss;
 	ASN1_INTEGER *ser;
 
 	memset(st, 0, sizeof(*st));
 	st->verdict = CRL_NONE;
-	p = l->issuer;
-	iss = d2i_X509_NAME(NULL, &p, (long)l->issuer_len);
+	if (r->iss == NULL || l->issuer_len != r->iss_len ||
+	    memcmp(l->issuer, r->iss_der, r->iss_len) != 0) {
+		X509_NAME_free(r->iss);
+		p = l->issuer;
+		r->iss = d2i_X509_NAME(NULL, &p, (long)l->issuer_len);
+		r->iss_der = l->issuer;
+		r->iss_len = l->issuer_len;
+	}
 	p = l->serial;
 	ser = d2i_ASN1_INTEGER(NULL, &p, (long)l->serial_len);
-	if (iss != NULL && ser != NULL)
-		(void)crl_check_serial(r->crls, iss, ser, r->now, st);
-	X509_NAME_free(iss);
+	if (r->iss != NULL && ser != NULL)
+		(void)crl_check_serial(r->crls, r->iss, ser, r->now, st);
 	ASN1_INTEGER_free(ser);
 }
 
@@ -500,5 +508,6 @@ certlife_open(const struct conf *c, const struct cindex *ci, time_t now,
 		ret = -1;
 	}
 	free(r.keys);
+	X509_NAME_free(r.iss);
 	return ret;
 }
