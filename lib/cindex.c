@@ -674,11 +674,13 @@ static int
 read_life(const unsigned char *v, unsigned len, struct cindex_life *l)
 {
 	static const size_t pklen[CINDEX_PK_ALGS] = { 16, 20, 32, 64 };
-	const unsigned char *p = v + 21, *end = v + len, *nul;
+	const unsigned char *p, *end, *nul;
 	int a;
 
 	if (v == NULL || len < LIFE_FIXED)
 		return -1;
+	p = v + 21;
+	end = v + len;
 	l->not_before = (time_t)(long long)get_be(v, 8);
 	l->not_after = (time_t)(long long)get_be(v + 8, 8);
 	l->flags = v[16] & CINDEX_VERIFIED;
