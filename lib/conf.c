@@ -29,8 +29,12 @@
  *	Sendmail's OpenSSL escapes '/' and '+' inside name values),
  *	stats_file (where a daemon writes its counters, "%n" its name;
  *	default none), stats_interval (seconds between writes, 1 to 3600,
- *	default 60), mode (enforce, the default, or warn). Relative
- *	paths are taken from the directory of the configuration file.
+ *	default 60), mode (enforce, the default, or warn),
+ *	crl_files (up to CONF_MAX_CRL CRL files, comma or space separated),
+ *	crl_stale (tempfail or ignore, default tempfail), pin_expiry
+ *	(enforce or warn, default enforce), expiry_warn_days (0 to 65535,
+ *	default 30). Relative paths are taken from the directory of the
+ *	configuration file.
  *
  *	A local domain "example.org" matches that domain only; ".example.org"
  *	matches its subdomains. conf_local_domain() takes a recipient
@@ -329,6 +333,59 @@ set_quoting(struct conf_ctx *x, int arg, char *val, int lineno,
 	return 0;
 }
 
+/* set_crls - crl_files: paths, comma or space separated */
+static int
+set_crls(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	struct conf *c = x->c;
+	char *tok, *save = NULL;
+
+	(void)arg;
+	c->crl_line = lineno;
+	for (tok = strtok_r(val, ", \t", &save); tok;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (c->n_crl >= CONF_MAX_CRL)
+			return diag_set(d, NULL, 0, "more than %d CRL files",
+			    CONF_MAX_CRL);
+		if (set_path(x, &c->crl_files[c->n_crl], tok, d) < 0)
+			return -1;
+		c->n_crl++;
+	}
+	return c->n_crl ? 0 : diag_set(d, NULL, 0, "expected CRL files");
+}
+
+/* set_choice - crl_stale (arg 0: tempfail|ignore), pin_expiry (arg 1:
+ * enforce|warn): the first word is the default, 0 */
+static int
+set_choice(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	static const char *const words[][2] = { { "tempfail", "ignore" },
+	    { "enforce", "warn" } };
+	int *const slot[] = { &x->c->crl_stale_ignore,
+	    &x->c->pin_expiry_warn };
+
+	(void)lineno;
+	if (strcasecmp(val, words[arg][0]) == 0)
+		*slot[arg] = 0;
+	else if (strcasecmp(val, words[arg][1]) == 0)
+		*slot[arg] = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected %s or %s", val,
+		    words[arg][0], words[arg][1]);
+	return 0;
+}
+
+/* set_days - expiry_warn_days */
+static int
+set_days(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	return set_number(&x->c->expiry_warn_days, val, d);
+}
+
 typedef int (*conf_set_fn)(struct conf_ctx *, int, char *, int,
     struct diag *);
 
@@ -359,6 +416,10 @@ static const struct conf_key {
 	{ "stats_file", set_stats, 0 },
 	{ "stats_interval", set_stats, 1 },
 	{ "mode", set_mode, 0 },
+	{ "crl_files", set_crls, 0 },
+	{ "crl_stale", set_choice, 0 },
+	{ "pin_expiry", set_choice, 1 },
+	{ "expiry_warn_days", set_days, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -426,6 +487,7 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	x.c->legacy_quoting = 1;	/* the safe reading until told */
 	x.c->min_cipher_bits = 128;
 	x.c->stats_interval = 60;
+	x.c->expiry_warn_days = 30;
 	strcpy(x.c->header_name, "X-Certrelay");
 	if (table_each_line(path, conf_line, &x, d) < 0) {
 		free(copy);
@@ -565,6 +627,8 @@ conf_free(struct conf *c)
 	free(c->cert_index);
 	free(c->index_ca_file);
 	free(c->stats_file);
+	for (i = 0; i < c->n_crl; i++)
+		free(c->crl_files[i]);
 	free(c->path);
 	free(c);
 }

@@ -91,7 +91,9 @@
  *	READY=1 with the new STATUS= after it (failed or not: the tables in
  *	service serve), and a new STATUS= after a reload of a changed table.
  *	Without $NOTIFY_SOCKET sd_notify() does nothing. daemon_warnings()
- *	logs what the engine has for the admin to hear once, at start.
+ *	logs what the engine has for the admin to hear once, at start;
+ *	daemon_tick() logs them again after each reload (expired index
+ *	certificates and stale CRLs change without any file changing).
  *	daemon_say_diag() logs what went wrong in a decision, if anything
  *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
  *	""), beside the decision's line: a TEMPFAIL the admin can act on
@@ -527,15 +529,26 @@ void
 daemon_tick(struct snap *s, struct journal *j)
 {
 	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
+	struct snap_ref *ref;
+	const struct engine *before;
 	int r, forced = got_hup;
 
 	got_hup = 0;
 	if (forced && notify != NULL)
 		notify(0, "RELOADING=1");
+	/* only this thread swaps: the old engine outlives the new one's
+	 * allocation, so a new address means a reload */
+	ref = snap_get(s);
+	before = snap_engine(ref);
+	snap_put(s, ref);
 	if ((r = snap_tick(s, forced, msg, sizeof(msg))) != 0)
 		journal_say(j, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
 	if (stats != NULL)
 		tick_stats(s, j, r < 0);
+	ref = snap_get(s);
+	if (r > 0 && snap_engine(ref) != before)	/* expiry, CRLs, ... */
+		daemon_warnings(snap_engine(ref), j);
+	snap_put(s, ref);
 	if (notify != NULL && (forced || r > 0))
 		say_status(s, forced ? "READY=1\n" : "");
 	journal_flush(j);

@@ -45,9 +45,12 @@ enum dec_kind {
 	KIND_LOCAL,		/* a recipient in local_domains */
 	KIND_AUTH,		/* AUTH: over acceptable TLS or not */
 	KIND_TRUSTED,		/* trusted_networks */
-	KIND_GATEKEEPER		/* a gated listener's refusal */
+	KIND_GATEKEEPER,	/* a gated listener's refusal */
+	KIND_EXPIRED,		/* the index's copy: expired (certlife) */
+	KIND_REVOKED,		/* the index's copy: in a CRL (certlife) */
+	KIND_CRL_STALE		/* its CA's CRL is out of date (certlife) */
 };
-#define KIND_NKINDS	(KIND_GATEKEEPER + 1)
+#define KIND_NKINDS	(KIND_CRL_STALE + 1)
 
 /* What decided, and what to answer: the reply's parts kept apart. */
 struct decision {

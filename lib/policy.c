@@ -295,6 +295,9 @@ static const struct {
 	[KIND_AUTH] =		{ PANS_DUNNO, PANS_REPLY },
 	[KIND_TRUSTED] =	{ PANS_DUNNO, PANS_REPLY },
 	[KIND_GATEKEEPER] =	{ PANS_DUNNO, PANS_DUNNO },
+	[KIND_EXPIRED] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_REVOKED] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_CRL_STALE] =	{ PANS_DUNNO, PANS_REPLY },
 };
 
 /* answer_of - the row that answers a decision */

@@ -2,7 +2,7 @@
  * certrelay - the admin's command line
  *
  * SYNOPSIS
- *	certrelay cert [--index] FILE.pem|DIR
+ *	certrelay cert [--index] FILE.pem|DIR | cert -c CONF --index
  *	certrelay compile [-t KIND] TABLE... | compile -c CONF
  *	certrelay makemap [flags] hash|btree|cdb MAPNAME < SOURCE
  *	certrelay query [-t KIND] TABLE KEY
@@ -27,11 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "certlife.h"
 #include "cindex.h"
 #include "decide.h"
 #include "dn.h"
@@ -54,6 +56,8 @@ static const char usage_text[] =
 "                           Postfix forms), md5/sha1/sha256 and public-key\n"
 "                           fingerprints, e-mail addresses, table lines\n"
 "  cert --index DIR         what the compiled certificate index DIR.cdb holds\n"
+"  cert -c CONF --index     the same for CONF's cert_index, with each\n"
+"                           certificate's dates and what crl_files say\n"
 "  compile [-t KIND] TABLE...  compile tables to TABLE.cdb (like postmap);\n"
 "                           KIND: fingerprint subject issuer email attribute\n"
 "                           access (guessed from the first line if unset)\n"
@@ -279,6 +283,26 @@ out:
 	dn_free(i);
 }
 
+/* print_dates - notBefore, notAfter, and how they stand today */
+static void
+print_dates(X509 *cert)
+{
+	struct certlife l;
+	char nb[CRL_TIME_MAX], na[CRL_TIME_MAX];
+	time_t now = time(NULL);
+
+	certlife_judge(NULL, cert, now, &l);
+	crl_format_time(l.not_before, nb, sizeof(nb));
+	crl_format_time(l.not_after, na, sizeof(na));
+	printf("not before: %s%s\n", nb, l.not_yet ? " (NOT YET VALID)" : "");
+	if (l.expired)
+		printf("not after: %s (EXPIRED %ld days ago)\n", na,
+		    (long)((now - l.not_after) / 86400));
+	else
+		printf("not after: %s (in %ld days)\n", na,
+		    (long)((l.not_after - now) / 86400));
+}
+
 /* cert_one - everything about one certificate */
 static void
 cert_one(const char *file, X509 *cert)
@@ -290,42 +314,78 @@ cert_one(const char *file, X509 *cert)
 	printf("file: %s\n", file);
 	print_name("subject", X509_get_subject_name(cert));
 	print_name("issuer", X509_get_issuer_name(cert));
+	print_dates(cert);
 	print_fps(cert, fps, &d);
 	print_emails(cert, email, sizeof(email));
 	print_lines(cert, fps, email);
 }
 
-/* index_one - cindex_each() callback */
+/* index_one - cindex_each() callback; ctx: the CRLs, or NULL */
 static int
 index_one(void *ctx, const char *file, X509 *cert, unsigned flags)
 {
-	(void)ctx;
+	const struct crlset *crls = ctx;
+	struct certlife l;
+	char life[1024];
+
 	cert_one(file, cert);
-	printf("index: %s\n\n", flags & CINDEX_VERIFIED ? "verified against "
+	printf("index: %s\n", flags & CINDEX_VERIFIED ? "verified against "
 	    "index_ca_file: its names are used" : "not verified against "
 	    "index_ca_file: only its fingerprints are used, never its names");
+	certlife_judge(crls, cert, time(NULL), &l);
+	certlife_describe(&l, life, sizeof(life));
+	if (crls == NULL)	/* no CRL was looked at: say only the dates */
+		life[strcspn(life, ";")] = 0;
+	printf("life: %s%s\n\n", life, crls == NULL ? " (CRLs: certrelay "
+	    "cert -c CONF --index)" : "");
 	return 0;
 }
 
-/* cmd_cert - certrelay cert [--index] PATH */
+/* cert_index - certrelay cert --index DIR, or -c CONF --index (with
+ * the CRLs of crl_files) */
+static int
+cert_index(const char *dir, const char *conf)
+{
+	struct cindex *ci = NULL;
+	struct engine *e = NULL;
+	const struct cindex *c;
+	struct diag d;
+	int r;
+
+	diag_clear(&d);
+	if (conf != NULL && engine_open(conf, &e, &d) < 0)
+		return fail(&d);
+	if (conf != NULL && (c = engine_cindex(e)) == NULL) {
+		engine_close(e);
+		fprintf(stderr, "certrelay: %s: no cert_index\n", conf);
+		return 1;
+	}
+	if (conf != NULL)
+		dir = engine_conf(e)->cert_index;
+	else if (cindex_open(&ci, dir, &d) < 0)
+		return fail(&d);
+	c = e ? engine_cindex(e) : ci;
+	printf("# %s.cdb: %ld certificates, %ld verified\n\n", dir,
+	    cindex_count(c), cindex_verified(c));
+	r = cindex_each(c, index_one, e ? (void *)engine_crl(e) : NULL, &d);
+	cindex_close(ci);
+	engine_close(e);
+	return r < 0 ? fail(&d) : 0;
+}
+
+/* cmd_cert - certrelay cert [--index] PATH | -c CONF --index */
 static int
 cmd_cert(int argc, char **argv)
 {
-	struct cindex *ci;
-	struct diag d;
 	FILE *fp;
 	X509 *cert;
-	int n = 0, r;
+	int n = 0;
 
-	if (argc == 3 && strcmp(argv[1], "--index") == 0) {
-		if (cindex_open(&ci, argv[2], &d) < 0)
-			return fail(&d);
-		printf("# %s.cdb: %ld certificates, %ld verified\n\n",
-		    argv[2], cindex_count(ci), cindex_verified(ci));
-		r = cindex_each(ci, index_one, NULL, &d);
-		cindex_close(ci);
-		return r < 0 ? fail(&d) : 0;
-	}
+	if (argc == 3 && strcmp(argv[1], "--index") == 0)
+		return cert_index(argv[2], NULL);
+	if (argc == 4 && strcmp(argv[1], "-c") == 0 &&
+	    strcmp(argv[3], "--index") == 0)
+		return cert_index(NULL, argv[2]);
 	if (argc != 2)
 		return usage();
 	if ((fp = fopen(argv[1], "r")) == NULL) {
@@ -395,7 +455,8 @@ index_warn(void *ctx, const char *file, const char *what)
 static int
 compile_index(const struct conf *c)
 {
-	struct cindex_opts o = { c->index_ca_file, index_warn, NULL };
+	struct cindex_opts o = { c->index_ca_file, index_warn, NULL,
+	    c->expiry_warn_days };
 	struct cindex_stats st;
 	struct diag d;
 	char *out;
