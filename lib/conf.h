@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "rate.h"
+#include "sender.h"
 #include "table.h"
 
 #define CONF_MAX_LIST	256
@@ -35,6 +37,12 @@ struct conf {
 	int	gatekeeper_line;
 	int	legacy_quoting;		/* sendmail_openssl = legacy */
 	char	*index_ca_file;
+	enum sender_bind sender_binding;
+	int	sender_binding_line;
+	struct rate_limit rate_limit;	/* window 0: none */
+	int	rate_limit_line;
+	int	max_client_addresses;	/* 0: off */
+	int	max_client_addresses_line;
 };
 
 /* Which listeners the milter gates (gatekeeper = ...). */

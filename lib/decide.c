@@ -80,7 +80,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "decide.h"
@@ -102,7 +104,10 @@ struct view {
 	int	nemail;
 	const char *scopes[3];
 	const char *ci_note;		/* why the index gave no names */
+	int	keyed;			/* view_keys() done */
+	size_t	own_len;		/* the index's SAN addresses, as is */
 	/* not cleared per decision: */
+	char	own[SENDER_EMAILS_MAX];
 	char	email[MAX_EMAIL][256];
 	char	subj_key[TABLE_KEY_MAX], subj_cn_key[TABLE_KEY_MAX];
 	char	iss_key[TABLE_KEY_MAX], iss_cn_key[TABLE_KEY_MAX];
@@ -258,6 +263,19 @@ add_email(struct view *v, const char *s, size_t len)
 	v->email[v->nemail++][len] = 0;
 }
 
+/* keep_own - an index SAN address as the certificate spells it (the
+ * sender binding compares its local part exactly) */
+static void
+keep_own(struct view *v, const char *s, size_t len)
+{
+	if (len == 0 || memchr(s, 0, len) != NULL ||
+	    v->own_len + len + 1 > sizeof(v->own))
+		return;
+	memcpy(v->own + v->own_len, s, len);
+	v->own_len += len;
+	v->own[v->own_len++] = 0;
+}
+
 /* from_index - the whole certificate behind the presented one's own
  * fingerprint; names only from an entry that chained to index_ca_file,
  * never through a public key (another certificate with that key, old
@@ -296,10 +314,14 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
 		gn = sk_GENERAL_NAME_value(san, k);
-		if (gn->type == GEN_EMAIL)
+		if (gn->type == GEN_EMAIL) {
 			add_email(v, (const char *)ASN1_STRING_get0_data(
 			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
 			    gn->d.rfc822Name));
+			keep_own(v, (const char *)ASN1_STRING_get0_data(
+			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
+			    gn->d.rfc822Name));
+		}
 	}
 	GENERAL_NAMES_free(san);
 pins:
@@ -328,6 +350,7 @@ view_keys(struct view *v)
 	size_t len;
 	int k, n = 0;
 
+	v->keyed = 1;
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
@@ -585,6 +608,7 @@ set(struct decision *out, enum act a, enum dec_kind kind, const char *code,
 	out->table = NULL;
 	out->line = 0;
 	out->clear_auth = 0;
+	out->warn = 0;
 	out->code[0] = out->dsn[0] = out->text[0] = 0;
 	if (code == NULL)
 		return;
@@ -619,6 +643,120 @@ tempfail(struct decision *out, enum dec_kind kind)
 	    "Temporary lookup failure");
 }
 
+/* own_emails - the addresses a verified certificate owns: the index's
+ * SAN ones, and its subject's emailAddress if that name reads one way */
+static void
+own_emails(const struct engine *e, struct request *r, const struct view *v)
+{
+	const char *type, *val, *p;
+	size_t len;
+	int k;
+
+	for (p = v->own; p < v->own + v->own_len; p += strlen(p) + 1)
+		(void)sender_add_email(r, p, strlen(p));
+	if (v->subj == NULL || (!v->whole && dn_doubt(v->subj,
+	    e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
+	    DN_QUOTING_OPENSSL3) != NULL))
+		return;
+	for (k = 0; dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
+		if (strcmp(type, "emailAddress") == 0)
+			(void)sender_add_email(r, val, len);
+}
+
+/* bind_lookup - the sender table's entry for this certificate: its
+ * fingerprints, then (verified, and only a name that reads one way)
+ * its subject and its addresses */
+static int
+bind_lookup(const struct engine *e, struct request *r, struct view *v,
+    struct diag *d)
+{
+	const struct table *t = e->t[TABLE_SENDER];
+	struct table_hit hit;
+	char key[TABLE_KEY_MAX + 1];
+	int k, ret = 0, names;
+
+	names = r->verify == VERIFY_OK && (v->whole || v->subj == NULL ||
+	    dn_doubt(v->subj, e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
+	    DN_QUOTING_OPENSSL3) == NULL);
+	if (names && !v->keyed)
+		view_keys(v);
+	key[0] = 'f';
+	for (k = 0; k < v->nfp && ret == 0; k++)
+		ret = table_lookup(t, key, fp_bin_key(&v->fp[k], key + 1) + 1,
+		    NULL, &hit, d);
+	key[0] = 's';
+	if (ret == 0 && names && v->subj_key[0]) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	if (ret == 0 && names && v->subj_cn_key[0] &&
+	    strcmp(v->subj_cn_key, v->subj_key) != 0) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_cn_key);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	key[0] = 'e';
+	for (k = 0; names && k < v->nemail && ret == 0; k++) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->email[k]);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	if (ret > 0) {
+		r->bind_list = hit.value;
+		r->bind_len = hit.vlen;
+		r->bind_table = hit.table;
+		r->bind_line = hit.line;
+	}
+	return ret;
+}
+
+/* rate_id - who is counted: the fingerprint, else the verified
+ * issuer and subject; a digest, so every identity takes one slot */
+static void
+rate_id(struct request *r, const struct view *v)
+{
+	char buf[2 * TABLE_KEY_MAX + 2];
+	size_t n, m;
+
+	if (v->nfp > 0)
+		n = fp_bin_key(&v->fp[0], buf + 1) + 1;
+	else if (r->verify == VERIFY_OK && v->keyed && v->subj_key[0] &&
+	    v->iss_key[0]) {
+		n = strlen(v->iss_key) + 1;
+		m = strlen(v->subj_key);
+		memcpy(buf + 1, v->iss_key, n - 1);
+		buf[n++] = '\n';
+		memcpy(buf + n, v->subj_key, m);
+		n += m;
+	} else
+		return;
+	buf[0] = v->nfp > 0 ? 'f' : 'n';
+	SHA256((const unsigned char *)buf, n, r->rate_id);
+	r->has_rate_id = 1;
+}
+
+/* relay_extras - for a certificate that relays: what the sender binding
+ * compares with, and what the counters count it as */
+static void
+relay_extras(const struct engine *e, struct request *r, struct view *v,
+    const struct rate_limit *rule, struct diag *d)
+{
+	const struct conf *c = e->conf;
+
+	if (c->sender_binding == SENDER_BIND_CERT_EMAIL &&
+	    r->verify == VERIFY_OK)
+		own_emails(e, r, v);
+	if (c->sender_binding == SENDER_BIND_TABLE &&
+	    e->t[TABLE_SENDER] != NULL && bind_lookup(e, r, v, d) < 0) {
+		tempfail(&r->cert, KIND_BINDING);
+		return;
+	}
+	/* kept without counters too: a front-end that keeps none can say
+	 * that a limit goes uncounted */
+	r->rate_lim = rule->window ? *rule : c->rate_limit;
+	r->rate_max_addrs = c->max_client_addresses;
+	if (r->rate != NULL && (r->rate_lim.n > 0 || r->rate_max_addrs > 0))
+		rate_id(r, v);
+}
+
 /* decide_cert - what the certificate rules say */
 static void
 decide_cert(const struct engine *e, struct request *r, struct diag *d)
@@ -631,8 +769,11 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* evaluated again (the MTA's TLS macros changed): the last
 	 * evaluation's names go */
 	request_free(r);
+	r->bind_list = r->bind_table = NULL;
+	r->bind_len = r->emails_len = 0;
+	r->bound = r->has_rate_id = 0;
 	/* the key buffers are set by build_view() before use: not cleared */
-	memset(&v, 0, offsetof(struct view, email));
+	memset(&v, 0, offsetof(struct view, own));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
 	ret = build_view(e, r, &v, d);
 	/* kept for the log line, formatted once the answer is out */
@@ -660,6 +801,8 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	else
 		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? KIND_NO_RULE :
 		    KIND_NO_CERT, NULL, NULL, NULL);
+	if (r->cert.action == ACT_RELAY)
+		relay_extras(e, r, &v, &hit.act.rate, d);
 out:
 	r->cert_done = 1;
 }
@@ -705,6 +848,49 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		set(out, ACT_DUNNO, c->kind, NULL, NULL, NULL);
 }
 
+/* bind_sender - a session that relays by certificate sends only as
+ * what the certificate owns (sender_owned()) */
+static void
+bind_sender(const struct engine *e, struct request *r, struct decision *out)
+{
+	enum sender_bind b = e->conf->sender_binding;
+
+	r->bound = 0;
+	if (b == SENDER_BIND_NONE || r->cert.action != ACT_RELAY ||
+	    r->sender == NULL)
+		return;
+	if (sender_owned(r, b))
+		r->bound = b;
+	else
+		set(out, ACT_REJECT, KIND_BINDING, "553", "5.7.1",
+		    "Sender address rejected: not owned by the client "
+		    "certificate");
+}
+
+/* count_rcpt - a recipient relayed by certificate counts against its
+ * limit (452 past it); any recipient of its session notes the client
+ * address */
+static void
+count_rcpt(struct request *r, struct decision *out)
+{
+	const struct rate_limit *lim = NULL;
+	unsigned warn;
+
+	if (r->cert.action != ACT_RELAY)
+		return;
+	if (out->action == ACT_RELAY && out->kind == r->cert.kind &&
+	    r->rcpt != NULL && *r->rcpt != 0 && r->rate_lim.n > 0)
+		lim = &r->rate_lim;
+	if (lim == NULL && r->rate_max_addrs == 0)
+		return;
+	if (rate_note(r->rate, r->rate_id, r->client_addr, lim,
+	    r->rate_max_addrs, r->now ? r->now : time(NULL), &warn) > 0)
+		set(out, ACT_TEMPFAIL, KIND_RATE, "452", "4.7.1",
+		    "Too many recipients from this certificate, try again "
+		    "later");
+	out->warn = warn;
+}
+
 /* decide - the engine's one entry point */
 int
 decide(const struct engine *e, struct request *r, enum stage stage,
@@ -719,9 +905,10 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		*out = r->cert;
 		break;
 	case STAGE_MAIL:
-		if (auth_ok(e, r))
+		if (auth_ok(e, r)) {
 			set(out, ACT_DUNNO, KIND_AUTH, NULL, NULL, NULL);
-		else {
+			bind_sender(e, r, out);
+		} else {
 			set(out, ACT_REJECT, KIND_AUTH, "530", "5.7.0",
 			    "Must issue a STARTTLS command first");
 			out->clear_auth = r->tls_version == NULL ||
@@ -730,6 +917,8 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		break;
 	case STAGE_RCPT:
 		decide_rcpt(e, r, out);
+		if (r->has_rate_id)
+			count_rcpt(r, out);
 		break;
 	}
 	return 0;
@@ -743,7 +932,8 @@ static const char *const kind_names[KIND_NKINDS] = {
 	[KIND_INDEX] = "index", [KIND_NO_RULE] = "no-rule",
 	[KIND_NO_CERT] = "no-cert", [KIND_LOCAL] = "local",
 	[KIND_AUTH] = "auth", [KIND_TRUSTED] = "trusted",
-	[KIND_GATEKEEPER] = "gatekeeper",
+	[KIND_GATEKEEPER] = "gatekeeper", [KIND_BINDING] = "binding",
+	[KIND_RATE] = "rate",
 };
 
 /* decide_kind_name - "issuer": the kind as logs and the CLI spell it */

@@ -2,11 +2,14 @@
 #define CERTRELAY_DECIDE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "action.h"
 #include "diag.h"
 #include "engine.h"
 #include "fp.h"
+#include "rate.h"
+#include "sender.h"
 
 #define DECIDE_NAME_MAX	1024
 #define DECIDE_REPLY_MAX	(ACTION_TEXT_MAX + 32)	/* code, DSN, text */
@@ -45,9 +48,11 @@ enum dec_kind {
 	KIND_LOCAL,		/* a recipient in local_domains */
 	KIND_AUTH,		/* AUTH: over acceptable TLS or not */
 	KIND_TRUSTED,		/* trusted_networks */
-	KIND_GATEKEEPER		/* a gated listener's refusal */
+	KIND_GATEKEEPER,	/* a gated listener's refusal */
+	KIND_BINDING,		/* sender_binding: the sender is not owned */
+	KIND_RATE		/* rate_limit reached */
 };
-#define KIND_NKINDS	(KIND_GATEKEEPER + 1)
+#define KIND_NKINDS	(KIND_RATE + 1)
 
 /* What decided, and what to answer: the reply's parts kept apart. */
 struct decision {
@@ -59,6 +64,7 @@ struct decision {
 	const char *table;		/* rule's file, or NULL */
 	int	line;
 	int	clear_auth;		/* credentials crossed in clear */
+	unsigned warn;			/* RATE_WARN_*: rate_warning() lines */
 };
 
 struct dn;
@@ -77,6 +83,9 @@ struct request {
 	const char *client_addr, *client_name;
 	const char *listener;		/* {daemon_name}, or NULL */
 	const char *rcpt;
+	const char *sender;		/* MAIL FROM; NULL: not known yet */
+	struct rate *rate;		/* counters; NULL: none kept */
+	time_t	now;			/* for the counters; 0: time(NULL) */
 
 	/* scratch, filled by decide(); request_free() releases it */
 	int	cert_done;
@@ -86,6 +95,19 @@ struct request {
 	int	has_fp;
 	int	names_done;		/* the three below are filled */
 	int	cut;
+	/* sender binding and counters, filled with the certificate's
+	 * decision when it relays (lib/sender.c, lib/rate.c) */
+	const char *bind_list;		/* sender_table's entry, in e */
+	size_t	bind_len;
+	const char *bind_table;
+	int	bind_line;
+	int	bound;			/* enum sender_bind that passed */
+	int	has_rate_id;
+	unsigned char rate_id[RATE_ID_LEN];
+	struct rate_limit rate_lim;	/* the limit that applies */
+	int	rate_max_addrs;
+	size_t	emails_len;
+	char	emails[SENDER_EMAILS_MAX];	/* its own, NUL after each */
 	/* text buffers last: request_init() clears everything before
 	 * subject_canon and empties these (the assertion below keeps any
 	 * field from being added after them, where it would not be) */
