@@ -50,6 +50,15 @@
  *	(conf_gated(), r->listener) anything else gets 550 5.7.1, elsewhere
  *	DUNNO (the MTA's own relay check decides).
  *
+ *	Sender binding and counters apply only to a certificate whose
+ *	verdict is RELAY. STAGE_MAIL then checks r->sender against what the
+ *	certificate owns (sender_binding; lib/sender.c): an unowned sender
+ *	gets 553 5.7.1, an owned one sets r->bound for the trace header.
+ *	STAGE_RCPT with r->rate counts a recipient relayed by certificate
+ *	against the rule's rate= or rate_limit (lib/rate.c, r->now or the
+ *	clock): past it 452 4.7.1; out->warn asks the front-end for a
+ *	warning line (rate_warning()), also for max_client_addresses.
+ *
  *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
  *	match".
  *
