@@ -28,7 +28,7 @@
  *	sender_list_check() reads a sender_table value: addresses and
  *	"@domain"s (any sender of that domain, not of its subdomains),
  *	separated by commas or white space, as smtpd_sender_login_maps
- *	lists them. It writes the list as it is stored, one space between
+ *	lists them; an item has exactly one '@'. It writes the list as it is stored, one space between
  *	items, each domain in lower case. A quoted local part with a space
  *	in it cannot be written.
  *	sender_addr() takes MAIL FROM as the MTA passes it ("<a@b>", "a@b",
@@ -110,7 +110,9 @@ check_item(const char *s, size_t len, struct diag *d)
 	if (len >= SENDER_ADDR_MAX)
 		return diag_set(d, NULL, 0, "sender \"%.40s...\" longer than "
 		    "%d bytes", s, SENDER_ADDR_MAX - 1);
-	if (at == NULL || at == s + len - 1)
+	/* one '@': "@@x" or "a@b@x" would read two ways */
+	if (at == NULL || at == s + len - 1 || memchr(s, '@',
+	    (size_t)(at - s)) != NULL)
 		return diag_set(d, NULL, 0, "\"%.*s\" is neither an address "
 		    "nor an @domain", (int)(len > 60 ? 60 : len), s);
 	for (i = 0; i < len; i++)

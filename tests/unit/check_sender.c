@@ -48,6 +48,8 @@ static const struct {
 	{ "<a@x.example>", -1, NULL, "bare address" },
 	{ "alice", -1, NULL, "neither an address nor an @domain" },
 	{ "a@", -1, NULL, "neither" },
+	{ "@@x.example", -1, NULL, "neither" },	/* fuzz_sender found it */
+	{ "a@b@x.example", -1, NULL, "neither" },
 	{ "", -1, NULL, "no sender" },
 	{ " , ", -1, NULL, "no sender" },
 };
