@@ -717,28 +717,36 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 	return ret;
 }
 
-/* rate_id - who is counted: the fingerprint, else the verified
- * issuer and subject; a digest, so every identity takes one slot */
+/* rate_id - who is counted: the fingerprint (a digest already: its
+ * bytes, with its kind), else the verified issuer and subject (SHA-256:
+ * no name can pick its slot or share another's) */
 static void
 rate_id(struct request *r, const struct view *v)
 {
 	char buf[2 * TABLE_KEY_MAX + 2];
 	size_t n, m;
 
-	if (v->nfp > 0)
-		n = fp_bin_key(&v->fp[0], buf + 1) + 1;
-	else if (r->verify == VERIFY_OK && v->keyed && v->subj_key[0] &&
-	    v->iss_key[0]) {
-		n = strlen(v->iss_key) + 1;
-		m = strlen(v->subj_key);
-		memcpy(buf + 1, v->iss_key, n - 1);
-		buf[n++] = '\n';
-		memcpy(buf + n, v->subj_key, m);
-		n += m;
-	} else
+	if (v->nfp > 0) {
+		memset(r->rate_id, 0, sizeof(r->rate_id));
+		n = v->fp[0].len < RATE_ID_LEN - 2 ? v->fp[0].len :
+		    RATE_ID_LEN - 2;
+		memcpy(r->rate_id, v->fp[0].md, n);
+		r->rate_id[RATE_ID_LEN - 2] = (unsigned char)v->fp[0].alg;
+		r->rate_id[RATE_ID_LEN - 1] = (unsigned char)(1 +
+		    v->fp[0].pubkey);
+		r->has_rate_id = 1;
 		return;
-	buf[0] = v->nfp > 0 ? 'f' : 'n';
-	SHA256((const unsigned char *)buf, n, r->rate_id);
+	}
+	if (r->verify != VERIFY_OK || !v->keyed || v->subj_key[0] == 0 ||
+	    v->iss_key[0] == 0)
+		return;
+	n = strlen(v->iss_key);
+	m = strlen(v->subj_key);
+	memcpy(buf, v->iss_key, n);
+	buf[n++] = '\n';
+	memcpy(buf + n, v->subj_key, m);
+	SHA256((const unsigned char *)buf, n + m, r->rate_id);
+	r->rate_id[RATE_ID_LEN - 1] = 0;	/* never a fingerprint's */
 	r->has_rate_id = 1;
 }
 

@@ -8,7 +8,7 @@
 
 #define RATE_ID_LEN	32		/* SHA-256 of the identity */
 #define RATE_N_MAX	1000000		/* recipients a window, at most */
-#define RATE_ADDRS_MAX	63		/* max_client_addresses, at most */
+#define RATE_ADDRS_MAX	31		/* max_client_addresses, at most */
 #define RATE_SLOTS	16384		/* certificates remembered */
 
 /* A limit: n recipients a window of seconds. window 0: not set (a rule
