@@ -411,13 +411,18 @@ static int
 build_view(const struct engine *e, struct request *r, struct view *v,
     struct diag *d)
 {
-	char key[FP_BIN_MAX];
+	char key[FP_BIN_MAX], skey[FP_BIN_MAX + 1];
 
 	add_fp(v, r, r->fingerprint, 0);
 	/* the names are parsed while memory brings the slot in */
 	if (v->nfp > 0 && e->t[TABLE_FINGERPRINT] != NULL)
 		table_prefetch(e->t[TABLE_FINGERPRINT], key,
 		    fp_bin_key(&v->fp[0], key));
+	if (v->nfp > 0 && e->t[TABLE_SENDER] != NULL) {	/* the same */
+		skey[0] = 'f';
+		table_prefetch(e->t[TABLE_SENDER], skey,
+		    fp_bin_key(&v->fp[0], skey + 1) + 1);
+	}
 	/* the public key's pin matters only if the certificate's found
 	 * nothing (by_fingerprint); the index never looks a key up */
 	if (v->nfp > 0)
@@ -684,15 +689,17 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 	char key[TABLE_KEY_MAX + 1];
 	int k, ret = 0, names;
 
-	names = r->verify == VERIFY_OK && (v->whole || v->subj == NULL ||
-	    dn_doubt(v->subj, e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
-	    DN_QUOTING_OPENSSL3) == NULL);
-	if (names && !v->keyed)
-		view_keys(v);
 	key[0] = 'f';
 	for (k = 0; k < v->nfp && ret == 0; k++)
 		ret = table_lookup(t, key, fp_bin_key(&v->fp[k], key + 1) + 1,
 		    NULL, &hit, d);
+	/* the names only when no pin's entry answered: formatting their
+	 * keys costs more than the lookups */
+	names = ret == 0 && r->verify == VERIFY_OK && (v->whole ||
+	    v->subj == NULL || dn_doubt(v->subj, e->conf->legacy_quoting ?
+	    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3) == NULL);
+	if (names && !v->keyed)
+		view_keys(v);
 	key[0] = 's';
 	if (ret == 0 && names && v->subj_key[0]) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
