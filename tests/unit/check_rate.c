@@ -2,6 +2,7 @@
  * check_rate - rate syntax, the per-certificate counters (window,
  * eviction, bound) and the address-spread signal
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -259,6 +260,60 @@ START_TEST(test_rate_addresses)
 }
 END_TEST
 
+struct racer {
+	struct rate *rt;
+	pthread_barrier_t *go;
+	int	accepted;
+};
+
+/* racer - the milter's threads: 100000 recipients each, one
+ * certificate, all at once */
+static void *
+racer(void *arg)
+{
+	struct racer *x = arg;
+	struct rate_limit lim = { 250000, 3600 };
+	unsigned char a[RATE_ID_LEN];
+	unsigned warn;
+	int k;
+
+	id(a, 99, 1);
+	pthread_barrier_wait(x->go);
+	for (k = 0; k < 100000; k++)
+		x->accepted += rate_note(x->rt, a, "127.0.0.1", &lim, 2, 9000,
+		    &warn) == 0;
+	return NULL;
+}
+
+/* threads counting one certificate: exactly the limit passes */
+START_TEST(test_rate_threads)
+{
+	struct racer x[4];
+	pthread_t t[4];
+	pthread_barrier_t go;
+	struct rate *rt;
+	struct diag d;
+	int k, sum = 0;
+
+	ck_assert_int_eq(rate_new(&rt, &d), 0);
+	pthread_barrier_init(&go, NULL, 4);
+	for (k = 0; k < 4; k++) {
+		x[k].rt = rt;
+		x[k].go = &go;
+		x[k].accepted = 0;
+		ck_assert_int_eq(pthread_create(&t[k], NULL, racer, &x[k]), 0);
+	}
+	for (k = 0; k < 4; k++) {
+		pthread_join(t[k], NULL);
+		sum += x[k].accepted;
+	}
+	ck_assert_msg(sum == 250000, "case 4 threads x 100000, limit 250000: "
+	    "%d passed", sum);
+	pthread_barrier_destroy(&go);
+	rate_free(rt);
+}
+END_TEST
+
 static Suite *
 rate_suite(void)
 {
@@ -275,6 +330,7 @@ rate_suite(void)
 	tcase_add_test(tc, test_rate_window);
 	tcase_add_test(tc, test_rate_eviction);
 	tcase_add_test(tc, test_rate_addresses);
+	tcase_add_test(tc, test_rate_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
