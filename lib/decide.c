@@ -411,18 +411,13 @@ static int
 build_view(const struct engine *e, struct request *r, struct view *v,
     struct diag *d)
 {
-	char key[FP_BIN_MAX], skey[FP_BIN_MAX + 1];
+	char key[FP_BIN_MAX];
 
 	add_fp(v, r, r->fingerprint, 0);
 	/* the names are parsed while memory brings the slot in */
 	if (v->nfp > 0 && e->t[TABLE_FINGERPRINT] != NULL)
 		table_prefetch(e->t[TABLE_FINGERPRINT], key,
 		    fp_bin_key(&v->fp[0], key));
-	if (v->nfp > 0 && e->t[TABLE_SENDER] != NULL) {	/* the same */
-		skey[0] = 'f';
-		table_prefetch(e->t[TABLE_SENDER], skey,
-		    fp_bin_key(&v->fp[0], skey + 1) + 1);
-	}
 	/* the public key's pin matters only if the certificate's found
 	 * nothing (by_fingerprint); the index never looks a key up */
 	if (v->nfp > 0)
