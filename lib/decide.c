@@ -126,9 +126,9 @@ struct view {
 void
 request_init(struct request *r)
 {
-	/* the text buffers are emptied, not cleared: they are written
-	 * before they are read */
-	memset(r, 0, offsetof(struct request, subject_canon));
+	/* the text buffers and the certificate's addresses are emptied,
+	 * not cleared: they are written before they are read */
+	memset(r, 0, offsetof(struct request, emails));
 	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	r->note[0] = 0;
 	r->cipher_bits = -1;

@@ -107,10 +107,11 @@ struct request {
 	struct rate_limit rate_lim;	/* the limit that applies */
 	int	rate_max_addrs;
 	size_t	emails_len;
-	char	emails[SENDER_EMAILS_MAX];	/* its own, NUL after each */
 	/* text buffers last: request_init() clears everything before
-	 * subject_canon and empties these (the assertion below keeps any
-	 * field from being added after them, where it would not be) */
+	 * emails and empties these (emails_len, subject_canon[0] ...; the
+	 * assertions below keep any field from being added after them,
+	 * where it would not be) */
+	char	emails[SENDER_EMAILS_MAX];	/* its own, NUL after each */
 	char	subject_canon[DECIDE_NAME_MAX];
 	char	issuer_canon[DECIDE_NAME_MAX];
 	char	fp_text[FP_TEXT_MAX + 16];
@@ -126,6 +127,9 @@ _Static_assert((offsetof(struct request, note) + 256 +
     offsetof(struct request, subject_canon) + DECIDE_NAME_MAX ==
     offsetof(struct request, issuer_canon),
     "struct request: only the text buffers follow subject_canon");
+_Static_assert(offsetof(struct request, emails) + SENDER_EMAILS_MAX ==
+    offsetof(struct request, subject_canon),
+    "struct request: emails, uncleared, is the last field before them");
 
 void	request_init(struct request *r);
 void	request_names(struct request *r);
