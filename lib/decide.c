@@ -772,8 +772,12 @@ relay_extras(const struct engine *e, struct request *r, struct view *v,
 	 * that a limit goes uncounted */
 	r->rate_lim = rule->window ? *rule : c->rate_limit;
 	r->rate_max_addrs = c->max_client_addresses;
-	if (r->rate != NULL && (r->rate_lim.n > 0 || r->rate_max_addrs > 0))
+	if (r->rate != NULL && (r->rate_lim.n > 0 ||
+	    r->rate_max_addrs > 0)) {
 		rate_id(r, v);
+		if (r->has_rate_id)	/* counted a little later */
+			rate_prefetch(r->rate, r->rate_id);
+	}
 }
 
 /* decide_cert - what the certificate rules say */

@@ -32,6 +32,7 @@ int	rate_new(struct rate **rp, struct diag *d);
 int	rate_note(struct rate *rt, const unsigned char *id, const char *addr,
 	    const struct rate_limit *lim, int max_addrs, time_t now,
 	    unsigned *warn);
+void	rate_prefetch(const struct rate *rt, const unsigned char *id);
 size_t	rate_warning(struct request *r, unsigned which, char *buf,
 	    size_t size);
 void	rate_free(struct rate *rt);
