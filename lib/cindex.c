@@ -12,6 +12,8 @@
  *		    X509 **cert, unsigned *flags, struct diag *d);
  *	int	cindex_each(const struct cindex *c, cindex_fn fn, void *ctx,
  *		    struct diag *d);
+ *	int	cindex_each_life(const struct cindex *c, cindex_life_fn fn,
+ *		    void *ctx, struct diag *d);
  *	long	cindex_count(const struct cindex *c);
  *	long	cindex_verified(const struct cindex *c);
  *	void	cindex_close(struct cindex *c);
@@ -39,9 +41,17 @@
  *	does not (a self-signed partner that is pinned) stays in the index,
  *	but its names must never count as verified; without o->ca_file no
  *	entry is verified. Through o->warn it reports what does not verify
- *	and why, what is expired or not yet valid, two entries that share a
+ *	and why, what is expired or not yet valid, what expires within
+ *	o->warn_days days (0: not reported), two entries that share a
  *	public key, a symbolic link or other non-regular file (skipped: the
  *	index follows no link) and a missing o->ca_file.
+ *
+ *	Each certificate also gets a life record: its dates, issuer and
+ *	serial number (DER), public-key digests, file and subject.
+ *	cindex_each_life() reads those without decoding any certificate
+ *	(d2i_X509() costs tens of microseconds with OpenSSL 3, and the
+ *	daemons look at every entry's dates and CRL status at each
+ *	reload). cindex_each() gives each whole certificate once.
  *
  *	An index written by an older certrelay does not open: its keys and
  *	records mean something else ("recompile").
@@ -62,6 +72,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cdb.h>
@@ -74,7 +85,9 @@
 
 #define META_KEY	"\0certrelay-index"
 #define META_KLEN	16
-#define FORMAT		"2"		/* own-digest keys, flags byte */
+#define FORMAT		"3"		/* own-digest keys, flags, life */
+#define LIFE_KEY	'L'		/* + the certificate's sha256 */
+#define LIFE_FIXED	(8 + 8 + 1 + 2 + 2 + 16 + 20 + 32 + 64)
 
 struct cindex {
 	struct cdb cdb;
@@ -283,6 +296,74 @@ out:
 	return ret;
 }
 
+/* put_be - v in n bytes, big-endian */
+static unsigned char *
+put_be(unsigned char *p, unsigned long long v, int n)
+{
+	while (n-- > 0)
+		*p++ = (unsigned char)(v >> (8 * n));
+	return p;
+}
+
+/* life_time - an ASN1_TIME as seconds since the epoch; 0 unreadable */
+static long long
+life_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	return ASN1_TIME_to_tm(t, &tm) == 1 ? (long long)timegm(&tm) : 0;
+}
+
+/* add_life - the life record: dates, issuer, serial, key digests, file
+ * and subject, for cindex_each_life() */
+static int
+add_life(struct build *b, const char *file, X509 *cert, unsigned flags,
+    const char *who, struct diag *d)
+{
+	unsigned char *iss = NULL, *ser = NULL, *val, *p;
+	char key[1 + 32];
+	size_t flen = strlen(file) + 1, wlen = strlen(who) + 1, len;
+	struct fp fp;
+	int ni, ns, a, r = -1;
+
+	ni = i2d_X509_NAME(X509_get_issuer_name(cert), &iss);
+	ns = i2d_ASN1_INTEGER(X509_get0_serialNumber(cert), &ser);
+	len = LIFE_FIXED + (size_t)ni + (size_t)ns + flen + wlen;
+	if (ni <= 0 || ns <= 0 || ni > 65535 || ns > 65535 ||
+	    (val = malloc(len)) == NULL) {
+		OPENSSL_free(iss);
+		OPENSSL_free(ser);
+		return diag_set(d, file, 0, "cannot encode certificate");
+	}
+	p = put_be(val, (unsigned long long)life_time(X509_get0_notBefore(
+	    cert)), 8);
+	p = put_be(p, (unsigned long long)life_time(X509_get0_notAfter(cert)),
+	    8);
+	*p++ = (unsigned char)flags;
+	p = put_be(put_be(p, (unsigned)ni, 2), (unsigned)ns, 2);
+	for (a = FP_MD5; a <= FP_SHA512; a++, p += fp.len)
+		if (fp_of_cert(cert, (enum fp_alg)a, 1, &fp, d) < 0)
+			goto out;
+		else
+			memcpy(p, fp.md, fp.len);
+	memcpy(p, iss, (size_t)ni);
+	memcpy(p += ni, ser, (size_t)ns);
+	memcpy(p += ns, file, flen);
+	memcpy(p + flen, who, wlen);
+	key[0] = LIFE_KEY;
+	if (fp_of_cert(cert, FP_SHA256, 0, &fp, d) < 0)
+		goto out;
+	memcpy(key + 1, fp.md, 32);
+	if ((r = cdb_make_put(&b->cm, key, sizeof(key), val, (unsigned)len,
+	    CDB_PUT_REPLACE)) < 0)
+		diag_set(d, file, 0, "cannot write index");
+out:
+	free(val);
+	OPENSSL_free(iss);
+	OPENSSL_free(ser);
+	return r < 0 ? -1 : 0;
+}
+
 /* check_cert - verify, report, index one certificate of a file */
 static int
 check_cert(struct build *b, const char *file, X509 *cert,
@@ -291,6 +372,7 @@ check_cert(struct build *b, const char *file, X509 *cert,
 	char who[512], when[64];
 	const char *why;
 	unsigned flags = 0;
+	time_t soon = time(NULL) + (b->o ? b->o->warn_days : 0) * 86400L;
 
 	label(cert, who, sizeof(who));
 	if (verify(b, cert, chain, &why)) {
@@ -306,9 +388,15 @@ check_cert(struct build *b, const char *file, X509 *cert,
 	} else if (X509_cmp_current_time(X509_get0_notBefore(cert)) > 0) {
 		date(X509_get0_notBefore(cert), when, sizeof(when));
 		report(b, file, "%s: not valid before %s", who, when);
+	} else if (b->o != NULL && b->o->warn_days > 0 && X509_cmp_time(
+	    X509_get0_notAfter(cert), &soon) < 0) {
+		date(X509_get0_notAfter(cert), when, sizeof(when));
+		report(b, file, "%s: expires on %s, within expiry_warn_days "
+		    "(%d)", who, when, b->o->warn_days);
 	}
 	if (remember(b, file, cert, d) < 0 ||
-	    add_cert(b, file, cert, flags, d) < 0)
+	    add_cert(b, file, cert, flags, d) < 0 ||
+	    add_life(b, file, cert, flags, who, d) < 0)
 		return -1;
 	b->st->count++;
 	return 0;
@@ -487,8 +575,8 @@ cindex_open(struct cindex **cp, const char *dir, struct diag *d)
 		cindex_close(c);
 		c = NULL;
 		diag_set(d, path, 0, "certificate index in an older format "
-		    "(its names were not verified); recompile it: certrelay "
-		    "compile -c CONFIG");
+		    "(names not verified, or no certificate dates); recompile "
+		    "it: certrelay compile -c CONFIG");
 		goto err;
 	}
 	free(path);
@@ -565,6 +653,73 @@ cindex_each(const struct cindex *c, cindex_fn fn, void *ctx, struct diag *d)
 		r = fn(ctx, file, cert, flags);
 		X509_free(cert);
 		if (r < 0)
+			return -1;
+	}
+	return r < 0 ? diag_set(d, NULL, 0, "corrupt index") : 0;
+}
+
+/* get_be - n bytes, big-endian */
+static unsigned long long
+get_be(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/* read_life - a life record into l; -1 if it does not parse */
+static int
+read_life(const unsigned char *v, unsigned len, struct cindex_life *l)
+{
+	static const size_t pklen[CINDEX_PK_ALGS] = { 16, 20, 32, 64 };
+	const unsigned char *p, *end, *nul;
+	int a;
+
+	if (v == NULL || len < LIFE_FIXED)
+		return -1;
+	p = v + 21;
+	end = v + len;
+	l->not_before = (time_t)(long long)get_be(v, 8);
+	l->not_after = (time_t)(long long)get_be(v + 8, 8);
+	l->flags = v[16] & CINDEX_VERIFIED;
+	l->issuer_len = (size_t)get_be(v + 17, 2);
+	l->serial_len = (size_t)get_be(v + 19, 2);
+	for (a = 0; a < CINDEX_PK_ALGS; p += pklen[a++])
+		l->pk[a] = p;
+	if ((size_t)(end - p) < l->issuer_len + l->serial_len + 2)
+		return -1;
+	l->issuer = p;
+	l->serial = p + l->issuer_len;
+	l->file = (const char *)(p += l->issuer_len + l->serial_len);
+	if ((nul = memchr(p, 0, (size_t)(end - p))) == NULL ||
+	    memchr(nul + 1, 0, (size_t)(end - nul - 1)) == NULL)
+		return -1;
+	l->subject = (const char *)nul + 1;
+	return 0;
+}
+
+/* cindex_each_life - every certificate's life record */
+int
+cindex_each_life(const struct cindex *c, cindex_life_fn fn, void *ctx,
+    struct diag *d)
+{
+	struct cdb tmp = c->cdb;
+	struct cindex_life l;
+	const unsigned char *k;
+	unsigned pos;
+	int r;
+
+	cdb_seqinit(&pos, &tmp);
+	while ((r = cdb_seqnext(&pos, &tmp)) > 0) {
+		k = cdb_get(&tmp, cdb_keylen(&tmp), cdb_keypos(&tmp));
+		if (k == NULL || cdb_keylen(&tmp) != 33 || k[0] != LIFE_KEY)
+			continue;
+		if (read_life(cdb_get(&tmp, cdb_datalen(&tmp),
+		    cdb_datapos(&tmp)), cdb_datalen(&tmp), &l) < 0)
+			return diag_set(d, NULL, 0, "corrupt index record");
+		if (fn(ctx, &l) < 0)
 			return -1;
 	}
 	return r < 0 ? diag_set(d, NULL, 0, "corrupt index") : 0;

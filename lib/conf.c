@@ -27,6 +27,13 @@
  *	yes and no are all and none; no default: the milter refuses to start
  *	without it), sendmail_openssl (3 or legacy, default legacy: whether
  *	Sendmail's OpenSSL escapes '/' and '+' inside name values),
+ *	stats_file (where a daemon writes its counters, "%n" its name;
+ *	default none), stats_interval (seconds between writes, 1 to 3600,
+ *	default 60), mode (enforce, the default, or warn),
+ *	crl_files (up to CONF_MAX_CRL CRL files, comma or space separated),
+ *	crl_stale (tempfail or ignore, default tempfail), pin_expiry
+ *	(enforce or warn, default enforce), expiry_warn_days (0 to 65535,
+ *	default 30),
  *	sender_binding (none, cert-email or table; default none),
  *	sender_table (a table source, kind "sender"; set exactly when
  *	sender_binding is table), rate_limit (N/minute, N/hour, N/day or
@@ -55,6 +62,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +75,7 @@
 struct conf_ctx {
 	struct conf *c;
 	char	*dir;
-	unsigned seen;
+	uint64_t seen;			/* keys set, by conf_keys[] index */
 };
 
 /* conf_tls_level - "TLSv1.3" -> 13, "TLSv1" -> 10; 0, below every TLS
@@ -178,6 +186,11 @@ set_table(struct conf_ctx *x, int arg, char *val, int lineno,
 	struct conf *c = x->c;
 
 	c->table_line[arg] = lineno;
+	/* "ldap:FILE.cf" (ldaptab): the .cf is relative to us too */
+	if (strncmp(val, "ldap:", 5) == 0 && val[5] != 0)
+		return asprintf(&c->table[arg], "ldap:%s%s%s", val[5] == '/' ?
+		    "" : x->dir, val[5] == '/' ? "" : "/", val + 5) < 0 ?
+		    diag_set(d, NULL, 0, "out of memory") : 0;
 	return set_path(x, &c->table[arg], val, d);
 }
 
@@ -194,6 +207,42 @@ set_file(struct conf_ctx *x, int arg, char *val, int lineno,
 	if (line[arg] != NULL)
 		*line[arg] = lineno;
 	return set_path(x, slot[arg], val, d);
+}
+
+/* set_stats - stats_file (arg 0: "none" for none), stats_interval (1) */
+static int
+set_stats(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	int secs = 0;
+
+	(void)lineno;
+	if (arg == 0)
+		return strcasecmp(val, "none") == 0 ? 0 :
+		    set_path(x, &x->c->stats_file, val, d);
+	if (set_number(&secs, val, d) < 0)
+		return -1;
+	if (secs < 1 || secs > 3600)
+		return diag_set(d, NULL, 0, "\"%s\": expected 1 to 3600 "
+		    "seconds", val);
+	x->c->stats_interval = secs;
+	return 0;
+}
+
+/* set_mode - mode: enforce or warn */
+static int
+set_mode(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	if (strcasecmp(val, "enforce") == 0)
+		x->c->warn = 0;
+	else if (strcasecmp(val, "warn") == 0)
+		x->c->warn = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected enforce or "
+		    "warn", val);
+	return 0;
 }
 
 /* set_lists - local_domains (arg 0) or trusted_networks (arg 1) */
@@ -289,6 +338,60 @@ set_quoting(struct conf_ctx *x, int arg, char *val, int lineno,
 	return 0;
 }
 
+/* set_crls - crl_files: paths, comma or space separated */
+static int
+set_crls(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	struct conf *c = x->c;
+	char *tok, *save = NULL;
+
+	(void)arg;
+	c->crl_line = lineno;
+	for (tok = strtok_r(val, ", \t", &save); tok;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (c->n_crl >= CONF_MAX_CRL)
+			return diag_set(d, NULL, 0, "more than %d CRL files",
+			    CONF_MAX_CRL);
+		if (set_path(x, &c->crl_files[c->n_crl], tok, d) < 0)
+			return -1;
+		c->n_crl++;
+	}
+	return c->n_crl ? 0 : diag_set(d, NULL, 0, "expected CRL files");
+}
+
+/* set_choice - crl_stale (arg 0: tempfail|ignore), pin_expiry (arg 1:
+ * enforce|warn): the first word is the default, 0 */
+static int
+set_choice(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	static const char *const words[][2] = { { "tempfail", "ignore" },
+	    { "enforce", "warn" } };
+	int *const slot[] = { &x->c->crl_stale_ignore,
+	    &x->c->pin_expiry_warn };
+
+	(void)lineno;
+	if (strcasecmp(val, words[arg][0]) == 0)
+		*slot[arg] = 0;
+	else if (strcasecmp(val, words[arg][1]) == 0)
+		*slot[arg] = 1;
+	else
+		return diag_set(d, NULL, 0, "\"%s\": expected %s or %s", val,
+		    words[arg][0], words[arg][1]);
+	return 0;
+}
+
+/* set_days - expiry_warn_days */
+static int
+set_days(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg, (void)lineno;
+	return set_number(&x->c->expiry_warn_days, val, d);
+
+}
+
 /* set_binding - sender_binding */
 static int
 set_binding(struct conf_ctx *x, int arg, char *val, int lineno,
@@ -357,6 +460,13 @@ static const struct conf_key {
 	{ "header_name", set_header, 0 },
 	{ "gatekeeper", set_gate, 0 },
 	{ "sendmail_openssl", set_quoting, 0 },
+	{ "stats_file", set_stats, 0 },
+	{ "stats_interval", set_stats, 1 },
+	{ "mode", set_mode, 0 },
+	{ "crl_files", set_crls, 0 },
+	{ "crl_stale", set_choice, 0 },
+	{ "pin_expiry", set_choice, 1 },
+	{ "expiry_warn_days", set_days, 0 },
 	{ "sender_binding", set_binding, 0 },
 	{ "sender_table", set_table, TABLE_SENDER },
 	{ "rate_limit", set_rate, 0 },
@@ -364,6 +474,7 @@ static const struct conf_key {
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+_Static_assert(NKEYS <= 64, "conf_ctx.seen has a bit per key");
 
 /* conf_key_name - the i-th key's name, NULL past the last */
 const char *
@@ -401,9 +512,9 @@ conf_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 			break;
 	if (k == NKEYS)
 		return diag_set(d, NULL, 0, "unknown key \"%s\"", key);
-	if (x->seen & (1u << k))
+	if (x->seen & (UINT64_C(1) << k))
 		return diag_set(d, NULL, 0, "\"%s\" set twice", key);
-	x->seen |= 1u << k;
+	x->seen |= UINT64_C(1) << k;
 	return conf_keys[k].set(x, conf_keys[k].arg, val, lineno, d);
 }
 
@@ -442,6 +553,8 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 	x.c->min_tls = 12;
 	x.c->legacy_quoting = 1;	/* the safe reading until told */
 	x.c->min_cipher_bits = 128;
+	x.c->stats_interval = 60;
+	x.c->expiry_warn_days = 30;
 	strcpy(x.c->header_name, "X-Certrelay");
 	if (table_each_line(path, conf_line, &x, d) < 0) {
 		free(copy);
@@ -584,6 +697,9 @@ conf_free(struct conf *c)
 	free(c->regex_table);
 	free(c->cert_index);
 	free(c->index_ca_file);
+	free(c->stats_file);
+	for (i = 0; i < c->n_crl; i++)
+		free(c->crl_files[i]);
 	free(c->path);
 	free(c);
 }

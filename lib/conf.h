@@ -9,6 +9,7 @@
 #include "table.h"
 
 #define CONF_MAX_LIST	256
+#define CONF_MAX_CRL	16		/* = CRL_MAX_FILES */
 
 struct conf_net {
 	int	af;			/* AF_INET or AF_INET6 */
@@ -37,6 +38,15 @@ struct conf {
 	int	gatekeeper_line;
 	int	legacy_quoting;		/* sendmail_openssl = legacy */
 	char	*index_ca_file;
+	char	*stats_file;		/* NULL: no stats; "%n": daemon name */
+	int	stats_interval;		/* seconds between writes */
+	int	warn;			/* mode = warn: log, answer DUNNO */
+	/* certificate lifecycle (lib/certlife.c) */
+	char	*crl_files[CONF_MAX_CRL];
+	int	n_crl, crl_line;
+	int	crl_stale_ignore;	/* crl_stale = ignore */
+	int	pin_expiry_warn;	/* pin_expiry = warn */
+	int	expiry_warn_days;	/* default 30; 0: none */
 	enum sender_bind sender_binding;
 	int	sender_binding_line;
 	struct rate_limit rate_limit;	/* window 0: none */

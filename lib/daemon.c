@@ -25,6 +25,8 @@
  *	int	daemon_term(void);
  *	void	daemon_ready(struct snap *s);
  *	void	daemon_tick(struct snap *s, struct journal *j);
+ *	struct stats *daemon_stats_open(struct snap *s, const char *name,
+ *		    struct journal *j);
  *	void	daemon_warnings(const struct engine *e, struct journal *j);
  *	void	daemon_say_diag(struct journal *j, const char *id,
  *		    const struct diag *d);
@@ -72,6 +74,15 @@
  *	second: a reload on SIGHUP (clearing it) or when a file changed,
  *	logged (snap_tick()), then the journal written.
  *
+ *	daemon_stats_open() makes the daemon's counters (lib/stats.c) when
+ *	the configuration in service names a stats_file (NULL otherwise:
+ *	a stats_file set by a later reload counts from the next start), and
+ *	says where they go. From then on daemon_tick() counts each reload
+ *	(a new engine in service: ok; snap_tick() failed: failed) and writes
+ *	the file every stats_interval seconds, at once on SIGUSR2 (SIGUSR1
+ *	is the milter's reload), with the configuration in service; a write
+ *	error is logged once until it changes or a write succeeds.
+ *
  *	With cmd->notify (sd_notify(3), given by the front-end: lib/ links
  *	no libsystemd, as it calls no syslog) the service manager hears
  *	of it: daemon_ready(), once the tables are loaded and the socket
@@ -80,7 +91,9 @@
  *	READY=1 with the new STATUS= after it (failed or not: the tables in
  *	service serve), and a new STATUS= after a reload of a changed table.
  *	Without $NOTIFY_SOCKET sd_notify() does nothing. daemon_warnings()
- *	logs what the engine has for the admin to hear once, at start.
+ *	logs what the engine has for the admin to hear once, at start;
+ *	daemon_tick() logs them again after each reload (expired index
+ *	certificates and stale CRLs change without any file changing).
  *	daemon_say_diag() logs what went wrong in a decision, if anything
  *	did, as "ID: error: file:line: what" (no "ID: " when id is NULL or
  *	""), beside the decision's line: a TEMPFAIL the admin can act on
@@ -104,16 +117,25 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>		/* LOG_* values only: lib/ calls no syslog */
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "rx.h"
+#include "stats.h"
 #include "table.h"
 #include "version.h"
 
-static volatile sig_atomic_t got_hup, got_term;
+static volatile sig_atomic_t got_hup, got_term, got_usr2;
 static char ident[64];		/* openlog(3) keeps the pointer */
 static int (*notify)(int, const char *);	/* sd_notify(3), or NULL */
+/* daemon_stats_open(): the counters, when they are next written, the
+ * engine in service at the last tick (only compared: a new one is a
+ * reload) and the last write error said (said once) */
+static struct stats *stats;
+static time_t stats_due;
+static const struct engine *stats_engine;
+static char stats_err[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
 
 /* daemon_postfix_socket - inet:PORT@HOST -> inet:HOST:PORT */
 const char *
@@ -370,11 +392,14 @@ on_signal(int sig)
 {
 	if (sig == SIGHUP || sig == SIGUSR1)
 		got_hup = 1;
+	else if (sig == SIGUSR2)
+		got_usr2 = 1;
 	else
 		got_term = 1;
 }
 
-/* daemon_catch_signals - SIGHUP, SIGUSR1 reload; SIGTERM, SIGINT stop */
+/* daemon_catch_signals - SIGHUP, SIGUSR1 reload; SIGUSR2 writes the
+ * stats; SIGTERM, SIGINT stop */
 void
 daemon_catch_signals(void)
 {
@@ -384,6 +409,7 @@ daemon_catch_signals(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 }
@@ -436,18 +462,93 @@ daemon_ready(struct snap *s)
 		say_status(s, "READY=1\n");
 }
 
+/* daemon_stats_open - counters, when the configuration names a file */
+struct stats *
+daemon_stats_open(struct snap *s, const char *name, struct journal *j)
+{
+	struct snap_ref *ref;
+	const struct conf *c;
+	struct diag d;
+	char path[4096];
+
+	ref = snap_get(s);
+	stats_engine = snap_engine(ref);
+	c = engine_conf(stats_engine);
+	diag_clear(&d);
+	if (c->stats_file == NULL)
+		journal_say(j, LOG_INFO, "stats: none (stats_file unset)");
+	else if (stats_new(&stats, name, time(NULL), &d) < 0)
+		journal_say(j, LOG_ERR, "error: %s", d.what);
+	else {
+		if (stats_path(c->stats_file, name, path, sizeof(path)) < 0)
+			snprintf(path, sizeof(path), "%s", c->stats_file);
+		journal_say(j, LOG_INFO, "stats: written to %s every %d s "
+		    "and on SIGUSR2", path, c->stats_interval);
+	}
+	snap_put(s, ref);
+	return stats;
+}
+
+/* tick_stats - a reload counted; the file written when due or asked */
+static void
+tick_stats(struct snap *s, struct journal *j, int failed)
+{
+	struct snap_ref *ref;
+	const struct conf *c;
+	struct diag d;
+	char buf[sizeof(stats_err)];
+	time_t now = time(NULL);
+
+	ref = snap_get(s);
+	if (failed)
+		stats_reload(stats, 0, now);
+	else if (snap_engine(ref) != stats_engine)
+		stats_reload(stats, 1, now);
+	stats_engine = snap_engine(ref);
+	c = engine_conf(stats_engine);
+	if (got_usr2 || now >= stats_due) {
+		got_usr2 = 0;
+		stats_due = now + c->stats_interval;
+		diag_clear(&d);
+		if (stats_write(stats, c, now, &d) == 0) {
+			if (stats_err[0])
+				journal_say(j, LOG_INFO, "stats: written again");
+			stats_err[0] = 0;
+		} else {
+			diag_str(&d, buf, sizeof(buf));
+			if (strcmp(buf, stats_err) != 0)
+				journal_say(j, LOG_ERR, "error: stats: %s", buf);
+			snprintf(stats_err, sizeof(stats_err), "%s", buf);
+		}
+	}
+	snap_put(s, ref);
+}
+
 /* daemon_tick - reload on SIGHUP or a changed file, then write the log */
 void
 daemon_tick(struct snap *s, struct journal *j)
 {
 	char msg[DIAG_FILE_MAX + DIAG_WHAT_MAX + 96];
+	struct snap_ref *ref;
+	const struct engine *before;
 	int r, forced = got_hup;
 
 	got_hup = 0;
 	if (forced && notify != NULL)
 		notify(0, "RELOADING=1");
+	/* only this thread swaps: the old engine outlives the new one's
+	 * allocation, so a new address means a reload */
+	ref = snap_get(s);
+	before = snap_engine(ref);
+	snap_put(s, ref);
 	if ((r = snap_tick(s, forced, msg, sizeof(msg))) != 0)
 		journal_say(j, r < 0 ? LOG_ERR : LOG_INFO, "%s", msg);
+	if (stats != NULL)
+		tick_stats(s, j, r < 0);
+	ref = snap_get(s);
+	if (r > 0 && snap_engine(ref) != before)	/* expiry, CRLs, ... */
+		daemon_warnings(snap_engine(ref), j);
+	snap_put(s, ref);
 	if (notify != NULL && (forced || r > 0))
 		say_status(s, forced ? "READY=1\n" : "");
 	journal_flush(j);

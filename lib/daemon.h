@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "journal.h"
 #include "snap.h"
+#include "stats.h"
 
 /* What a front-end passes as its notify function: sd_notify(3) where it
  * is built with libsystemd (HAVE_LIBSYSTEMD), else none. lib/ itself
@@ -71,6 +72,8 @@ int	daemon_hup(void);
 int	daemon_term(void);
 void	daemon_ready(struct snap *s);
 void	daemon_tick(struct snap *s, struct journal *j);
+struct stats *daemon_stats_open(struct snap *s, const char *name,
+	    struct journal *j);
 void	daemon_warnings(const struct engine *e, struct journal *j);
 void	daemon_say_diag(struct journal *j, const char *id,
 	    const struct diag *d);

@@ -94,6 +94,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+#include "certlife.h"
 #include "decide.h"
 #include "engine_priv.h"
 #include "dn.h"
@@ -113,6 +114,7 @@ struct view {
 	int	nemail;
 	const char *scopes[3];
 	const char *ci_note;		/* why the index gave no names */
+	struct certlife life;		/* the index's copy: dates, CRL */
 	int	keyed;			/* view_keys() done */
 	size_t	own_len;		/* the index's SAN addresses, as is */
 	/* not cleared per decision: */
@@ -334,6 +336,7 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 	}
 	GENERAL_NAMES_free(san);
 pins:
+	certlife_judge(e->crl, cert, time(NULL), &v->life);
 	for (k = 0; k <= 1 && v->nfp < MAX_FP; k++)
 		if (fp_of_cert(cert, FP_SHA256, k, &v->fp[v->nfp], d) == 0)
 			v->nfp++;
@@ -780,6 +783,20 @@ relay_extras(const struct engine *e, struct request *r, struct view *v,
 	}
 }
 
+/* revoked_key - a revoked index certificate's public key, in whatever
+ * certificate it comes (only when some CRL revoked one) */
+static void
+revoked_key(const struct engine *e, struct request *r, struct view *v)
+{
+	if (crl_poisoned(e->crl) == 0)
+		return;
+	if (v->pk_later != NULL) {
+		add_fp(v, r, v->pk_later, 1);
+		v->pk_later = NULL;
+	}
+	certlife_keys(e->crl, v->fp, v->nfp, &v->life);
+}
+
 /* decide_cert - what the certificate rules say */
 static void
 decide_cert(const struct engine *e, struct request *r, struct diag *d)
@@ -787,6 +804,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	struct view v;
 	struct table_hit hit;
 	enum dec_kind kind = KIND_FINGERPRINT;
+	char msg[256];
 	int ret;
 
 	/* evaluated again (the MTA's TLS macros changed): the last
@@ -824,6 +842,11 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	else
 		set(&r->cert, ACT_DUNNO, v.nfp || v.subj ? KIND_NO_RULE :
 		    KIND_NO_CERT, NULL, NULL, NULL);
+	/* expiry and revocation last: no rule outweighs them */
+	revoked_key(e, r, &v);
+	certlife_apply(&v.life, e->conf, &r->cert, msg, sizeof(msg));
+	if (msg[0])
+		note(r, msg);
 	if (r->cert.action == ACT_RELAY)
 		relay_extras(e, r, &v, &hit.act.rate, d);
 out:
@@ -851,8 +874,9 @@ decide_rcpt(const struct engine *e, const struct request *r,
 {
 	const struct decision *c = &r->cert;
 	int authed = r->auth_type && *r->auth_type;
+	int withdrawn = certlife_withdrawn(c);	/* no relay, no veto */
 
-	if (c->action != ACT_DUNNO && c->action != ACT_RELAY) {
+	if (c->action != ACT_DUNNO && c->action != ACT_RELAY && !withdrawn) {
 		*out = *c;		/* REJECT and friends: every rcpt */
 		return;
 	}
@@ -864,6 +888,8 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		set(out, ACT_RELAY, KIND_AUTH, NULL, NULL, NULL);
 	else if (conf_trusted(e->conf, r->client_addr))
 		set(out, ACT_RELAY, KIND_TRUSTED, NULL, NULL, NULL);
+	else if (withdrawn)
+		*out = *c;		/* says why the pin did not relay */
 	else if (conf_gated(e->conf, r->listener))
 		set(out, ACT_REJECT, KIND_GATEKEEPER, "550", "5.7.1",
 		    "Relaying denied: no acceptable client certificate");
@@ -955,8 +981,9 @@ static const char *const kind_names[KIND_NKINDS] = {
 	[KIND_INDEX] = "index", [KIND_NO_RULE] = "no-rule",
 	[KIND_NO_CERT] = "no-cert", [KIND_LOCAL] = "local",
 	[KIND_AUTH] = "auth", [KIND_TRUSTED] = "trusted",
-	[KIND_GATEKEEPER] = "gatekeeper", [KIND_BINDING] = "binding",
-	[KIND_RATE] = "rate",
+	[KIND_GATEKEEPER] = "gatekeeper", [KIND_EXPIRED] = "expired",
+	[KIND_REVOKED] = "revoked", [KIND_CRL_STALE] = "crl-stale",
+	[KIND_BINDING] = "binding", [KIND_RATE] = "rate",
 };
 
 /* decide_kind_name - "issuer": the kind as logs and the CLI spell it */

@@ -49,6 +49,9 @@ enum dec_kind {
 	KIND_AUTH,		/* AUTH: over acceptable TLS or not */
 	KIND_TRUSTED,		/* trusted_networks */
 	KIND_GATEKEEPER,	/* a gated listener's refusal */
+	KIND_EXPIRED,		/* the index's copy: expired (certlife) */
+	KIND_REVOKED,		/* the index's copy: in a CRL (certlife) */
+	KIND_CRL_STALE,		/* its CA's CRL is out of date (certlife) */
 	KIND_BINDING,		/* sender_binding: the sender is not owned */
 	KIND_RATE		/* rate_limit reached */
 };

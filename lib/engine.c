@@ -13,16 +13,21 @@
  *		    enum table_kind k);
  *	struct rx *engine_rx(const struct engine *e);
  *	const struct cindex *engine_cindex(const struct engine *e);
+ *	const struct crlset *engine_crl(const struct engine *e);
  *	const char *engine_warning(const struct engine *e, int i);
+ *	size_t	engine_ldap_stats(const struct engine *e, char *buf,
+ *		    size_t size);
  *	void	engine_close(struct engine *e);
  * DESCRIPTION
  *	engine_open() loads the configuration, opens every compiled table
  *	it names, reads and compiles the regex table and opens the
- *	certificate index. All or nothing: one missing or bad file fails the
+ *	certificate index and the CRLs of crl_files (certlife(3)). All or
+ *	nothing: one missing or bad file fails the
  *	whole snapshot, so a daemon refuses to start, or keeps the snapshot
  *	it has. It also records what an admin should hear once: rules any
  *	CA's certificate could meet (not scoped to an issuer), a source
- *	newer than its compiled table, access-file lines that do not count.
+ *	newer than its compiled table, access-file lines that do not count,
+ *	index certificates expired, expiring, revoked, CRLs out of date.
  *	engine_changed() says whether any file the snapshot was built from
  *	was replaced or touched since (stat only; the caller rate-limits),
  *	and gives a signature of the files as they are now, so a caller can
@@ -32,8 +37,11 @@
  *	decisions, before it is shared; a failure adds a warning.
  *	The accessors give what a front-end shows or asks: the
  *	configuration, the trace header's name ("" for none), the table of
- *	a kind, the regex table and the certificate index (NULL when not
- *	configured), and the i-th warning (NULL past the last).
+ *	a kind, the regex table, the certificate index and the CRLs (NULL
+ *	when not configured), and the i-th warning (NULL past the last).
+ *	engine_ldap_stats() writes " ldap-cache: fingerprint=H/M ..." (the
+ *	hits and misses of each ldap: table's cache so far; "" without
+ *	one) for a daemon's reload line, and returns its length.
  * DIAGNOSTICS
  *	engine_open(): 0, or -1 with file:line: what (the configuration line
  *	that names a table that cannot be opened; out of memory).
@@ -47,8 +55,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "certlife.h"
 #include "engine_priv.h"
+#include "ldaptab.h"
 
 static void warn(struct engine *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -122,7 +133,11 @@ open_tables(struct engine *e, struct diag *d)
 			continue;
 		if (table_open(&e->t[k], c->table[k], (enum table_kind)k, d) < 0)
 			return at_line(e, c->table_line[k], d);
-		if (watch(e, c->table[k], ".cdb", d) < 0)
+		/* an ldap table's rules change in the directory (its
+		 * cache_ttl); only its .cf is a file */
+		if (strncmp(c->table[k], "ldap:", 5) == 0 ?
+		    watch(e, c->table[k] + 5, "", d) < 0 :
+		    watch(e, c->table[k], ".cdb", d) < 0)
 			return -1;
 		if (table_stale(e->t[k]))
 			warn(e, "%s is newer than its compiled table: run "
@@ -160,6 +175,29 @@ view_warnings(struct engine *e)
 		    "relay; say 3 if its OpenSSL is 3 or later");
 }
 
+/* life_warn - certlife_open()'s report, as warnings */
+static void
+life_warn(void *ctx, const char *what)
+{
+	warn(ctx, "%s", what);
+}
+
+/* open_life - crl_files, and what the index's certificates' dates and
+ * the CRLs say, told once */
+static int
+open_life(struct engine *e, struct diag *d)
+{
+	int i;
+
+	if (certlife_open(e->conf, e->ci, time(NULL), &e->crl, life_warn, e,
+	    d) < 0)
+		return -1;
+	for (i = 0; i < e->conf->n_crl; i++)
+		if (watch(e, e->conf->crl_files[i], "", d) < 0)
+			return -1;
+	return 0;
+}
+
 /* engine_open - a whole snapshot, or nothing */
 int
 engine_open(const char *conf_path, struct engine **ep, struct diag *d)
@@ -194,6 +232,8 @@ engine_open(const char *conf_path, struct engine **ep, struct diag *d)
 		if (watch(e, e->conf->cert_index, ".cdb", d) < 0)
 			goto err;
 	}
+	if (open_life(e, d) < 0)
+		goto err;
 	view_warnings(e);
 	*ep = e;
 	return 0;
@@ -260,6 +300,27 @@ engine_table(const struct engine *e, enum table_kind k)
 	return (unsigned)k < TABLE_NKINDS ? e->t[k] : NULL;
 }
 
+/* engine_ldap_stats - each ldap table's cache hits/misses, for a log */
+size_t
+engine_ldap_stats(const struct engine *e, char *buf, size_t size)
+{
+	unsigned long hits, misses;
+	size_t n = 0;
+	int k, any = 0;
+
+	if (size > 0)
+		buf[0] = 0;
+	for (k = 0; k < TABLE_NKINDS && n < size; k++) {
+		if (e->t[k] == NULL || table_ldap(e->t[k]) == NULL)
+			continue;
+		ldaptab_stats(table_ldap(e->t[k]), &hits, &misses);
+		n += (size_t)snprintf(buf + n, size - n, "%s %s=%lu/%lu",
+		    any++ ? "" : " ldap-cache-hits/misses:",
+		    table_kind_name((enum table_kind)k), hits, misses);
+	}
+	return n < size ? n : size - 1;
+}
+
 /* engine_rx - the regex table (its set matcher is built in place) */
 struct rx *
 engine_rx(const struct engine *e)
@@ -272,6 +333,13 @@ const struct cindex *
 engine_cindex(const struct engine *e)
 {
 	return e->ci;
+}
+
+/* engine_crl - the CRLs of crl_files; NULL if none */
+const struct crlset *
+engine_crl(const struct engine *e)
+{
+	return e->crl;
 }
 
 /* engine_warning - the i-th thing to tell the admin; NULL past the last */
@@ -293,6 +361,7 @@ engine_close(struct engine *e)
 		table_close(e->t[k]);
 	rx_close(e->rx);
 	cindex_close(e->ci);
+	crl_close(e->crl);
 	for (k = 0; k < e->nfiles; k++)
 		free(e->files[k].path);
 	conf_free(e->conf);

@@ -277,15 +277,17 @@ int
 snap_tick(struct snap *s, int forced, char *msg, size_t size)
 {
 	struct diag d;
-	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32], stats[256];
 	int r;
 
 	diag_clear(&d);
 	msg[0] = 0;
+	/* the ldap caches go with the snapshot: their counts, said now */
+	engine_ldap_stats(s->cur->e, stats, sizeof(stats));
 	r = forced ? snap_reload(s, &d) : snap_maybe_reload(s, time(NULL), &d);
 	if (r > 0)
-		snprintf(msg, size, "reloaded %s", forced ? "on SIGHUP" :
-		    "after a table changed");
+		snprintf(msg, size, "reloaded %s%s", forced ? "on SIGHUP" :
+		    "after a table changed", stats);
 	else if (r < 0)
 		snprintf(msg, size, "error: reload failed, previous tables stay "
 		    "in service: %s", diag_str(&d, buf, sizeof(buf)));

@@ -25,6 +25,9 @@
  *	const char *table_path(const struct table *t);
  *	enum table_kind table_kind(const struct table *t);
  *	long	table_count(const struct table *t);
+ *	struct ldaptab *table_ldap(const struct table *t);
+ *	int	table_guess_key_kind(const char *key,
+ *		    enum table_kind *kind);
  *	int	table_unscoped(const struct table *t);
  *	int	table_ignored(const struct table *t);
  *	int	table_stale(const struct table *t);
@@ -54,7 +57,17 @@
  *
  *	table_open() maps a compiled table (path + ".cdb"), checks it was
  *	compiled for kind (TABLE_NKINDS: any; table_kind() then says which),
- *	and notes whether the source is newer.
+ *	and notes whether the source is newer. A path "ldap:FILE.cf" is a
+ *	table kept in a directory (ldaptab, Postfix ldap_table(5) syntax):
+ *	nothing is compiled, kind must be said and cannot be attribute.
+ *	Its lookups send the key (a fingerprint as "AB:CD:..", with
+ *	"pubkey:" before a public key's; DNs and addresses as their lookup
+ *	keys) and read each value found exactly as a source line's value
+ *	(action, "issuer=" scope); the values whose scope fits must agree,
+ *	and hit->line is 0. A directory that does not answer is an error,
+ *	never "not found". table_ldap() is the directory (NULL for a CDB
+ *	table), for its probe and cache counts; table_guess_key_kind() is
+ *	table_guess_kind() for a query key.
  *	table_lookup() returns the first record for key (in source order)
  *	whose scope is empty or equal to one of the NULL-terminated scopes
  *	(lookup keys of the issuer). It is safe from many threads at once.
@@ -97,6 +110,7 @@
 #include "dn.h"
 #include "fp.h"
 #include "hex.h"
+#include "ldaptab.h"
 #include "sender.h"
 #include "table.h"
 
@@ -112,6 +126,7 @@ struct table {
 	int	ignored;
 	int	stale;
 	char	*path;
+	struct ldaptab *ldap;		/* an ldap: table; no CDB then */
 };
 
 static const char *kind_names[TABLE_NKINDS] = {
@@ -511,6 +526,29 @@ compile_access(struct compile *c, char *line, size_t len, int lineno,
 	return add(c, key, kl, lineno, "", &a, d);
 }
 
+/* value_parse - a rule's value (what follows the key) as a file table
+ * and an ldap table both read it: 1 scoped, 0 not, -1 error */
+static int
+value_parse(enum table_kind kind, char *val, size_t vl, char *scope,
+    struct action *a, struct diag *d)
+{
+	int scoped = 0;
+
+	scope[0] = 0;
+	if (kind == TABLE_ACCESS)
+		return action_parse(val, vl, ACTION_ACCESS, a, d);
+	if ((kind == TABLE_SUBJECT || kind == TABLE_EMAIL) &&
+	    (scoped = take_scope(&val, &vl, scope, d)) < 0)
+		return -1;
+	/* relay_clientcerts and tlsclients values need no action word */
+	if (action_parse(val, vl, kind == TABLE_FINGERPRINT ||
+	    (kind == TABLE_EMAIL && vl == 0) ? ACTION_FREETEXT :
+	    ACTION_STRICT, a, d) < 0)
+		return -1;
+	return scoped;
+
+}
+
 /* compile_sender - "<fingerprint|subject|address> [issuer=<DN>] senders" */
 static int
 compile_sender(struct compile *c, char *line, size_t len, int lineno,
@@ -551,7 +589,7 @@ compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 	char key[TABLE_KEY_MAX], scope[TABLE_KEY_MAX], *val;
 	size_t kl, vl, tl;
 	struct action a;
-	int scoped = 0, r;
+	int scoped;
 
 	if (c->kind == TABLE_ATTRIBUTE)
 		return compile_attribute(c, line, len, lineno, d);
@@ -563,15 +601,7 @@ compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 	line[tl] = 0;
 	if (table_query_key(c->kind, line, key, &kl, d) < 0)
 		return -1;
-	scope[0] = 0;
-	if ((c->kind == TABLE_SUBJECT || c->kind == TABLE_EMAIL) &&
-	    (scoped = take_scope(&val, &vl, scope, d)) < 0)
-		return -1;
-	/* relay_clientcerts and tlsclients values need no action word */
-	r = action_parse(val, vl, c->kind == TABLE_FINGERPRINT ||
-	    (c->kind == TABLE_EMAIL && vl == 0) ? ACTION_FREETEXT :
-	    ACTION_STRICT, &a, d);
-	if (r < 0)
+	if ((scoped = value_parse(c->kind, val, vl, scope, &a, d)) < 0)
 		return -1;
 	if (!scoped && (c->kind == TABLE_SUBJECT || c->kind == TABLE_EMAIL))
 		c->unscoped++;
@@ -688,6 +718,35 @@ read_meta(struct table *t, const char *cdbpath, enum table_kind kind,
 	return 0;
 }
 
+/* open_ldap - "ldap:FILE.cf": the rules are in a directory */
+static int
+open_ldap(struct table **tp, const char *path, enum table_kind kind,
+    struct diag *d)
+{
+	struct table *t;
+
+	if (kind == TABLE_NKINDS)
+		return diag_set(d, path, 0, "an ldap table has no kind of its "
+		    "own: say -t KIND");
+	if (kind == TABLE_ATTRIBUTE || kind == TABLE_SENDER)
+		return diag_set(d, path, 0, "%s tables cannot be ldap tables",
+		    kind_names[kind]);
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->path = strdup(path)) == NULL) {
+		free(t);
+		return diag_set(d, path, 0, "out of memory");
+	}
+	t->kind = kind;
+	t->fd = -1;
+	if (ldaptab_open(&t->ldap, path + 5, d) < 0) {
+		free(t->path);
+		free(t);
+		return -1;
+	}
+	*tp = t;
+	return 0;
+}
+
 /* table_open - map path.cdb */
 int
 table_open(struct table **tp, const char *path, enum table_kind kind,
@@ -698,6 +757,8 @@ table_open(struct table **tp, const char *path, enum table_kind kind,
 	char *cdbpath;
 
 	*tp = NULL;
+	if (strncmp(path, "ldap:", 5) == 0)
+		return open_ldap(tp, path, kind, d);
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->path = strdup(path)) == NULL ||
 	    asprintf(&cdbpath, "%s.cdb", path) < 0) {
@@ -748,6 +809,86 @@ scope_ok(const char *scope, size_t len, const char *const *scopes)
 	return 0;
 }
 
+/* ldap_key - the key as the directory holds it: a fingerprint in the
+ * colon form the MTAs print ("pubkey:" before a public key's), other
+ * keys as they are (case-folded DNs and addresses) */
+static size_t
+ldap_key(const struct table *t, const char *key, size_t klen, char *buf)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, n = 0;
+
+	if (t->kind != TABLE_FINGERPRINT || klen < 3 || key[0] != 'F') {
+		memcpy(buf, key, klen);
+		return klen;
+	}
+	if (key[1] == 'p') {
+		memcpy(buf, "pubkey:", 7);
+		n = 7;
+	}
+	for (i = 3; i < klen; i++) {
+		if (i > 3)
+			buf[n++] = ':';
+		buf[n++] = hex[(unsigned char)key[i] >> 4];
+		buf[n++] = hex[(unsigned char)key[i] & 15];
+	}
+	return n;
+}
+
+/* ldap_value - one value found: parsed as a file table's, scope kept
+ * if it fits; 1 fits, 0 not, -1 error */
+static int
+ldap_value(const struct table *t, char *val, const char *const *scopes,
+    struct action *a, struct diag *d)
+{
+	char scope[TABLE_KEY_MAX], what[DIAG_WHAT_MAX];
+
+	if (value_parse(t->kind, val, strlen(val), scope, a, d) < 0) {
+		snprintf(what, sizeof(what), "%s", d->what);
+		return diag_set(d, t->path, 0, "value \"%.80s\": %s", val,
+		    what);
+	}
+	return scope_ok(scope, strlen(scope), scopes);
+}
+
+/* ldap_lookup - every value the directory holds for key; those whose
+ * scope fits must agree (a directory has no first line) */
+static int
+ldap_lookup(const struct table *t, const char *key, size_t klen,
+    const char *const *scopes, struct table_hit *hit, struct diag *d)
+{
+	struct ldaptab_vals v;
+	struct action a;
+	char tk[TABLE_KEY_MAX * 2], one[ACTION_TEXT_MAX + 32],
+	    other[ACTION_TEXT_MAX + 32], *p;
+	int k, r, found = 0;
+
+	if (klen > TABLE_KEY_MAX)
+		return diag_set(d, t->path, 0, "key too long");
+	if ((r = ldaptab_lookup(t->ldap, tk, ldap_key(t, key, klen, tk), &v,
+	    d)) <= 0)
+		return r;
+	for (k = 0, p = v.buf; k < v.n; k++, p += strlen(p) + 1) {
+		if ((r = ldap_value(t, p, scopes, &a, d)) < 0)
+			return -1;
+		if (r == 0)
+			continue;
+		if (found++ == 0) {
+			hit->act = a;
+			continue;
+		}
+		action_format(&hit->act, one, sizeof(one));
+		action_format(&a, other, sizeof(other));
+		if (strcmp(one, other) != 0)
+			return diag_set(d, t->path, 0, "the directory holds "
+			    "values that disagree for one key: \"%s\" and "
+			    "\"%s\"", one, other);
+	}
+	hit->table = t->path;
+	hit->line = 0;
+	return found > 0;
+}
+
 /* table_lookup - first record for key whose scope fits */
 int
 table_lookup(const struct table *t, const char *key, size_t klen,
@@ -759,6 +900,8 @@ table_lookup(const struct table *t, const char *key, size_t klen,
 	unsigned len;
 	int r;
 
+	if (t->ldap != NULL)
+		return ldap_lookup(t, key, klen, scopes, hit, d);
 	if (cdb_findinit(&f, &c, key, (unsigned)klen) < 0)
 		return diag_set(d, t->path, 0, "corrupt table");
 	while ((r = cdb_findnext(&f)) > 0) {
@@ -799,6 +942,8 @@ table_prefetch(const struct table *t, const char *key, size_t klen)
 	const unsigned char *p;
 	unsigned h = cdb_hash(key, (unsigned)klen), pos, n;
 
+	if (t->ldap != NULL)
+		return;
 	if ((p = cdb_get(&t->cdb, 8, (h & 255) << 3)) == NULL ||
 	    (n = cdb_unpack(p + 4)) == 0)
 		return;
@@ -842,6 +987,36 @@ table_stale(const struct table *t)
 	return t->stale;
 }
 
+/* table_ldap - the directory behind an ldap: table, or NULL */
+struct ldaptab *
+table_ldap(const struct table *t)
+{
+	return t->ldap;
+}
+
+/* table_guess_key_kind - the kind of table a query key is for, as
+ * table_guess_kind() tells a file's (an ldap table has no lines) */
+int
+table_guess_key_kind(const char *key, enum table_kind *kind)
+{
+	struct fp f;
+	struct diag ignore;
+	size_t k = strlen(key);
+
+	if (fp_normalize(key, k, &f, &ignore) == 0)
+		*kind = TABLE_FINGERPRINT;
+	else if (strncasecmp(key, "CERTISSUER:", 11) == 0 ||
+	    strncasecmp(key, "CERTSUBJECT:", 12) == 0)
+		*kind = TABLE_ACCESS;
+	else if (strchr(key, '@') != NULL && strchr(key, '=') == NULL)
+		*kind = TABLE_EMAIL;
+	else if (strchr(key, '=') != NULL)
+		*kind = TABLE_SUBJECT;
+	else
+		return -1;
+	return 0;
+}
+
 /* table_count - records */
 long
 table_count(const struct table *t)
@@ -855,8 +1030,12 @@ table_close(struct table *t)
 {
 	if (t == NULL)
 		return;
-	cdb_free(&t->cdb);
-	close(t->fd);
+	if (t->ldap != NULL)
+		ldaptab_close(t->ldap);
+	else {
+		cdb_free(&t->cdb);
+		close(t->fd);
+	}
 	free(t->path);
 	free(t);
 }

@@ -16,6 +16,7 @@ enum table_kind {
 #define TABLE_LINE_MAX	65536
 
 struct table;				/* opaque */
+struct ldaptab;
 
 /* What a lookup found: the rule and where it was written. */
 struct table_hit {
@@ -53,6 +54,8 @@ int	table_unscoped(const struct table *t);
 int	table_ignored(const struct table *t);
 int	table_stale(const struct table *t);
 long	table_count(const struct table *t);
+struct ldaptab *table_ldap(const struct table *t);
+int	table_guess_key_kind(const char *key, enum table_kind *kind);
 void	table_close(struct table *t);
 
 #endif

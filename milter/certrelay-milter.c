@@ -22,7 +22,11 @@
  *
  *	libmilter runs in its own thread and its signal thread takes SIGTERM
  *	and SIGINT (stop); the main thread keeps SIGHUP (reload) and checks
- *	once a second whether a table changed. Sessions keep the snapshot
+ *	once a second whether a table changed. With stats_file it counts
+ *	(lib/stats.c: sessions, MAIL and RCPT decisions, rule hits) and
+ *	the main thread writes the file, also on SIGUSR2. In mode = warn
+ *	each decision is answered as warn_soften() says (lib/warn.c: no
+ *	opinion, except at a gated listener's gate) and logged with would=. Sessions keep the snapshot
  *	they started with. A unix socket gets GROUP and MODE (-G, -M;
  *	default mode 0666, the directory deciding who may reach it); one
  *	left by a crash is replaced, one something listens on is not
@@ -54,9 +58,12 @@
 #include "journal.h"
 #include "logline.h"
 #include "snap.h"
+#include "stats.h"
+#include "warn.h"
 
 static struct snap *snap;
 static struct rate *rates;		/* per certificate, across reloads */
+static struct stats *stats;		/* NULL: no stats_file */
 static struct journal *jr;		/* log_open() */
 /* warnings given once a process, from any worker thread */
 static atomic_int warned_fp, warned_verify, warned_auth_type;
@@ -132,7 +139,7 @@ warn_auth_type(const struct sess *s)
 /* warn_exposed - the credentials of this session crossed in clear, or
  * may have: who and from where, escaped (the user name is the client's) */
 static void
-warn_exposed(const struct sess *s)
+warn_exposed(const struct sess *s, int softened)
 {
 	char who[1024] = "", client[400];
 	const char *how;
@@ -153,8 +160,9 @@ warn_exposed(const struct sess *s)
 		how = "SMTP AUTH not shown to follow STARTTLS (no EHLO over "
 		    "TLS before it): the password may have crossed the "
 		    "network in clear";
-	journal_say(jr, LOG_WARNING, "warning: %s: %s; mail refused, have the "
-	    "password changed", who, how);
+	journal_say(jr, LOG_WARNING, "warning: %s: %s; mail %s, have the "
+	    "password changed", who, how, softened ? "not refused (mode = "
+	    "warn)" : "refused");
 }
 
 /* fill_request - the session as lib/ wants it (scratch kept) */
@@ -197,14 +205,18 @@ say_warnings(struct sess *s, const struct decision *dec)
 	}
 }
 
-/* log_decision - one key=value line */
+/* log_decision - one key=value line; softened: "would=" says what
+ * enforce mode answers */
 static void
-log_decision(struct sess *s, const struct decision *dec, const char *stage)
+log_decision(struct sess *s, const struct decision *dec, const char *stage,
+    int softened, enum act would)
 {
 	char line[4096];
 	size_t n;
 
 	n = logline_format(&s->req, dec, stage, line, sizeof(line));
+	if (softened)
+		n = warn_mark(line, n, sizeof(line), would);
 	journal_line(jr, dec->action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
 	    line, n);
 }
@@ -300,6 +312,7 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	s->req.client_name = s->m.client_name;
 	s->ref = snap_get(snap);
 	smfi_setpriv(ctx, s);
+	stats_session(stats, 1);
 	return SMFIS_NOREPLY;
 }
 
@@ -329,6 +342,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	const struct engine *e;
 	struct decision dec;
 	struct diag d;
+	enum act would;
+	int softened;
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
@@ -349,16 +364,22 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		/* the verdict is in every RCPT line; a line of its own only
 		 * when part of the certificate could not be used */
 		if (s->req.note[0] || d.what[0])
-			log_decision(s, &dec, "cert");
+			log_decision(s, &dec, "cert", 0, ACT_DUNNO);
+		if (d.what[0])
+			stats_lookup_failed(stats);
 		daemon_say_diag(jr, s->req.id, &d);	/* file:line: why */
 		diag_clear(&d);
 	}
 	decide(e, &s->req, STAGE_MAIL, &dec, &d);
-	if (dec.action == ACT_REJECT || d.what[0]) {
-		log_decision(s, &dec, "mail");
+	stats_request(stats);
+	softened = warn_soften(engine_conf(e), &s->req, STAGE_MAIL, 1,
+	    &dec, &would);
+	stats_decision(stats, STATS_MAIL, &dec, would);
+	if (would == ACT_REJECT || d.what[0]) {
+		log_decision(s, &dec, "mail", softened, would);
 		daemon_say_diag(jr, s->req.id, &d);
 		if (dec.clear_auth)
-			warn_exposed(s);
+			warn_exposed(s, softened);
 	}
 	return answer(ctx, &dec);
 }
@@ -370,6 +391,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	struct sess *s = sess_of(ctx);
 	struct decision dec;
 	struct diag d;
+	enum act would;
+	int softened;
 
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
@@ -378,10 +401,16 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	fill_request(s);
 	diag_clear(&d);
 	decide(snap_engine(s->ref), &s->req, STAGE_RCPT, &dec, &d);
+	stats_request(stats);
+	softened = warn_soften(engine_conf(snap_engine(s->ref)), &s->req,
+	    STAGE_RCPT, 1, &dec, &would);
+	stats_decision(stats, STATS_RCPT, &dec, would);
+	if (d.what[0])
+		stats_lookup_failed(stats);
 	/* silent only where there is nothing to say: a local recipient,
 	 * or no certificate and no opinion */
-	if (dec.action != ACT_DUNNO || dec.kind == KIND_NO_RULE)
-		log_decision(s, &dec, "rcpt");
+	if (would != ACT_DUNNO || dec.kind == KIND_NO_RULE)
+		log_decision(s, &dec, "rcpt", softened, would);
 	daemon_say_diag(jr, s->req.id, &d);
 	if (dec.warn)
 		say_warnings(s, &dec);
@@ -464,6 +493,7 @@ mlfi_close(SMFICTX *ctx)
 		request_free(&s->req);
 		free(s);
 		smfi_setpriv(ctx, NULL);
+		stats_session(stats, 0);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -532,13 +562,14 @@ static int
 say_config(const char *conf)
 {
 	struct snap_ref *ref;
-	char gate[2048];
+	char gate[2048], mode[1024];
 	int r;
 
 	ref = snap_get(snap);
 	if ((r = gate_says(engine_conf(snap_engine(ref)), gate,
 	    sizeof(gate))) == 0)
 		daemon_warnings(snap_engine(ref), jr);
+	warn_mode_text(engine_conf(snap_engine(ref)), 1, mode, sizeof(mode));
 	snap_put(snap, ref);
 	if (r < 0) {
 		snprintf(gate, sizeof(gate), "%s: gatekeeper is not set: name "
@@ -551,6 +582,7 @@ say_config(const char *conf)
 		return -1;
 	}
 	journal_say(jr, LOG_INFO, "%s", gate);
+	journal_say(jr, LOG_INFO, "%s", mode);
 	return 0;
 }
 
@@ -650,6 +682,8 @@ serve(const struct daemon_opts *o)
 	 * kernel gives a process signal to the main thread first when it does
 	 * not block it; libmilter's threads block them all. */
 	daemon_catch_signals();
+	/* before libmilter's thread: its sessions read the pointer */
+	stats = daemon_stats_open(snap, cmd.name, jr);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);

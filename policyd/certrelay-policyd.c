@@ -31,7 +31,9 @@
  *	not counted.
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
- *	table is seen within a second. -j writes the log lines to stderr in
+ *	table is seen within a second. With -l and stats_file it counts
+ *	(lib/stats.c) and writes the file, also on SIGUSR2; in mode = warn
+ *	every decision is answered DUNNO and logged with would=. -j writes the log lines to stderr in
  *	batches, for systemd's journal (lib/journal.c). See
  *	certrelay-policyd(8).
  * DIAGNOSTICS
@@ -66,8 +68,11 @@
 #include "logline.h"
 #include "policy.h"
 #include "snap.h"
+#include "stats.h"
+#include "warn.h"
 
 static struct snap *snap;
+static struct stats *stats;		/* NULL: no stats_file, or spawn(8) */
 static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
 static struct rate *rates;		/* socket mode: across clients */
@@ -194,7 +199,9 @@ serve_one(void *ctx, struct policy_req *pr)
 	struct diag d;
 	char line[4096], hdr[2048], out[2600];
 	size_t len;
-	int n, bad, ret;
+	enum stage stage = STAGE_MAIL;
+	enum act would;
+	int n, bad, ret, softened;
 
 	if (spawn_mode)			/* no main loop: look here, 1/s */
 		daemon_tick(snap, jr);
@@ -204,7 +211,13 @@ serve_one(void *ctx, struct policy_req *pr)
 	diag_clear(&d);
 	decide(snap_engine(ref), &r, STAGE_MAIL, &dec, &d);
 	if (dec.action != ACT_REJECT)
-		decide(snap_engine(ref), &r, STAGE_RCPT, &dec, &d);
+		decide(snap_engine(ref), &r, stage = STAGE_RCPT, &dec, &d);
+	softened = warn_soften(engine_conf(snap_engine(ref)), &r, stage, 0,
+	    &dec, &would);
+	stats_request(stats);
+	stats_decision(stats, STATS_POLICY, &dec, would);
+	if (d.what[0])
+		stats_lookup_failed(stats);
 	if (bad)
 		snprintf(r.note, sizeof(r.note), "malformed xtext in ccert_*");
 	hdr[0] = 0;
@@ -216,6 +229,8 @@ serve_one(void *ctx, struct policy_req *pr)
 	 * goes on while we log (TCP_NODELAY: one write an answer is fine) */
 	ret = n < 0 || answer(c, out, (size_t)n) < 0 || flush(c) < 0 ? -1 : 0;
 	len = logline_format(&r, &dec, "policy", line, sizeof(line));
+	if (softened)
+		len = warn_mark(line, len, sizeof(line), would);
 	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
 	    line, len);
 	daemon_say_diag(jr, r.id, &d);	/* a TEMPFAIL's why */
@@ -338,6 +353,7 @@ drop(struct client *c)
 	free(c->ans);
 	free(c);
 	nclients--;
+	stats_session(stats, 0);
 }
 
 /* drop_idle - clients silent for idle_max seconds (or stuck unread) */
@@ -421,6 +437,7 @@ on_listen(int ep, int lfd)
 			continue;
 		}
 		nclients++;
+		stats_session(stats, 1);
 		c->last = now_s;
 		/* fails on a unix socket, which has no Nagle to turn off */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
@@ -522,7 +539,7 @@ start(const char *conf, int spawned)
 {
 	struct snap_ref *ref;
 	struct diag d;
-	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32];
+	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32], mode[1024];
 	int r;
 
 	diag_clear(&d);
@@ -534,8 +551,10 @@ start(const char *conf, int spawned)
 	}
 	ref = snap_get(snap);
 	daemon_warnings(snap_engine(ref), jr);
+	warn_mode_text(engine_conf(snap_engine(ref)), 0, mode, sizeof(mode));
 	r = spawned ? spawn_refuses(engine_conf(snap_engine(ref))) : 0;
 	snap_put(snap, ref);
+	journal_say(jr, LOG_INFO, "%s", mode);
 	if (r == 0 && !spawned && rate_new(&rates, &d) < 0) {
 		fprintf(stderr, "certrelay-policyd: %s\n", d.what);
 		return -1;
@@ -626,6 +645,7 @@ serve_listening(const struct daemon_opts *o)
 	    "smtpd_relay_restrictions = ..., check_policy_service %s, "
 	    "reject_unauth_destination", o->sock, o->conf,
 	    daemon_postfix_socket(o->sock, pf, sizeof(pf)));
+	stats = daemon_stats_open(snap, cmd.name, jr);
 	daemon_ready(snap);
 	serve_all(lfd);
 	journal_say(jr, LOG_INFO, "stopped");

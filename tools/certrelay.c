@@ -2,13 +2,14 @@
  * certrelay - the admin's command line
  *
  * SYNOPSIS
- *	certrelay cert [--index] FILE.pem|DIR
+ *	certrelay cert [--index] FILE.pem|DIR | cert -c CONF --index
  *	certrelay compile [-t KIND] TABLE... | compile -c CONF
  *	certrelay makemap [flags] hash|btree|cdb MAPNAME < SOURCE
  *	certrelay query [-t KIND] TABLE KEY
  *	certrelay check -c CONF [--subject DN] [--issuer DN] ...
  *	certrelay config-check -c CONF
  *	certrelay doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]
+ *	certrelay stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]
  *	certrelay --version | -V
  * DESCRIPTION
  *	A thin front-end: each command turns its arguments into one call of
@@ -26,17 +27,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "certlife.h"
 #include "cindex.h"
 #include "decide.h"
 #include "dn.h"
 #include "doctor.h"
+#include "stats_cmd.h"
+#include "warn.h"
 #include "engine.h"
 #include "fp.h"
+#include "ldaptab.h"
 #include "logline.h"
 #include "rx.h"
 #include "table.h"
@@ -50,6 +56,8 @@ static const char usage_text[] =
 "                           Postfix forms), md5/sha1/sha256 and public-key\n"
 "                           fingerprints, e-mail addresses, table lines\n"
 "  cert --index DIR         what the compiled certificate index DIR.cdb holds\n"
+"  cert -c CONF --index     the same for CONF's cert_index, with each\n"
+"                           certificate's dates and what crl_files say\n"
 "  compile [-t KIND] TABLE...  compile tables to TABLE.cdb (like postmap);\n"
 "                           KIND: fingerprint subject issuer email attribute\n"
 "                           access or sender (guessed from the first line\n"
@@ -58,7 +66,8 @@ static const char usage_text[] =
 "  makemap [-N] [-f] [-e] [-o] [-r] [-v] TYPE MAPNAME < SOURCE\n"
 "                           Sendmail's makemap command line; writes MAPNAME.cdb\n"
 "  query [-t KIND] TABLE KEY   look KEY up (like postmap -q): prints the\n"
-"                           action and the line; exit 1 if not found\n"
+"                           action and the line; exit 1 if not found;\n"
+"                           TABLE may be ldap:FILE.cf (ldap_table syntax)\n"
 "  check -c CONF [--subject DN] [--issuer DN] [--fingerprint FP]\n"
 "        [--pubkey-fingerprint FP] [--verify OK|FAIL|NO|NONE]\n"
 "        [--form any|sendmail|postfix] [--tls-version V] [--cipher-bits N]\n"
@@ -70,6 +79,9 @@ static const char usage_text[] =
 "  doctor [-c CONF] [--postfix DIR] [--sendmail FILE.cf]\n"
 "                           the MTA configuration's risks, each with its\n"
 "                           fix; exit 1 if a listener is an open relay\n"
+"  stats [-c CONF] [--json] [--plot FILE.png|FILE.svg]\n"
+"                           the daemons' counters: totals, rates, top rules,\n"
+"                           rules that never matched; a plot (gnuplot)\n"
 "\n"
 "See certrelay(1).\n";
 
@@ -272,6 +284,26 @@ out:
 	dn_free(i);
 }
 
+/* print_dates - notBefore, notAfter, and how they stand today */
+static void
+print_dates(X509 *cert)
+{
+	struct certlife l;
+	char nb[CRL_TIME_MAX], na[CRL_TIME_MAX];
+	time_t now = time(NULL);
+
+	certlife_judge(NULL, cert, now, &l);
+	crl_format_time(l.not_before, nb, sizeof(nb));
+	crl_format_time(l.not_after, na, sizeof(na));
+	printf("not before: %s%s\n", nb, l.not_yet ? " (NOT YET VALID)" : "");
+	if (l.expired)
+		printf("not after: %s (EXPIRED %ld days ago)\n", na,
+		    (long)((now - l.not_after) / 86400));
+	else
+		printf("not after: %s (in %ld days)\n", na,
+		    (long)((l.not_after - now) / 86400));
+}
+
 /* cert_one - everything about one certificate */
 static void
 cert_one(const char *file, X509 *cert)
@@ -283,42 +315,78 @@ cert_one(const char *file, X509 *cert)
 	printf("file: %s\n", file);
 	print_name("subject", X509_get_subject_name(cert));
 	print_name("issuer", X509_get_issuer_name(cert));
+	print_dates(cert);
 	print_fps(cert, fps, &d);
 	print_emails(cert, email, sizeof(email));
 	print_lines(cert, fps, email);
 }
 
-/* index_one - cindex_each() callback */
+/* index_one - cindex_each() callback; ctx: the CRLs, or NULL */
 static int
 index_one(void *ctx, const char *file, X509 *cert, unsigned flags)
 {
-	(void)ctx;
+	const struct crlset *crls = ctx;
+	struct certlife l;
+	char life[1024];
+
 	cert_one(file, cert);
-	printf("index: %s\n\n", flags & CINDEX_VERIFIED ? "verified against "
+	printf("index: %s\n", flags & CINDEX_VERIFIED ? "verified against "
 	    "index_ca_file: its names are used" : "not verified against "
 	    "index_ca_file: only its fingerprints are used, never its names");
+	certlife_judge(crls, cert, time(NULL), &l);
+	certlife_describe(&l, life, sizeof(life));
+	if (crls == NULL)	/* no CRL was looked at: say only the dates */
+		life[strcspn(life, ";")] = 0;
+	printf("life: %s%s\n\n", life, crls == NULL ? " (CRLs: certrelay "
+	    "cert -c CONF --index)" : "");
 	return 0;
 }
 
-/* cmd_cert - certrelay cert [--index] PATH */
+/* cert_index - certrelay cert --index DIR, or -c CONF --index (with
+ * the CRLs of crl_files) */
+static int
+cert_index(const char *dir, const char *conf)
+{
+	struct cindex *ci = NULL;
+	struct engine *e = NULL;
+	const struct cindex *c;
+	struct diag d;
+	int r;
+
+	diag_clear(&d);
+	if (conf != NULL && engine_open(conf, &e, &d) < 0)
+		return fail(&d);
+	if (conf != NULL && (c = engine_cindex(e)) == NULL) {
+		engine_close(e);
+		fprintf(stderr, "certrelay: %s: no cert_index\n", conf);
+		return 1;
+	}
+	if (conf != NULL)
+		dir = engine_conf(e)->cert_index;
+	else if (cindex_open(&ci, dir, &d) < 0)
+		return fail(&d);
+	c = e ? engine_cindex(e) : ci;
+	printf("# %s.cdb: %ld certificates, %ld verified\n\n", dir,
+	    cindex_count(c), cindex_verified(c));
+	r = cindex_each(c, index_one, e ? (void *)engine_crl(e) : NULL, &d);
+	cindex_close(ci);
+	engine_close(e);
+	return r < 0 ? fail(&d) : 0;
+}
+
+/* cmd_cert - certrelay cert [--index] PATH | -c CONF --index */
 static int
 cmd_cert(int argc, char **argv)
 {
-	struct cindex *ci;
-	struct diag d;
 	FILE *fp;
 	X509 *cert;
-	int n = 0, r;
+	int n = 0;
 
-	if (argc == 3 && strcmp(argv[1], "--index") == 0) {
-		if (cindex_open(&ci, argv[2], &d) < 0)
-			return fail(&d);
-		printf("# %s.cdb: %ld certificates, %ld verified\n\n",
-		    argv[2], cindex_count(ci), cindex_verified(ci));
-		r = cindex_each(ci, index_one, NULL, &d);
-		cindex_close(ci);
-		return r < 0 ? fail(&d) : 0;
-	}
+	if (argc == 3 && strcmp(argv[1], "--index") == 0)
+		return cert_index(argv[2], NULL);
+	if (argc == 4 && strcmp(argv[1], "-c") == 0 &&
+	    strcmp(argv[3], "--index") == 0)
+		return cert_index(NULL, argv[2]);
 	if (argc != 2)
 		return usage();
 	if ((fp = fopen(argv[1], "r")) == NULL) {
@@ -350,6 +418,11 @@ compile_one(const char *path, int kind_set, enum table_kind kind,
 	int r;
 
 	diag_clear(&d);
+	if (strncmp(path, "ldap:", 5) == 0) {
+		printf("certrelay: %s: ldap tables are searched in the "
+		    "directory: nothing to compile\n", path);
+		return 0;
+	}
 	if (!kind_set && table_guess_kind(path, &kind, &d) < 0)
 		return fail(&d);
 	if (out == NULL && asprintf(&cdb, "%s.cdb", path) < 0)
@@ -383,7 +456,8 @@ index_warn(void *ctx, const char *file, const char *what)
 static int
 compile_index(const struct conf *c)
 {
-	struct cindex_opts o = { c->index_ca_file, index_warn, NULL };
+	struct cindex_opts o = { c->index_ca_file, index_warn, NULL,
+	    c->expiry_warn_days };
 	struct cindex_stats st;
 	struct diag d;
 	char *out;
@@ -536,6 +610,13 @@ cmd_query(int argc, char **argv)
 		rx_close(rx);
 		hit.table = argv[optind];
 	} else {
+		if (kind == TABLE_NKINDS && strncmp(argv[optind], "ldap:",
+		    5) == 0 && table_guess_key_kind(argv[optind + 1],
+		    &kind) < 0) {
+			fprintf(stderr, "certrelay: %s: cannot tell the table "
+			    "kind from the key; say -t KIND\n", argv[optind]);
+			return 2;
+		}
 		if (table_open(&t, argv[optind], kind, &d) < 0)
 			return fail(&d) + 1;
 		r = table_query_key(table_kind(t), argv[optind + 1], key, &klen,
@@ -719,6 +800,19 @@ print_gate(const struct conf *c)
 		    CONF_GATE_LIST ? "; other listeners only refuse" : "");
 }
 
+/* print_mode - mode = enforce | warn, and where the counters go */
+static void
+print_mode(const struct conf *c)
+{
+	char buf[1024];
+
+	if (warn_mode_text(c, 1, buf, sizeof(buf)) == 0)
+		printf("%s\n", buf);
+	if (c->stats_file)
+		printf("stats_file: %s (every %d s and on SIGUSR2; %%n is the "
+		    "daemon's name)\n", c->stats_file, c->stats_interval);
+}
+
 /* cmd_config_check - load as a daemon would */
 static int
 cmd_config_check(int argc, char **argv)
@@ -726,6 +820,7 @@ cmd_config_check(int argc, char **argv)
 	const struct table *t;
 	struct engine *e;
 	struct diag d;
+	char probe[512];
 	int k;
 
 	if (argc != 3 || strcmp(argv[1], "-c") != 0)
@@ -734,7 +829,17 @@ cmd_config_check(int argc, char **argv)
 		return fail(&d);
 	print_warnings(e);
 	for (k = 0; k < TABLE_NKINDS; k++)
-		if ((t = engine_table(e, (enum table_kind)k)) != NULL)
+		if ((t = engine_table(e, (enum table_kind)k)) != NULL &&
+		    table_ldap(t) != NULL) {
+			if (ldaptab_probe(table_ldap(t), probe, sizeof(probe),
+			    &d) < 0) {
+				engine_close(e);
+				return fail(&d);
+			}
+			printf("%s_table: %s (%s)\n",
+			    table_kind_name((enum table_kind)k),
+			    table_path(t), probe);
+		} else if (t != NULL)
 			printf("%s_table: %s (%ld rules)\n",
 			    table_kind_name((enum table_kind)k),
 			    table_path(t), table_count(t));
@@ -745,6 +850,7 @@ cmd_config_check(int argc, char **argv)
 		printf("cert_index: %s (%ld certificates)\n",
 		    engine_conf(e)->cert_index, cindex_count(engine_cindex(e)));
 	print_gate(engine_conf(e));
+	print_mode(engine_conf(e));
 	printf("certrelay: %s: OK\n", argv[2]);
 	engine_close(e);
 	return 0;
@@ -770,6 +876,8 @@ main(int argc, char **argv)
 		return cmd_config_check(argc, argv);
 	if (strcmp(argv[0], "doctor") == 0)
 		return doctor_main(argc, argv);
+	if (strcmp(argv[0], "stats") == 0)
+		return stats_main(argc, argv);
 	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "help") == 0) {
 		fputs(usage_text, stdout);

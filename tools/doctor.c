@@ -794,6 +794,8 @@ struct sm_cf {
 	char	*filter;		/* certrelay's X line, after the X */
 	char	*relay[SM_MAX];		/* Local_Relay_Auth: $# RELAY for */
 	int	nrelay;
+	int	rcpt_ok;		/* check_rcpt calls Rcpt_ok */
+	int	relay_ok;		/* a Relay_ok ruleset exists */
 };
 
 /* sm_add - keep a copy of s in list[*n] if there is room */
@@ -804,18 +806,31 @@ sm_add(char **list, int *n, const char *s, size_t len)
 		(*n)++;
 }
 
+/* sm_ruleset - whether S line l starts the ruleset name ("Sname",
+ * "Sname=number") */
+static int
+sm_ruleset(const char *l, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(l + 1, name, n) == 0 && strchr("=\t ", l[1 + n]);
+}
+
 /* sm_line - take what the checks need from one sendmail.cf line */
 static void
 sm_line(struct sm_cf *cf, const char *l, int *in_lra)
 {
 	size_t k, n;
 
-	if (l[0] == 'S')
-		*in_lra = strncmp(l + 1, "Local_Relay_Auth", 16) == 0 &&
-		    strchr("=\t ", l[17]) != NULL;
-	else if (l[0] == 'R' && *in_lra && (n = strcspn(l + 1, "\t")) > 0 &&
+	if (l[0] == 'S') {
+		*in_lra = sm_ruleset(l, "Local_Relay_Auth");
+		cf->relay_ok |= sm_ruleset(l, "Relay_ok");
+	} else if (l[0] == 'R' && *in_lra && (n = strcspn(l + 1, "\t")) > 0 &&
 	    memchr(l + 1, '$', n) == NULL && strstr(l + 1 + n, "$# RELAY"))
 		sm_add(cf->relay, &cf->nrelay, l + 1, n);
+	else if (l[0] == 'R' && (strstr(l, "$>\"Rcpt_ok\"") ||
+	    strstr(l, "$>Rcpt_ok")))
+		cf->rcpt_ok = 1;
 	else if (l[0] == 'X' && cf->filter == NULL && strstr(l, "certrelay"))
 		cf->filter = strdup(l + 1);
 	else if (strncmp(l, "O DaemonPortOptions=", 20) == 0)
@@ -973,6 +988,60 @@ sm_relay_nofilter(const struct dr *dr, const struct sm_cf *cf,
 	return 1;
 }
 
+/* sm_promiscuous - whether FEATURE(`promiscuous_relay') built the file:
+ * check_rcpt calls Rcpt_ok but its Relay_ok ruleset, the one that
+ * refuses ("550 Relaying denied"), was left out */
+static int
+sm_promiscuous(const struct sm_cf *cf)
+{
+	return cf->rcpt_ok && !cf->relay_ok;
+}
+
+/* sm_ungated - why listener name (every one relays for everyone) is no
+ * certrelay gate, NULL if it is one */
+static const char *
+sm_ungated(const struct dr *dr, const struct sm_cf *cf, const char *name)
+{
+	if (!conf_gated(dr->c, name))
+		return "not in gatekeeper";
+	if (!sm_filters_on(cf, name))
+		return "runs no certrelay filter";
+	if (!sm_fails_closed(cf))
+		return "its filter has no F=T";
+	return NULL;
+}
+
+/* sm_relay_promiscuous - FEATURE(`promiscuous_relay') makes every
+ * listener relay for everyone: an open relay unless certrelay-milter
+ * gates each of them and fails closed */
+static int
+sm_relay_promiscuous(const struct dr *dr, const struct sm_cf *cf,
+    struct found *f)
+{
+	char name[DR_TEXT], gate[DR_TEXT] = "unset";
+	const char *why = NULL;
+	int i;
+
+	if (!sm_promiscuous(cf))
+		return 0;
+	/* Sendmail names a listener without Name= (or its only listener,
+	 * without DaemonPortOptions) Daemon<index> */
+	for (i = 0; why == NULL && i < (cf->ndaemon ? cf->ndaemon : 1); i++) {
+		if (cf->ndaemon == 0 ||
+		    !sm_field(cf->daemon[i], 'N', name, sizeof(name)))
+			put(name, sizeof(name), "Daemon%d", i);
+		why = sm_ungated(dr, cf, name);
+	}
+	if (why == NULL)
+		return 0;
+	conf_gate_text(dr->c, gate, sizeof(gate));
+	put(f->what, sizeof(f->what), "FEATURE(`promiscuous_relay') (no "
+	    "Relay_ok ruleset) relays for everyone on every listener, and "
+	    "certrelay-milter is not the gate of listener %s: %s (gatekeeper "
+	    "= %s)", name, why, gate);
+	return 1;
+}
+
 /* sm_filter_fix - the MAIL_FILTER line with F=T */
 static void
 sm_filter_fix(const struct sm_cf *cf, struct found *f)
@@ -1008,7 +1077,8 @@ sm_filter_soft(const struct dr *dr, const struct sm_cf *cf,
     struct found *f)
 {
 	(void)dr;
-	if (cf->filter == NULL || cf->nrelay > 0 || sm_fails_closed(cf))
+	if (cf->filter == NULL || cf->nrelay > 0 || sm_promiscuous(cf) ||
+	    sm_fails_closed(cf))
 		return 0;
 	put(f->what, sizeof(f->what), "filter X%.*s has no F=T: with "
 	    "the milter down, mail passes unchecked",
@@ -1114,6 +1184,8 @@ struct sm_check {
 };
 
 static const struct sm_check sm_checks[] = {
+	{ "relay-promiscuous", DR_OPEN, sm_relay_promiscuous,
+	    "dnl FEATURE(`promiscuous_relay')dnl" },
 	{ "relay-ungated", DR_OPEN, sm_relay_ungated, NULL },
 	{ "relay-nofilter", DR_OPEN, sm_relay_nofilter, NULL },
 	{ "filter-open", DR_OPEN, sm_filter_open, NULL },

@@ -144,6 +144,12 @@ sm_configure()
 	if [ -n "$SM_MILTER" ]; then
 		milter_line="INPUT_MAIL_FILTER(\`certrelay', \`S=$SM_MILTER, ${SM_MILTER_FLAGS:-F=T}, T=S:10s;R:10s;E:30s')"
 	fi
+	# built here, not as ${SM_GATE_PORT:+...} in the here-document:
+	# there bash reads the quote in "Name=CRT'" as opening a string when
+	# the port is unset and the lines up to the next quote vanish
+	gate_line=
+	[ -n "${SM_GATE_PORT:-}" ] &&
+		gate_line="DAEMON_OPTIONS(\`Port=$SM_GATE_PORT, Addr=127.0.0.1, Name=CRT')dnl"
 	mc=$dir/sendmail.mc
 	cat >"$mc" <<EOF || return 1
 divert(-1)
@@ -179,7 +185,7 @@ FEATURE(\`nocanonify')dnl
 FEATURE(\`no_default_msa')dnl
 define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
 DAEMON_OPTIONS(\`Port=$SM_PORT, Addr=127.0.0.1, Name=MTA')dnl
-${SM_GATE_PORT:+DAEMON_OPTIONS(\`Port=$SM_GATE_PORT, Addr=127.0.0.1, Name=CRT')dnl}
+$gate_line
 dnl STARTTLS; the server asks every client for a certificate (VerifyCert
 dnl is on by default: no "V" in TLSSrvOptions).
 define(\`confCACERT_PATH', \`$dir/tls')dnl

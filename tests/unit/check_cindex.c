@@ -88,7 +88,7 @@ static int
 compile(const char *dir, const char *out, const char *ca,
     struct cindex_stats *st, struct diag *d)
 {
-	struct cindex_opts o = { ca, collect, NULL };
+	struct cindex_opts o = { ca, collect, NULL, 0 };
 
 	reports[0] = 0;
 	diag_clear(d);

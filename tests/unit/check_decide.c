@@ -181,7 +181,7 @@ setup(void)
 	tu_write_pem(tu_path(path, sizeof(path), fx.dir, "cafile.pem"), ca);
 	X509_free(ca);
 	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){ path,
-	    NULL, NULL }, &st, &d) == 0 && st.count == 3 && st.verified == 3,
+	    NULL, NULL, 0 }, &st, &d) == 0 && st.count == 3 && st.verified == 3,
 	    "fixture: index: %s", d.what);
 
 	snprintf(text, sizeof(text),
@@ -882,7 +882,7 @@ own_engine(const char *dir, int with_ca)
 	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
 	tu_path(ca, sizeof(ca), dir, "cafile.pem");
 	ck_assert(cindex_compile(path, cdb, &(struct cindex_opts){ with_ca ?
-	    ca : NULL, NULL, NULL }, &st, &d) == 0);
+	    ca : NULL, NULL, NULL, 0 }, &st, &d) == 0);
 	snprintf(text, sizeof(text), "attribute_table = attributes\n"
 	    "cert_index = certs\n%s"
 	    "local_domains = local.example\ngatekeeper = yes\n",

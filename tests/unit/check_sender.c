@@ -198,8 +198,8 @@ setup(void)
 	ck_assert(mkdir(certs, 0700) == 0);
 	tu_write_pem(tu_path(cdb, sizeof(cdb), certs, "carol.pem"), fx.carol);
 	snprintf(cdb, sizeof(cdb), "%s.cdb", certs);
-	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){ path,
-	    NULL, NULL }, &st, &d) == 0 && st.verified == 1,
+	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){
+	    .ca_file = path }, &st, &d) == 0 && st.verified == 1,
 	    "fixture: index: %s", d.what);
 
 	write_table("issuers", PLUS_SM " RELAY\nCN=CNRS-Plus RELAY\n",
