@@ -3,7 +3,7 @@
  *
  * SYNOPSIS
  *	decidebench -c CONF [-m M] [-K K] [-f sendmail|postfix] [-r ROUNDS]
- *	    [-k hit|miss]
+ *	    [-k hit|miss] [-s]
  * DESCRIPTION
  *	Opens the engine of CONF (engine_open(), timed) and asks decide()
  *	what a milter asks once per session, for M requests that hit the
@@ -21,6 +21,10 @@
  *	              but the line itself
  *	Each is the best of ROUNDS (default 3) passes over the M requests.
  *	-k runs one kind only (bench/profile: a callgrind profile per path).
+ *	-s gives each session its sender, user<k>@example.org (as the load
+ *	generators send it), and counters (lib/rate.c, kept across the
+ *	sessions as a daemon keeps them): what sender_binding, rate_limit
+ *	and max_client_addresses in CONF then cost (issue 17).
  *	Output: one "RESULT key=value ..." line per kind (hit, miss), plus
  *	an "OPEN" line with engine_open() time and a "SET" line with the time
  *	to build the regex set matcher, in service before the clock starts
@@ -51,6 +55,7 @@ struct keyset {
 	char	(*fp)[FP_HEXLEN + 1];
 	char	(*subj)[64];
 	char	(*cn)[32];
+	char	(*snd)[48];
 };
 
 static void
@@ -62,7 +67,8 @@ keys_make(struct keyset *ks, long m, long K, long off)
 	ks->fp = malloc((size_t)m * sizeof(*ks->fp));
 	ks->subj = malloc((size_t)m * sizeof(*ks->subj));
 	ks->cn = malloc((size_t)m * sizeof(*ks->cn));
-	if (!ks->fp || !ks->subj || !ks->cn) {
+	ks->snd = malloc((size_t)m * sizeof(*ks->snd));
+	if (!ks->fp || !ks->subj || !ks->cn || !ks->snd) {
 		perror("malloc");
 		exit(1);
 	}
@@ -73,10 +79,13 @@ keys_make(struct keyset *ks, long m, long K, long off)
 		    "/C=FR/O=CNRS/CN=user%llu", (unsigned long long)k);
 		snprintf(ks->cn[i], sizeof(ks->cn[i]), "user%llu",
 		    (unsigned long long)k);
+		snprintf(ks->snd[i], sizeof(ks->snd[i]), "<user%llu@example.org>",
+		    (unsigned long long)k);
 	}
 }
 
 static int postfix_form;
+static struct rate *rates;		/* -s */
 static volatile long sink;
 
 static void
@@ -101,6 +110,10 @@ fill(struct request *r, const struct keyset *ks, long i)
 	r->auth_type = "EXTERNAL";
 	r->client_addr = "127.0.0.2";
 	r->client_name = "client.example.org";
+	if (rates != NULL) {
+		r->sender = ks->snd[i];
+		r->rate = rates;
+	}
 }
 
 /* run - best-of-rounds ns per request; counts decisions by action */
@@ -171,7 +184,7 @@ main(int argc, char **argv)
 	double t0, t1;
 	char buf[1024];
 
-	while ((ch = getopt(argc, argv, "c:m:K:f:r:k:")) != -1)
+	while ((ch = getopt(argc, argv, "c:m:K:f:r:k:s")) != -1)
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'm': m = atol(optarg); break;
@@ -180,12 +193,16 @@ main(int argc, char **argv)
 		case 'r': rounds = atoi(optarg); break;
 		case 'k': only = strcmp(optarg, "hit") == 0 ? 1 :
 		    strcmp(optarg, "miss") == 0 ? 2 : -1; break;
+		case 's':
+			if (rate_new(&rates, &d) < 0)
+				return 1;
+			break;
 		default: goto usage;
 		}
 	if (conf == NULL || m < 1 || K < 1 || rounds < 1 || only < 0) {
 usage:
 		fprintf(stderr, "usage: decidebench -c CONF [-m M] [-K K] "
-		    "[-f sendmail|postfix] [-r ROUNDS] [-k hit|miss]\n");
+		    "[-f sendmail|postfix] [-r ROUNDS] [-k hit|miss] [-s]\n");
 		return 2;
 	}
 	keys_make(&hit, m, K, 0);
@@ -209,5 +226,6 @@ usage:
 	if (only != 1)
 		measure(e, &miss, "miss", m, K, rounds);
 	engine_close(e);
+	rate_free(rates);
 	return 0;
 }

@@ -23,6 +23,13 @@
  *	In ACTION_ACCESS mode a value that is no action word means "no
  *	relay" (DUNNO), as Sendmail reads a CERTISSUER value it does not
  *	know, and SUBJECT is accepted.
+ *	RELAY (and OK) may be followed by "rate=N/minute", "rate=N/hour",
+ *	"rate=N/day" or "rate=none" (rate_parse()): this rule's limit on
+ *	relayed recipients, instead of rate_limit's. In STRICT mode nothing
+ *	may follow it; in FREETEXT mode a description may; a FREETEXT value
+ *	that starts with "rate=" is an error (it would relay with no limit:
+ *	write "RELAY rate=..."). A Sendmail access file takes no rate (its
+ *	RELAY is Sendmail's).
  *	action_format() writes the action back in the form action_parse()
  *	reads, which is how a compiled table stores it. action_name() is
  *	the word for an action type ("RELAY").
@@ -36,6 +43,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "action.h"
 
@@ -278,6 +286,42 @@ lookalike(const char *s, size_t len, size_t w, struct diag *d)
 	return 0;
 }
 
+/* is_rate - the word at s is "rate=..." */
+static int
+is_rate(const char *s, size_t len)
+{
+	return len >= 5 && strncasecmp(s, "rate=", 5) == 0;
+}
+
+/* relay_rate - what may follow RELAY: "rate=..." (then, in FREETEXT
+ * mode, a description), or text STRICT mode refuses */
+static int
+relay_rate(const char *s, size_t len, enum action_mode mode,
+    struct action *a, struct diag *d)
+{
+	size_t w;
+
+	while (len > 0 && isspace((unsigned char)*s))
+		s++, len--;
+	for (w = 0; w < len && !isspace((unsigned char)s[w]); w++)
+		;
+	if (mode == ACTION_ACCESS || (len > 0 && !is_rate(s, w))) {
+		if (len > 0 && mode == ACTION_STRICT)
+			return diag_set(d, NULL, 0, "text after RELAY (only "
+			    "rate=N/hour may follow it)");
+		return 0;
+	}
+	if (len == 0)
+		return 0;
+	if (rate_parse(s + 5, w - 5, &a->rate, d) < 0)
+		return -1;
+	while (w < len && isspace((unsigned char)s[w]))
+		w++;
+	if (w < len && mode == ACTION_STRICT)
+		return diag_set(d, NULL, 0, "text after RELAY rate=...");
+	return 0;
+}
+
 /* action_parse - a table value to a struct action */
 int
 action_parse(const char *s, size_t len, enum action_mode mode,
@@ -296,9 +340,10 @@ action_parse(const char *s, size_t len, enum action_mode mode,
 	}
 	if (len >= 6 && strncasecmp(s, "ERROR:", 6) == 0)
 		return parse_error(s, len, a, d);
-	if (word_is(s, len, w, "RELAY") || word_is(s, len, w, "OK"))
+	if (word_is(s, len, w, "RELAY") || word_is(s, len, w, "OK")) {
 		a->type = ACT_RELAY;
-	else if (word_is(s, len, w, "REJECT")) {
+		return relay_rate(s + w, len - w, mode, a, d);
+	} else if (word_is(s, len, w, "REJECT")) {
 		a->type = ACT_REJECT;
 		strcpy(a->code, "550");
 		strcpy(a->dsn, "5.7.1");
@@ -313,6 +358,11 @@ action_parse(const char *s, size_t len, enum action_mode mode,
 	else if (mode == ACTION_ACCESS && word_is(s, len, w, "SUBJECT"))
 		a->type = ACT_SUBJECT;
 	else if (mode == ACTION_FREETEXT) {
+		if (is_rate(s, w))
+			return diag_set(d, NULL, 0, "\"%.*s\" alone relays "
+			    "with no limit; write \"RELAY %.*s\"",
+			    (int)(w > 40 ? 40 : w), s, (int)(w > 40 ? 40 : w),
+			    s);
 		if (lookalike(s, len, w, d) < 0)
 			return -1;
 		a->type = ACT_RELAY;	/* "antenne.danang.vn.refer.org" */
@@ -337,7 +387,12 @@ action_parse(const char *s, size_t len, enum action_mode mode,
 void
 action_format(const struct action *a, char *buf, size_t size)
 {
-	if (a->type == ACT_ERROR)
+	char rate[32];
+
+	if (a->type == ACT_RELAY && a->rate.window != 0 &&
+	    rate_format(&a->rate, rate, sizeof(rate)) == 0)
+		snprintf(buf, size, "RELAY rate=%s", rate);
+	else if (a->type == ACT_ERROR)
 		snprintf(buf, size, "ERROR:%s:%s %s", a->dsn, a->code, a->text);
 	else if (a->text[0])
 		snprintf(buf, size, "%s %s", names[a->type], a->text);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "rate.h"
 
 enum act {
 	ACT_DUNNO,		/* no opinion: evaluation goes on */
@@ -23,6 +24,7 @@ struct action {
 	char	code[4];		/* "550" */
 	char	dsn[16];		/* "5.7.1" */
 	char	text[ACTION_TEXT_MAX];	/* reply text, may be empty */
+	struct rate_limit rate;		/* RELAY rate=...; window 0: none */
 };
 
 enum action_mode {

@@ -33,7 +33,12 @@
  *	crl_files (up to CONF_MAX_CRL CRL files, comma or space separated),
  *	crl_stale (tempfail or ignore, default tempfail), pin_expiry
  *	(enforce or warn, default enforce), expiry_warn_days (0 to 65535,
- *	default 30). Relative paths are taken from the directory of the
+ *	default 30),
+ *	sender_binding (none, cert-email or table; default none),
+ *	sender_table (a table source, kind "sender"; set exactly when
+ *	sender_binding is table), rate_limit (N/minute, N/hour, N/day or
+ *	none; default none) and max_client_addresses (0 to RATE_ADDRS_MAX;
+ *	default 0, off). Relative paths are taken from the directory of the
  *	configuration file.
  *
  *	A local domain "example.org" matches that domain only; ".example.org"
@@ -384,6 +389,48 @@ set_days(struct conf_ctx *x, int arg, char *val, int lineno,
 {
 	(void)arg, (void)lineno;
 	return set_number(&x->c->expiry_warn_days, val, d);
+
+}
+
+/* set_binding - sender_binding */
+static int
+set_binding(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg;
+	x->c->sender_binding_line = lineno;
+	if (sender_bind_parse(val, &x->c->sender_binding) < 0)
+		return diag_set(d, NULL, 0, "\"%s\": expected none, cert-email "
+		    "or table", val);
+	return 0;
+}
+
+/* set_rate - rate_limit: "100/hour" */
+static int
+set_rate(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg;
+	x->c->rate_limit_line = lineno;
+	if (rate_parse(val, strlen(val), &x->c->rate_limit, d) < 0)
+		return -1;
+	if (x->c->rate_limit.n == 0)	/* none: as if unset */
+		x->c->rate_limit.window = 0;
+	return 0;
+}
+
+/* set_addrs - max_client_addresses */
+static int
+set_addrs(struct conf_ctx *x, int arg, char *val, int lineno,
+    struct diag *d)
+{
+	(void)arg;
+	x->c->max_client_addresses_line = lineno;
+	if (set_number(&x->c->max_client_addresses, val, d) < 0 ||
+	    x->c->max_client_addresses > RATE_ADDRS_MAX)
+		return diag_set(d, NULL, 0, "\"%s\": expected 0 (off) to %d",
+		    val, RATE_ADDRS_MAX);
+	return 0;
 }
 
 typedef int (*conf_set_fn)(struct conf_ctx *, int, char *, int,
@@ -420,6 +467,10 @@ static const struct conf_key {
 	{ "crl_stale", set_choice, 0 },
 	{ "pin_expiry", set_choice, 1 },
 	{ "expiry_warn_days", set_days, 0 },
+	{ "sender_binding", set_binding, 0 },
+	{ "sender_table", set_table, TABLE_SENDER },
+	{ "rate_limit", set_rate, 0 },
+	{ "max_client_addresses", set_addrs, 0 },
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -467,6 +518,22 @@ conf_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 	return conf_keys[k].set(x, conf_keys[k].arg, val, lineno, d);
 }
 
+/* check_binding - sender_table exactly when sender_binding = table:
+ * a table that binds nothing would look like protection */
+static int
+check_binding(const struct conf *c, struct diag *d)
+{
+	if (c->sender_binding == SENDER_BIND_TABLE &&
+	    c->table[TABLE_SENDER] == NULL)
+		return diag_set(d, c->path, c->sender_binding_line,
+		    "sender_binding = table needs sender_table");
+	if (c->sender_binding != SENDER_BIND_TABLE &&
+	    c->table[TABLE_SENDER] != NULL)
+		return diag_set(d, c->path, c->table_line[TABLE_SENDER],
+		    "sender_table is used only with sender_binding = table");
+	return 0;
+}
+
 /* conf_load - read and check a configuration file */
 int
 conf_load(const char *path, struct conf **out, struct diag *d)
@@ -495,6 +562,10 @@ conf_load(const char *path, struct conf **out, struct diag *d)
 		return -1;
 	}
 	free(copy);
+	if (check_binding(x.c, d) < 0) {
+		conf_free(x.c);
+		return -1;
+	}
 	*out = x.c;
 	return 0;
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "rate.h"
+#include "sender.h"
 #include "table.h"
 
 #define CONF_MAX_LIST	256
@@ -45,6 +47,12 @@ struct conf {
 	int	crl_stale_ignore;	/* crl_stale = ignore */
 	int	pin_expiry_warn;	/* pin_expiry = warn */
 	int	expiry_warn_days;	/* default 30; 0: none */
+	enum sender_bind sender_binding;
+	int	sender_binding_line;
+	struct rate_limit rate_limit;	/* window 0: none */
+	int	rate_limit_line;
+	int	max_client_addresses;	/* 0: off */
+	int	max_client_addresses_line;
 };
 
 /* Which listeners the milter gates (gatekeeper = ...). */

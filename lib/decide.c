@@ -50,6 +50,15 @@
  *	(conf_gated(), r->listener) anything else gets 550 5.7.1, elsewhere
  *	DUNNO (the MTA's own relay check decides).
  *
+ *	Sender binding and counters apply only to a certificate whose
+ *	verdict is RELAY. STAGE_MAIL then checks r->sender against what the
+ *	certificate owns (sender_binding; lib/sender.c): an unowned sender
+ *	gets 553 5.7.1, an owned one sets r->bound for the trace header.
+ *	STAGE_RCPT with r->rate counts a recipient relayed by certificate
+ *	against the rule's rate= or rate_limit (lib/rate.c, r->now or the
+ *	clock): past it 452 4.7.1; out->warn asks the front-end for a
+ *	warning line (rate_warning()), also for max_client_addresses.
+ *
  *	A table that cannot be read gives TEMPFAIL (451 4.3.0), never "no
  *	match".
  *
@@ -82,6 +91,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "certlife.h"
@@ -105,7 +115,10 @@ struct view {
 	const char *scopes[3];
 	const char *ci_note;		/* why the index gave no names */
 	struct certlife life;		/* the index's copy: dates, CRL */
+	int	keyed;			/* view_keys() done */
+	size_t	own_len;		/* the index's SAN addresses, as is */
 	/* not cleared per decision: */
+	char	own[SENDER_EMAILS_MAX];
 	char	email[MAX_EMAIL][256];
 	char	subj_key[TABLE_KEY_MAX], subj_cn_key[TABLE_KEY_MAX];
 	char	iss_key[TABLE_KEY_MAX], iss_cn_key[TABLE_KEY_MAX];
@@ -115,9 +128,9 @@ struct view {
 void
 request_init(struct request *r)
 {
-	/* the text buffers are emptied, not cleared: they are written
-	 * before they are read */
-	memset(r, 0, offsetof(struct request, subject_canon));
+	/* the text buffers and the certificate's addresses are emptied,
+	 * not cleared: they are written before they are read */
+	memset(r, 0, offsetof(struct request, emails));
 	r->subject_canon[0] = r->issuer_canon[0] = r->fp_text[0] = 0;
 	r->note[0] = 0;
 	r->cipher_bits = -1;
@@ -261,6 +274,19 @@ add_email(struct view *v, const char *s, size_t len)
 	v->email[v->nemail++][len] = 0;
 }
 
+/* keep_own - an index SAN address as the certificate spells it (the
+ * sender binding compares its local part exactly) */
+static void
+keep_own(struct view *v, const char *s, size_t len)
+{
+	if (len == 0 || memchr(s, 0, len) != NULL ||
+	    v->own_len + len + 1 > sizeof(v->own))
+		return;
+	memcpy(v->own + v->own_len, s, len);
+	v->own_len += len;
+	v->own[v->own_len++] = 0;
+}
+
 /* from_index - the whole certificate behind the presented one's own
  * fingerprint; names only from an entry that chained to index_ca_file,
  * never through a public key (another certificate with that key, old
@@ -299,10 +325,14 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
 		gn = sk_GENERAL_NAME_value(san, k);
-		if (gn->type == GEN_EMAIL)
+		if (gn->type == GEN_EMAIL) {
 			add_email(v, (const char *)ASN1_STRING_get0_data(
 			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
 			    gn->d.rfc822Name));
+			keep_own(v, (const char *)ASN1_STRING_get0_data(
+			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
+			    gn->d.rfc822Name));
+		}
 	}
 	GENERAL_NAMES_free(san);
 pins:
@@ -332,6 +362,7 @@ view_keys(struct view *v)
 	size_t len;
 	int k, n = 0;
 
+	v->keyed = 1;
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
@@ -589,6 +620,7 @@ set(struct decision *out, enum act a, enum dec_kind kind, const char *code,
 	out->table = NULL;
 	out->line = 0;
 	out->clear_auth = 0;
+	out->warn = 0;
 	out->code[0] = out->dsn[0] = out->text[0] = 0;
 	if (code == NULL)
 		return;
@@ -623,6 +655,134 @@ tempfail(struct decision *out, enum dec_kind kind)
 	    "Temporary lookup failure");
 }
 
+/* own_emails - the addresses a verified certificate owns: the index's
+ * SAN ones, and its subject's emailAddress if that name reads one way */
+static void
+own_emails(const struct engine *e, struct request *r, const struct view *v)
+{
+	const char *type, *val, *p;
+	size_t len;
+	int k;
+
+	for (p = v->own; p < v->own + v->own_len; p += strlen(p) + 1)
+		(void)sender_add_email(r, p, strlen(p));
+	if (v->subj == NULL || (!v->whole && dn_doubt(v->subj,
+	    e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
+	    DN_QUOTING_OPENSSL3) != NULL))
+		return;
+	for (k = 0; dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
+		if (strcmp(type, "emailAddress") == 0)
+			(void)sender_add_email(r, val, len);
+}
+
+/* bind_lookup - the sender table's entry for this certificate: its
+ * fingerprints, then (verified, and only a name that reads one way)
+ * its subject and its addresses */
+static int
+bind_lookup(const struct engine *e, struct request *r, struct view *v,
+    struct diag *d)
+{
+	const struct table *t = e->t[TABLE_SENDER];
+	struct table_hit hit;
+	char key[TABLE_KEY_MAX + 1];
+	int k, ret = 0, names;
+
+	key[0] = 'f';
+	for (k = 0; k < v->nfp && ret == 0; k++)
+		ret = table_lookup(t, key, fp_bin_key(&v->fp[k], key + 1) + 1,
+		    NULL, &hit, d);
+	/* the names only when no pin's entry answered: formatting their
+	 * keys costs more than the lookups */
+	names = ret == 0 && r->verify == VERIFY_OK && (v->whole ||
+	    v->subj == NULL || dn_doubt(v->subj, e->conf->legacy_quoting ?
+	    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3) == NULL);
+	if (names && !v->keyed)
+		view_keys(v);
+	key[0] = 's';
+	if (ret == 0 && names && v->subj_key[0]) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	if (ret == 0 && names && v->subj_cn_key[0] &&
+	    strcmp(v->subj_cn_key, v->subj_key) != 0) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_cn_key);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	key[0] = 'e';
+	for (k = 0; names && k < v->nemail && ret == 0; k++) {
+		snprintf(key + 1, sizeof(key) - 1, "%s", v->email[k]);
+		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+	}
+	if (ret > 0) {
+		r->bind_list = hit.value;
+		r->bind_len = hit.vlen;
+		r->bind_table = hit.table;
+		r->bind_line = hit.line;
+	}
+	return ret;
+}
+
+/* rate_id - who is counted: the fingerprint (a digest already: its
+ * bytes, with its kind), else the verified issuer and subject (SHA-256:
+ * no name can pick its slot or share another's) */
+static void
+rate_id(struct request *r, const struct view *v)
+{
+	char buf[2 * TABLE_KEY_MAX + 2];
+	size_t n, m;
+
+	if (v->nfp > 0) {
+		memset(r->rate_id, 0, sizeof(r->rate_id));
+		n = v->fp[0].len < RATE_ID_LEN - 2 ? v->fp[0].len :
+		    RATE_ID_LEN - 2;
+		memcpy(r->rate_id, v->fp[0].md, n);
+		r->rate_id[RATE_ID_LEN - 2] = (unsigned char)v->fp[0].alg;
+		r->rate_id[RATE_ID_LEN - 1] = (unsigned char)(1 +
+		    v->fp[0].pubkey);
+		r->has_rate_id = 1;
+		return;
+	}
+	if (r->verify != VERIFY_OK || !v->keyed || v->subj_key[0] == 0 ||
+	    v->iss_key[0] == 0)
+		return;
+	n = strlen(v->iss_key);
+	m = strlen(v->subj_key);
+	memcpy(buf, v->iss_key, n);
+	buf[n++] = '\n';
+	memcpy(buf + n, v->subj_key, m);
+	SHA256((const unsigned char *)buf, n + m, r->rate_id);
+	r->rate_id[RATE_ID_LEN - 1] = 0;	/* never a fingerprint's */
+	r->has_rate_id = 1;
+}
+
+/* relay_extras - for a certificate that relays: what the sender binding
+ * compares with, and what the counters count it as */
+static void
+relay_extras(const struct engine *e, struct request *r, struct view *v,
+    const struct rate_limit *rule, struct diag *d)
+{
+	const struct conf *c = e->conf;
+
+	if (c->sender_binding == SENDER_BIND_CERT_EMAIL &&
+	    r->verify == VERIFY_OK)
+		own_emails(e, r, v);
+	if (c->sender_binding == SENDER_BIND_TABLE &&
+	    e->t[TABLE_SENDER] != NULL && bind_lookup(e, r, v, d) < 0) {
+		tempfail(&r->cert, KIND_BINDING);
+		return;
+	}
+	/* kept without counters too: a front-end that keeps none can say
+	 * that a limit goes uncounted */
+	r->rate_lim = rule->window ? *rule : c->rate_limit;
+	r->rate_max_addrs = c->max_client_addresses;
+	if (r->rate != NULL && (r->rate_lim.n > 0 ||
+	    r->rate_max_addrs > 0)) {
+		rate_id(r, v);
+		if (r->has_rate_id)	/* counted a little later */
+			rate_prefetch(r->rate, r->rate_id);
+	}
+}
+
 /* revoked_key - a revoked index certificate's public key, in whatever
  * certificate it comes (only when some CRL revoked one) */
 static void
@@ -650,8 +810,11 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* evaluated again (the MTA's TLS macros changed): the last
 	 * evaluation's names go */
 	request_free(r);
+	r->bind_list = r->bind_table = NULL;
+	r->bind_len = r->emails_len = 0;
+	r->bound = r->has_rate_id = 0;
 	/* the key buffers are set by build_view() before use: not cleared */
-	memset(&v, 0, offsetof(struct view, email));
+	memset(&v, 0, offsetof(struct view, own));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
 	ret = build_view(e, r, &v, d);
 	/* kept for the log line, formatted once the answer is out */
@@ -684,6 +847,8 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	certlife_apply(&v.life, e->conf, &r->cert, msg, sizeof(msg));
 	if (msg[0])
 		note(r, msg);
+	if (r->cert.action == ACT_RELAY)
+		relay_extras(e, r, &v, &hit.act.rate, d);
 out:
 	r->cert_done = 1;
 }
@@ -732,6 +897,49 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		set(out, ACT_DUNNO, c->kind, NULL, NULL, NULL);
 }
 
+/* bind_sender - a session that relays by certificate sends only as
+ * what the certificate owns (sender_owned()) */
+static void
+bind_sender(const struct engine *e, struct request *r, struct decision *out)
+{
+	enum sender_bind b = e->conf->sender_binding;
+
+	r->bound = 0;
+	if (b == SENDER_BIND_NONE || r->cert.action != ACT_RELAY ||
+	    r->sender == NULL)
+		return;
+	if (sender_owned(r, b))
+		r->bound = b;
+	else
+		set(out, ACT_REJECT, KIND_BINDING, "553", "5.7.1",
+		    "Sender address rejected: not owned by the client "
+		    "certificate");
+}
+
+/* count_rcpt - a recipient relayed by certificate counts against its
+ * limit (452 past it); any recipient of its session notes the client
+ * address */
+static void
+count_rcpt(struct request *r, struct decision *out)
+{
+	const struct rate_limit *lim = NULL;
+	unsigned warn;
+
+	if (r->cert.action != ACT_RELAY)
+		return;
+	if (out->action == ACT_RELAY && out->kind == r->cert.kind &&
+	    r->rcpt != NULL && *r->rcpt != 0 && r->rate_lim.n > 0)
+		lim = &r->rate_lim;
+	if (lim == NULL && r->rate_max_addrs == 0)
+		return;
+	if (rate_note(r->rate, r->rate_id, r->client_addr, lim,
+	    r->rate_max_addrs, r->now ? r->now : time(NULL), &warn) > 0)
+		set(out, ACT_TEMPFAIL, KIND_RATE, "452", "4.7.1",
+		    "Too many recipients from this certificate, try again "
+		    "later");
+	out->warn = warn;
+}
+
 /* decide - the engine's one entry point */
 int
 decide(const struct engine *e, struct request *r, enum stage stage,
@@ -746,9 +954,10 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		*out = r->cert;
 		break;
 	case STAGE_MAIL:
-		if (auth_ok(e, r))
+		if (auth_ok(e, r)) {
 			set(out, ACT_DUNNO, KIND_AUTH, NULL, NULL, NULL);
-		else {
+			bind_sender(e, r, out);
+		} else {
 			set(out, ACT_REJECT, KIND_AUTH, "530", "5.7.0",
 			    "Must issue a STARTTLS command first");
 			out->clear_auth = r->tls_version == NULL ||
@@ -757,6 +966,8 @@ decide(const struct engine *e, struct request *r, enum stage stage,
 		break;
 	case STAGE_RCPT:
 		decide_rcpt(e, r, out);
+		if (r->has_rate_id)
+			count_rcpt(r, out);
 		break;
 	}
 	return 0;
@@ -772,6 +983,7 @@ static const char *const kind_names[KIND_NKINDS] = {
 	[KIND_AUTH] = "auth", [KIND_TRUSTED] = "trusted",
 	[KIND_GATEKEEPER] = "gatekeeper", [KIND_EXPIRED] = "expired",
 	[KIND_REVOKED] = "revoked", [KIND_CRL_STALE] = "crl-stale",
+	[KIND_BINDING] = "binding", [KIND_RATE] = "rate",
 };
 
 /* decide_kind_name - "issuer": the kind as logs and the CLI spell it */

@@ -2,11 +2,14 @@
 #define CERTRELAY_DECIDE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "action.h"
 #include "diag.h"
 #include "engine.h"
 #include "fp.h"
+#include "rate.h"
+#include "sender.h"
 
 #define DECIDE_NAME_MAX	1024
 #define DECIDE_REPLY_MAX	(ACTION_TEXT_MAX + 32)	/* code, DSN, text */
@@ -48,9 +51,11 @@ enum dec_kind {
 	KIND_GATEKEEPER,	/* a gated listener's refusal */
 	KIND_EXPIRED,		/* the index's copy: expired (certlife) */
 	KIND_REVOKED,		/* the index's copy: in a CRL (certlife) */
-	KIND_CRL_STALE		/* its CA's CRL is out of date (certlife) */
+	KIND_CRL_STALE,		/* its CA's CRL is out of date (certlife) */
+	KIND_BINDING,		/* sender_binding: the sender is not owned */
+	KIND_RATE		/* rate_limit reached */
 };
-#define KIND_NKINDS	(KIND_CRL_STALE + 1)
+#define KIND_NKINDS	(KIND_RATE + 1)
 
 /* What decided, and what to answer: the reply's parts kept apart. */
 struct decision {
@@ -62,6 +67,7 @@ struct decision {
 	const char *table;		/* rule's file, or NULL */
 	int	line;
 	int	clear_auth;		/* credentials crossed in clear */
+	unsigned warn;			/* RATE_WARN_*: rate_warning() lines */
 };
 
 struct dn;
@@ -80,6 +86,9 @@ struct request {
 	const char *client_addr, *client_name;
 	const char *listener;		/* {daemon_name}, or NULL */
 	const char *rcpt;
+	const char *sender;		/* MAIL FROM; NULL: not known yet */
+	struct rate *rate;		/* counters; NULL: none kept */
+	time_t	now;			/* for the counters; 0: time(NULL) */
 
 	/* scratch, filled by decide(); request_free() releases it */
 	int	cert_done;
@@ -89,9 +98,23 @@ struct request {
 	int	has_fp;
 	int	names_done;		/* the three below are filled */
 	int	cut;
+	/* sender binding and counters, filled with the certificate's
+	 * decision when it relays (lib/sender.c, lib/rate.c) */
+	const char *bind_list;		/* sender_table's entry, in e */
+	size_t	bind_len;
+	const char *bind_table;
+	int	bind_line;
+	int	bound;			/* enum sender_bind that passed */
+	int	has_rate_id;
+	unsigned char rate_id[RATE_ID_LEN];
+	struct rate_limit rate_lim;	/* the limit that applies */
+	int	rate_max_addrs;
+	size_t	emails_len;
 	/* text buffers last: request_init() clears everything before
-	 * subject_canon and empties these (the assertion below keeps any
-	 * field from being added after them, where it would not be) */
+	 * emails and empties these (emails_len, subject_canon[0] ...; the
+	 * assertions below keep any field from being added after them,
+	 * where it would not be) */
+	char	emails[SENDER_EMAILS_MAX];	/* its own, NUL after each */
 	char	subject_canon[DECIDE_NAME_MAX];
 	char	issuer_canon[DECIDE_NAME_MAX];
 	char	fp_text[FP_TEXT_MAX + 16];
@@ -107,6 +130,9 @@ _Static_assert((offsetof(struct request, note) + 256 +
     offsetof(struct request, subject_canon) + DECIDE_NAME_MAX ==
     offsetof(struct request, issuer_canon),
     "struct request: only the text buffers follow subject_canon");
+_Static_assert(offsetof(struct request, emails) + SENDER_EMAILS_MAX ==
+    offsetof(struct request, subject_canon),
+    "struct request: emails, uncleared, is the last field before them");
 
 void	request_init(struct request *r);
 void	request_names(struct request *r);

@@ -162,8 +162,8 @@ view_warnings(struct engine *e)
 	const struct conf *c = e->conf;
 	int k, names = c->regex_table != NULL;
 
-	for (k = TABLE_SUBJECT; k < TABLE_NKINDS; k++)
-		names |= c->table[k] != NULL;
+	for (k = TABLE_SUBJECT; k < TABLE_NKINDS; k++)	/* rule tables */
+		names |= c->table[k] != NULL && k != TABLE_SENDER;
 	if (c->table[TABLE_FINGERPRINT] && names)
 		warn(e, "%s: Postfix gives a milter no fingerprint: there, "
 		    "pins (REJECT ones too) apply only in certrelay-policyd, "

@@ -14,10 +14,12 @@
  *	logline_format() writes what a front-end logs for one decision, in a
  *	fixed key order, keys only when known, values with spaces, quotes or
  *	control bytes quoted ("id: action=RELAY stage=rcpt rule=issuers:7
- *	kind=issuer verify=OK subject=\"CN=Alice Martin,...\" ...").
+ *	kind=issuer verify=OK subject=\"CN=Alice Martin,...\" ..."; the
+ *	sender too when the sender binding refused it).
  *	logline_format() returns the line's length, as strlen() would.
  *	logline_header() writes the value of the header added to relayed
- *	mail: subject, issuer, fingerprint and the rule, in ASCII (other
+ *	mail: subject, issuer, fingerprint, the rule and the sender binding
+ *	that passed (sender_binding_text()), in ASCII (other
  *	bytes as \xHH) and with no line breaks, so it folds nowhere and
  *	cannot inject a header. Both truncate rather than overflow, and
  *	format the request's names first if decide() left them to the log
@@ -212,6 +214,8 @@ logline_format(struct request *r, const struct decision *dec,
 	kv(&b, "auth", r->auth_type);
 	kv(&b, "user", r->auth_user);
 	kv(&b, "rcpt", r->rcpt);
+	if (dec->kind == KIND_BINDING)	/* the sender it refused */
+		kv(&b, "sender", r->sender && *r->sender ? r->sender : "<>");
 	kv(&b, "note", r->note);
 	return b.n;
 }
@@ -222,6 +226,7 @@ logline_header(struct request *r, const struct decision *dec,
     char *buf, size_t size)
 {
 	struct lb b = { buf, size, 0, 1 };
+	char bind[DIAG_FILE_MAX + 32];
 
 	buf[0] = 0;
 	request_names(r);
@@ -230,6 +235,8 @@ logline_header(struct request *r, const struct decision *dec,
 	kv(&b, "fp", r->fp_text);
 	rule(&b, dec);
 	kv(&b, "kind", decide_kind_name(dec->kind));
+	sender_binding_text(r, bind, sizeof(bind));
+	kv(&b, "binding", bind);
 }
 
 /* logline_kv - one escaped key=value, appended */

@@ -60,6 +60,7 @@ attr_of(const char *s, size_t n)
 	if (memcmp(s, name, sizeof(name) - 1) == 0) \
 		return a
 	switch (n) {
+	case 6:  IS("sender", PA_SENDER); break;
 	case 7:  IS("request", PA_REQUEST); break;
 	case 8:  IS("queue_id", PA_QUEUE_ID); break;
 	case 9:  IS("recipient", PA_RECIPIENT); break;
@@ -249,6 +250,8 @@ policy_request(struct policy_req *pr, struct request *r)
 	    decide_number(pr->val[PA_ENCRYPTION_KEYSIZE], NULL) : -1;
 	r->auth_type = pr->val[PA_SASL_METHOD];
 	r->auth_user = pr->val[PA_SASL_USERNAME];
+	/* "sender=" empty is the null sender; not sent: not known */
+	r->sender = pr->set[PA_SENDER] ? pr->val[PA_SENDER] : NULL;
 	return bad ? -1 : 0;
 }
 
@@ -298,6 +301,8 @@ static const struct {
 	[KIND_EXPIRED] =	{ PANS_DUNNO, PANS_REPLY },
 	[KIND_REVOKED] =	{ PANS_DUNNO, PANS_REPLY },
 	[KIND_CRL_STALE] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_BINDING] =	{ PANS_DUNNO, PANS_REPLY },
+	[KIND_RATE] =		{ PANS_DUNNO, PANS_REPLY },
 };
 
 /* answer_of - the row that answers a decision */

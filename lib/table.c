@@ -49,6 +49,11 @@
  *	its source line, an optional issuer scope ("issuer=<DN>" before the
  *	action) and the action. A Sendmail access file keeps only its
  *	CERTISSUER: and CERTSUBJECT: entries; other tags are counted.
+ *	A sender table (sender_binding = table) is keyed by a fingerprint, a
+ *	subject DN or an e-mail address (each its own key space: "f", "s" or
+ *	"e" before the lookup key), optionally scoped, and its value is a
+ *	list of senders (sender_list_check()), stored instead of an action:
+ *	table_lookup() gives it in hit->value (hit->act is DUNNO).
  *
  *	table_open() maps a compiled table (path + ".cdb"), checks it was
  *	compiled for kind (TABLE_NKINDS: any; table_kind() then says which),
@@ -106,6 +111,7 @@
 #include "fp.h"
 #include "hex.h"
 #include "ldaptab.h"
+#include "sender.h"
 #include "table.h"
 
 #define META_KEY	"\0certrelay"
@@ -125,6 +131,7 @@ struct table {
 
 static const char *kind_names[TABLE_NKINDS] = {
 	"fingerprint", "subject", "issuer", "email", "attribute", "access",
+	"sender",
 };
 
 /* table_kind_name - "fingerprint" */
@@ -290,6 +297,33 @@ email_key(const char *text, size_t len, char *key, size_t *klen,
 	return 0;
 }
 
+/* sender_key - a sender table's key: "f" and a fingerprint, "s" and a
+ * subject DN ('/' first, or an '=' before any '@'), else "e" and an
+ * address: three key spaces, so no address can pass for a name */
+static int
+sender_key(const char *text, size_t len, char *key, size_t *klen,
+    struct diag *d)
+{
+	struct fp fp;
+	struct diag ignore;
+	const char *eq = memchr(text, '=', len), *at = memchr(text, '@', len);
+	int r;
+
+	if (fp_normalize(text, len, &fp, &ignore) == 0) {
+		key[0] = 'f';
+		*klen = fp_bin_key(&fp, key + 1) + 1;
+		return 0;
+	}
+	if (len > 0 && (text[0] == '/' || (eq != NULL && (at == NULL ||
+	    eq < at))))
+		r = dn_table_key("s", text, len, key, klen, d);
+	else if ((r = email_key(text, len, key + 1, klen, d)) == 0) {
+		key[0] = 'e';
+		(*klen)++;
+	}
+	return r;
+}
+
 /* table_query_key - a key as an admin writes it, to its lookup key */
 int
 table_query_key(enum table_kind kind, const char *text, char *key,
@@ -318,6 +352,8 @@ table_query_key(enum table_kind kind, const char *text, char *key,
 			    len - 12, key, klen, d);
 		return diag_set(d, NULL, 0, "only CERTISSUER: and CERTSUBJECT: "
 		    "keys are used");
+	case TABLE_SENDER:
+		return sender_key(text, len, key, klen, d);
 	default:
 		return diag_set(d, NULL, 0, "%s tables are looked up by "
 		    "certrelay check", kind_names[kind]);
@@ -390,7 +426,7 @@ add(struct compile *c, const char *key, size_t klen, int lineno,
 	int n;
 
 	/* by hand, not snprintf: this runs once per line of a 1M-line table */
-	if (a->type == ACT_RELAY)
+	if (a->type == ACT_RELAY && a->rate.window == 0)
 		strcpy(act, "RELAY");
 	else
 		action_format(a, act, sizeof(act));
@@ -510,6 +546,39 @@ value_parse(enum table_kind kind, char *val, size_t vl, char *scope,
 	    ACTION_STRICT, a, d) < 0)
 		return -1;
 	return scoped;
+
+}
+
+/* compile_sender - "<fingerprint|subject|address> [issuer=<DN>] senders" */
+static int
+compile_sender(struct compile *c, char *line, size_t len, int lineno,
+    struct diag *d)
+{
+	char key[TABLE_KEY_MAX], scope[TABLE_KEY_MAX], list[TABLE_KEY_MAX];
+	char val[2 * TABLE_KEY_MAX + 32], *v;
+	size_t kl, vl, tl, ll, sl;
+	int n, scoped;
+
+	split(line, len, &v, &tl, &vl);
+	line[tl] = 0;
+	if (table_query_key(TABLE_SENDER, line, key, &kl, d) < 0 ||
+	    (scoped = take_scope(&v, &vl, scope, d)) < 0 ||
+	    sender_list_check(v, vl, list, sizeof(list), &ll, d) < 0)
+		return -1;
+	if (!scoped && key[0] != 'f')
+		c->unscoped++;
+	n = put_int(val, lineno);
+	val[n++] = '\t';
+	sl = strlen(scope);
+	memcpy(val + n, scope, sl);
+	n += (int)sl;
+	val[n++] = '\t';
+	memcpy(val + n, list, ll);
+	n += (int)ll;
+	if (cdb_make_add(&c->cm, key, (unsigned)kl, val, (unsigned)n) < 0)
+		return diag_set(d, NULL, 0, "cannot write: %s", strerror(errno));
+	c->count++;
+	return 0;
 }
 
 /* compile_line - one logical line of any kind */
@@ -526,6 +595,8 @@ compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 		return compile_attribute(c, line, len, lineno, d);
 	if (c->kind == TABLE_ACCESS)
 		return compile_access(c, line, len, lineno, d);
+	if (c->kind == TABLE_SENDER)
+		return compile_sender(c, line, len, lineno, d);
 	split(line, len, &val, &tl, &vl);
 	line[tl] = 0;
 	if (table_query_key(c->kind, line, key, &kl, d) < 0)
@@ -657,9 +728,9 @@ open_ldap(struct table **tp, const char *path, enum table_kind kind,
 	if (kind == TABLE_NKINDS)
 		return diag_set(d, path, 0, "an ldap table has no kind of its "
 		    "own: say -t KIND");
-	if (kind == TABLE_ATTRIBUTE)
-		return diag_set(d, path, 0, "attribute tables cannot be ldap "
-		    "tables");
+	if (kind == TABLE_ATTRIBUTE || kind == TABLE_SENDER)
+		return diag_set(d, path, 0, "%s tables cannot be ldap tables",
+		    kind_names[kind]);
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
 	    (t->path = strdup(path)) == NULL) {
 		free(t);
@@ -847,6 +918,12 @@ table_lookup(const struct table *t, const char *key, size_t klen,
 		for (hit->line = 0, p = v; p < tab1 && p < v + 9 && *p >= '0' &&
 		    *p <= '9'; p++)
 			hit->line = hit->line * 10 + (*p - '0');
+		hit->value = tab2 + 1;
+		hit->vlen = len - (size_t)(tab2 + 1 - v);
+		if (t->kind == TABLE_SENDER) {
+			memset(&hit->act, 0, sizeof(hit->act));
+			return 1;
+		}
 		return action_parse(tab2 + 1, len - (size_t)(tab2 + 1 - v),
 		    t->kind == TABLE_ACCESS ? ACTION_ACCESS : ACTION_STRICT,
 		    &hit->act, d) < 0 ? -1 : 1;

@@ -9,7 +9,7 @@
 
 enum table_kind {
 	TABLE_FINGERPRINT, TABLE_SUBJECT, TABLE_ISSUER, TABLE_EMAIL,
-	TABLE_ATTRIBUTE, TABLE_ACCESS, TABLE_NKINDS
+	TABLE_ATTRIBUTE, TABLE_ACCESS, TABLE_SENDER, TABLE_NKINDS
 };
 
 #define TABLE_KEY_MAX	4096
@@ -23,6 +23,8 @@ struct table_hit {
 	const char *table;		/* source path, as in the config */
 	int	line;
 	struct action act;
+	const char *value;		/* sender table: the senders, in t */
+	size_t	vlen;
 };
 
 /* One logical source line (continuations joined, comments gone). */

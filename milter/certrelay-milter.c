@@ -15,7 +15,10 @@
  *	(which replaces the MTA's list for a stage). The
  *	certificate decision is made once a session and reused for every
  *	recipient. Relayed mail gets the trace header; a header of that name
- *	sent by the client is removed.
+ *	sent by the client is removed. MAIL FROM goes into the request for
+ *	the sender binding (decided at MAIL); the per-certificate counters
+ *	(lib/rate.c) are the process's, kept across reloads, shared by the
+ *	threads, and their warnings are logged beside the RCPT line.
  *
  *	libmilter runs in its own thread and its signal thread takes SIGTERM
  *	and SIGINT (stop); the main thread keeps SIGHUP (reload) and checks
@@ -59,6 +62,7 @@
 #include "warn.h"
 
 static struct snap *snap;
+static struct rate *rates;		/* per certificate, across reloads */
 static struct stats *stats;		/* NULL: no stats_file */
 static struct journal *jr;		/* log_open() */
 /* warnings given once a process, from any worker thread */
@@ -75,6 +79,7 @@ struct sess {
 	int	relayed;		/* a cert rule relayed a recipient */
 	struct decision relay;
 	int	foreign_headers;	/* client-sent headers of our name */
+	char	sender[512];		/* MAIL FROM as the MTA passed it */
 };
 
 /* getsym - smfi_getsymval() as lib/macro wants it */
@@ -166,6 +171,38 @@ fill_request(struct sess *s)
 {
 	s->req.id = s->conn_id;
 	macros_request(&s->m, &s->req);
+	s->req.sender = s->sender[0] ? s->sender : NULL;
+	s->req.rate = rates;
+}
+
+/* set_sender - MAIL FROM; one too long for the buffer is kept as a
+ * word with no '@', which no certificate owns (never cut: a cut address
+ * could be another, or look like <>) */
+static void
+set_sender(struct sess *s, const char *arg)
+{
+	if (arg == NULL)
+		arg = "";
+	if (strlen(arg) >= sizeof(s->sender))
+		arg = "too-long";
+	memcpy(s->sender, arg, strlen(arg) + 1);
+}
+
+/* say_warnings - the counters' warnings, one line each */
+static void
+say_warnings(struct sess *s, const struct decision *dec)
+{
+	char line[2048];
+	size_t n;
+
+	if (dec->warn & RATE_WARN_LIMIT) {
+		n = rate_warning(&s->req, RATE_WARN_LIMIT, line, sizeof(line));
+		journal_line(jr, LOG_WARNING, line, n);
+	}
+	if (dec->warn & RATE_WARN_ADDRS) {
+		n = rate_warning(&s->req, RATE_WARN_ADDRS, line, sizeof(line));
+		journal_line(jr, LOG_WARNING, line, n);
+	}
 }
 
 /* log_decision - one key=value line; softened: "would=" says what
@@ -308,12 +345,12 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	enum act would;
 	int softened;
 
-	(void)argv;
 	if (s == NULL)
 		return SMFIS_TEMPFAIL;
 	/* the macros of connect, HELO and MAIL: libmilter keeps each
 	 * stage's until that stage comes again */
 	collect(ctx, s);
+	set_sender(s, argv[0]);
 	s->m.rcpt[0] = 0;
 	s->relayed = 0;			/* a new message */
 	s->foreign_headers = 0;
@@ -375,6 +412,8 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	if (would != ACT_DUNNO || dec.kind == KIND_NO_RULE)
 		log_decision(s, &dec, "rcpt", softened, would);
 	daemon_say_diag(jr, s->req.id, &d);
+	if (dec.warn)
+		say_warnings(s, &dec);
 	if (dec.action == ACT_RELAY && dec.table && !s->relayed) {
 		s->relayed = 1;
 		s->relay = dec;
@@ -557,7 +596,7 @@ start(const struct daemon_opts *o)
 	int r;
 
 	diag_clear(&d);
-	if (snap_init(&snap, o->conf, &d) < 0) {
+	if (rate_new(&rates, &d) < 0 || snap_init(&snap, o->conf, &d) < 0) {
 		fprintf(stderr, "certrelay-milter: %s\n",
 		    diag_str(&d, buf, sizeof(buf)));
 		journal_say(jr, LOG_ERR, "error: not started: %s", buf);

@@ -21,6 +21,14 @@
  *	GROUP and MODE (-G, -M: what lets Postfix's smtpd, and nothing
  *	else, connect); one left by a crash is replaced, one something
  *	listens on is not (lib/daemon.c).
+ *	The sender binding is decided with each request (Postfix sends the
+ *	sender at RCPT, and at MAIL where check_policy_service is asked
+ *	there). In socket mode the per-certificate counters (lib/rate.c)
+ *	count the relayed recipients of RCPT requests across every client and
+ *	survive reloads; in spawn mode, one process per smtpd, they could
+ *	not count: rate_limit or max_client_addresses there is refused at
+ *	start, and one a reload brings (or a rule's rate=) is logged once as
+ *	not counted.
  *	-H answers PREPEND with the trace header instead of OK (for a second
  *	check in smtpd_recipient_restrictions). SIGHUP reloads; a changed
  *	table is seen within a second. With -l and stats_file it counts
@@ -45,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -66,6 +75,8 @@ static struct snap *snap;
 static struct stats *stats;		/* NULL: no stats_file, or spawn(8) */
 static struct journal *jr;		/* log_open() */
 static int header_mode, spawn_mode;
+static struct rate *rates;		/* socket mode: across clients */
+static int told_uncounted;		/* spawn mode: said once */
 
 /* A client connection, and the answers its socket had no room for. */
 struct client {
@@ -140,6 +151,43 @@ flush(struct client *c)
 	return 0;
 }
 
+/* counted - the counters for this request: socket mode, at RCPT (a
+ * request without protocol_state is read as one) */
+static struct rate *
+counted(const struct policy_req *pr)
+{
+	if (rates == NULL || (pr->set[PA_PROTOCOL_STATE] &&
+	    strcasecmp(pr->val[PA_PROTOCOL_STATE], "RCPT") != 0))
+		return NULL;
+	return rates;
+}
+
+/* say_counters - the counters' warnings; in spawn mode, once, that a
+ * limit goes uncounted */
+static void
+say_counters(struct request *r, const struct decision *dec,
+    const struct engine *e)
+{
+	const struct conf *c = engine_conf(e);
+	char line[2048];
+	size_t n;
+	unsigned bit;
+
+	for (bit = RATE_WARN_LIMIT; bit <= RATE_WARN_ADDRS; bit <<= 1)
+		if (dec->warn & bit) {
+			n = rate_warning(r, bit, line, sizeof(line));
+			journal_line(jr, LOG_WARNING, line, n);
+		}
+	if (spawn_mode && !told_uncounted && (r->rate_lim.n > 0 ||
+	    c->max_client_addresses > 0)) {
+		told_uncounted = 1;
+		journal_say(jr, LOG_WARNING, "warning: %s: rate_limit, a rule's "
+		    "rate= or max_client_addresses is not counted in spawn(8) "
+		    "mode (a process per smtpd cannot count): run "
+		    "certrelay-policyd -l", c->path);
+	}
+}
+
 /* serve_one - one request: decide, answer, then log */
 static int
 serve_one(void *ctx, struct policy_req *pr)
@@ -158,6 +206,7 @@ serve_one(void *ctx, struct policy_req *pr)
 	if (spawn_mode)			/* no main loop: look here, 1/s */
 		daemon_tick(snap, jr);
 	bad = policy_request(pr, &r);
+	r.rate = counted(pr);
 	ref = snap_get(snap);
 	diag_clear(&d);
 	decide(snap_engine(ref), &r, STAGE_MAIL, &dec, &d);
@@ -185,6 +234,7 @@ serve_one(void *ctx, struct policy_req *pr)
 	journal_line(jr, dec.action == ACT_TEMPFAIL ? LOG_WARNING : LOG_INFO,
 	    line, len);
 	daemon_say_diag(jr, r.id, &d);	/* a TEMPFAIL's why */
+	say_counters(&r, &dec, snap_engine(ref));
 	if (dec.clear_auth)
 		journal_say(jr, LOG_WARNING,
 		    "warning: user=%s client=%s[%s]: SMTP "
@@ -461,13 +511,36 @@ out:
 		close(ep);
 }
 
-/* start - configuration and first snapshot */
+/* spawn_refuses - counting settings in spawn mode: one process per
+ * smtpd cannot count across them; -1 (said why) */
 static int
-start(const char *conf)
+spawn_refuses(const struct conf *c)
+{
+	const char *key = c->rate_limit.n > 0 ? "rate_limit" :
+	    "max_client_addresses";
+	int line = c->rate_limit.n > 0 ? c->rate_limit_line :
+	    c->max_client_addresses_line;
+	char buf[1024];
+
+	if (c->rate_limit.n == 0 && c->max_client_addresses == 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s:%d: %s needs socket mode (-l): in "
+	    "spawn(8) mode each smtpd has its own certrelay-policyd, and none "
+	    "could count across them; run it with -l and point "
+	    "check_policy_service at that socket", c->path, line, key);
+	fprintf(stderr, "certrelay-policyd: %s\n", buf);
+	journal_say(jr, LOG_ERR, "error: %s", buf);
+	return -1;
+}
+
+/* start - configuration and first snapshot; counters in socket mode */
+static int
+start(const char *conf, int spawned)
 {
 	struct snap_ref *ref;
 	struct diag d;
 	char buf[DIAG_FILE_MAX + DIAG_WHAT_MAX + 32], mode[1024];
+	int r;
 
 	diag_clear(&d);
 	if (snap_init(&snap, conf, &d) < 0) {
@@ -479,9 +552,14 @@ start(const char *conf)
 	ref = snap_get(snap);
 	daemon_warnings(snap_engine(ref), jr);
 	warn_mode_text(engine_conf(snap_engine(ref)), 0, mode, sizeof(mode));
+	r = spawned ? spawn_refuses(engine_conf(snap_engine(ref))) : 0;
 	snap_put(snap, ref);
 	journal_say(jr, LOG_INFO, "%s", mode);
-	return 0;
+	if (r == 0 && !spawned && rate_new(&rates, &d) < 0) {
+		fprintf(stderr, "certrelay-policyd: %s\n", d.what);
+		return -1;
+	}
+	return r;
 }
 
 /* option - an option of policyd's own, or (ch -1) the check of them
@@ -584,7 +662,7 @@ main(int argc, char **argv)
 
 	if ((r = daemon_begin(argc, argv, &cmd, &o, &jr)) >= 0)
 		return r;
-	if (start(o.conf) < 0)
+	if (start(o.conf, o.sock == NULL) < 0)
 		r = 1;
 	else {
 		daemon_catch_signals();

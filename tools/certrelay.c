@@ -60,7 +60,8 @@ static const char usage_text[] =
 "                           certificate's dates and what crl_files say\n"
 "  compile [-t KIND] TABLE...  compile tables to TABLE.cdb (like postmap);\n"
 "                           KIND: fingerprint subject issuer email attribute\n"
-"                           access (guessed from the first line if unset)\n"
+"                           access or sender (guessed from the first line\n"
+"                           if unset; a sender table is never guessed)\n"
 "  compile -c CONF          compile every table and the cert index of CONF\n"
 "  makemap [-N] [-f] [-e] [-o] [-r] [-v] TYPE MAPNAME < SOURCE\n"
 "                           Sendmail's makemap command line; writes MAPNAME.cdb\n"
@@ -71,7 +72,7 @@ static const char usage_text[] =
 "        [--pubkey-fingerprint FP] [--verify OK|FAIL|NO|NONE]\n"
 "        [--form any|sendmail|postfix] [--tls-version V] [--cipher-bits N]\n"
 "        [--auth-type MECH] [--auth-user USER] [--auth-before-tls]\n"
-"        [--client IP] [--listener NAME] [--rcpt ADDR]\n"
+"        [--client IP] [--listener NAME] [--rcpt ADDR] [--sender ADDR]\n"
 "                           dry run: first word is the action; the same\n"
 "                           answer the daemons give for the same facts\n"
 "  config-check -c CONF     load everything as a daemon would; print warnings\n"
@@ -587,10 +588,11 @@ cmd_query(int argc, char **argv)
 	struct rx_subject rs;
 	struct diag d;
 	enum table_kind kind = TABLE_NKINDS;
-	char key[TABLE_KEY_MAX], act[ACTION_TEXT_MAX + 32];
+	char key[TABLE_KEY_MAX], act[TABLE_KEY_MAX];
 	size_t klen;
 	int ch, r, regex = 0;
 
+	memset(&hit, 0, sizeof(hit));
 	optind = 1;
 	while ((ch = getopt(argc, argv, "t:")) != -1)
 		if (ch != 't' || (strcmp(optarg, "regex") == 0 ? !(regex = 1) :
@@ -622,13 +624,18 @@ cmd_query(int argc, char **argv)
 		if (r == 0)
 			r = table_lookup(t, key, klen, NULL, &hit, &d);
 		hit.table = argv[optind];
+		/* a sender table's value is no action: kept before close */
+		if ((kind = table_kind(t)) == TABLE_SENDER && r > 0)
+			snprintf(act, sizeof(act), "%.*s", (int)hit.vlen,
+			    hit.value);
 		table_close(t);
 	}
 	if (r < 0)
 		return fail(&d) + 1;
 	if (r == 0)
 		return 1;
-	action_format(&hit.act, act, sizeof(act));
+	if (regex || kind != TABLE_SENDER)
+		action_format(&hit.act, act, sizeof(act));
 	printf("%s (%s:%d)\n", act, hit.table, hit.line);
 	return 0;
 }
@@ -671,6 +678,7 @@ check_opts(int argc, char **argv, struct request *r, const char **conf)
 		{ "auth-user", 1, 0, 'u' }, { "rcpt", 1, 0, 'r' },
 		{ "client", 1, 0, 'C' }, { "form", 1, 0, 'F' },
 		{ "listener", 1, 0, 'l' }, { "auth-before-tls", 0, 0, 'A' },
+		{ "sender", 1, 0, 'S' },
 		{ "config", 1, 0, 'c' }, { 0, 0, 0, 0 }
 	};
 	int ch;
@@ -688,6 +696,7 @@ check_opts(int argc, char **argv, struct request *r, const char **conf)
 		case 'a': r->auth_type = optarg; break;
 		case 'u': r->auth_user = optarg; break;
 		case 'r': r->rcpt = optarg; break;
+		case 'S': r->sender = optarg; break;
 		case 'C': r->client_addr = optarg; break;
 		case 'l': r->listener = optarg; break;
 		case 'A': r->auth_unproven = 1; break;
@@ -750,11 +759,14 @@ cmd_check(int argc, char **argv)
 	decide(e, &r, STAGE_MAIL, &dec, &d);
 	if (dec.action != ACT_REJECT)
 		decide(e, &r, r.rcpt ? STAGE_RCPT : STAGE_CERT, &dec, &d);
-	if (dec.action == ACT_REJECT && dec.kind == KIND_AUTH)
+	if (dec.action == ACT_REJECT && (dec.kind == KIND_AUTH ||
+	    dec.kind == KIND_BINDING))
 		stage = "mail";
 	else if (r.rcpt)
 		stage = "rcpt";
 	print_decision(&dec);
+	if (r.bound && sender_binding_text(&r, line, sizeof(line)) > 0)
+		printf("binding: %s owns the sender\n", line);
 	if (r.note[0])
 		printf("note: %s\n", r.note);
 	logline_format(&r, &dec, stage, line, sizeof(line));

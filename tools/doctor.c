@@ -166,7 +166,7 @@ name_rules(const struct conf *c)
 	int k;
 
 	for (k = TABLE_SUBJECT; k < TABLE_NKINDS; k++)
-		if (c->table[k])
+		if (c->table[k] && k != TABLE_SENDER)	/* no rule */
 			return 1;
 	return c->regex_table != NULL || c->cert_index != NULL;
 }

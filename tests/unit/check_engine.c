@@ -33,6 +33,8 @@ site(char *dir, size_t size, char *conf, size_t csize)
 		    "issuer=CN=x attr=OU value=y RELAY\n" },
 		{ "access", TABLE_ACCESS, "Connect:10 RELAY\nFrom:a REJECT\n"
 		    "CERTISSUER:/C=FR/O=CNRS/CN=CNRS-Plus RELAY\n" },
+		{ "senders", TABLE_SENDER, "E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:"
+		    "F6:6B:88:84:C9 a@x.example, @y.example\n" },
 	};
 	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
 	struct diag d;
@@ -56,6 +58,8 @@ site(char *dir, size_t size, char *conf, size_t csize)
 	    "email_table = emails\n"
 	    "attribute_table = attributes\n"
 	    "access_table = access\n"
+	    "sender_binding = table\n"
+	    "sender_table = senders\n"
 	    "regex_table = regex\n");
 }
 

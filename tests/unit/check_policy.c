@@ -195,6 +195,7 @@ START_TEST(test_policy_feed_every_attr)
 		[PA_ENCRYPTION_KEYSIZE] = "encryption_keysize",
 		[PA_SASL_METHOD] = "sasl_method",
 		[PA_SASL_USERNAME] = "sasl_username",
+		[PA_SENDER] = "sender",
 	};
 	static struct policy_parser p;
 	static struct got g;
