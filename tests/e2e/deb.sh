@@ -278,10 +278,13 @@ unit_cred()
 # the background; LAST_PID is the daemon's, UNIT_SOCKET its socket
 unit_start()
 {
-	local u=$1 rt a
+	local u=$1 rt sd a
 	rt=$(unit_key "$u" RuntimeDirectory)
 	install -d -o "$(unit_key "$u" User)" -g "$(unit_key "$u" Group)" \
 	    -m "$(unit_key "$u" RuntimeDirectoryMode)" "/run/$rt" || return 1
+	sd=$(unit_key "$u" StateDirectory)
+	install -d -o "$(unit_key "$u" User)" -g "$(unit_key "$u" Group)" \
+	    -m "$(unit_key "$u" StateDirectoryMode)" "/var/lib/$sd" || return 1
 	unit_cred "$u"
 	unit_argv "$u" ExecStartPre || return 1
 	"${AS_UNIT[@]}" "${ARGV[@]}" >> "$T/$u.log" 2>&1 || return 1
@@ -412,6 +415,12 @@ try policy-alice "$PP" alice rcpt@outside.example
 relayed d-policyd-verified-alice-relayed
 try policy-stranger "$PP" tls rcpt@outside.example
 refused d-policyd-stranger-refused '^554 5\.7\.1 .*Relay access denied'
+# the installed configuration's counters, where the units keep them
+kill -USR2 "$MILTER_PID" "$POLICYD_PID"
+for u in certrelay-milter certrelay-policyd; do
+	check "d-stats-$u" wait_until 10 grep -q \
+	    '^certrelay_decisions_total{.*action="RELAY"' "/var/lib/certrelay/$u.prom"
+done
 
 stop_pid "$MILTER_PID" 5 KILL
 try milter-dead "$PG" alice rcpt@outside.example
