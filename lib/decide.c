@@ -48,7 +48,8 @@
  *	local_domains relays on a RELAY rule, on AUTH over acceptable TLS or
  *	from trusted_networks; on a listener the milter gates
  *	(conf_gated(), r->listener) anything else gets 550 5.7.1, elsewhere
- *	DUNNO (the MTA's own relay check decides).
+ *	(and always with r->gateless: the policy server, whose DUNNO leaves
+ *	it to Postfix's reject_unauth_destination) DUNNO.
  *
  *	Sender binding and counters apply only to a certificate whose
  *	verdict is RELAY. STAGE_MAIL then checks r->sender against what the
@@ -890,7 +891,7 @@ decide_rcpt(const struct engine *e, const struct request *r,
 		set(out, ACT_RELAY, KIND_TRUSTED, NULL, NULL, NULL);
 	else if (withdrawn)
 		*out = *c;		/* says why the pin did not relay */
-	else if (conf_gated(e->conf, r->listener))
+	else if (!r->gateless && conf_gated(e->conf, r->listener))
 		set(out, ACT_REJECT, KIND_GATEKEEPER, "550", "5.7.1",
 		    "Relaying denied: no acceptable client certificate");
 	else

@@ -85,6 +85,8 @@ struct request {
 	int	auth_unproven;		/* AUTH may have preceded STARTTLS */
 	const char *client_addr, *client_name;
 	const char *listener;		/* {daemon_name}, or NULL */
+	int	gateless;		/* the policy server: Postfix's own
+					 * restrictions are the gate */
 	const char *rcpt;
 	const char *sender;		/* MAIL FROM; NULL: not known yet */
 	struct rate *rate;		/* counters; NULL: none kept */

@@ -234,6 +234,7 @@ policy_request(struct policy_req *pr, struct request *r)
 	request_init(r);
 	bad |= decode(pr, PA_CCERT_SUBJECT) | decode(pr, PA_CCERT_ISSUER);
 	r->form = REQ_FORM_POSTFIX;
+	r->gateless = 1;	/* its DUNNO leaves relay to Postfix */
 	r->id = pr->val[PA_QUEUE_ID];
 	r->client_addr = pr->val[PA_CLIENT_ADDRESS];
 	r->client_name = pr->val[PA_CLIENT_NAME];

@@ -316,12 +316,12 @@ check_eq s3-milter-lookup-failures \
 check_eq s3-milter-rule-hits "$(grep '^certrelay_rule_hits_total' \
     "$T/milter.samples")" \
     "certrelay_rule_hits_total{kind=subject,line=2,table=$ETC/subjects} 1"
-# the stranger: the engine's gate refusal (gatekeeper = CRT, a listener
-# the policy server cannot name), which the policy server answers DUNNO
+# the stranger: DUNNO, no certificate: the policy server is never the
+# gate (gatekeeper = CRT is the milter's), Postfix's own check refused
 check_eq s3-policyd-decisions "$(decisions policyd)" \
-"certrelay_decisions_total{action=REJECT,kind=auth,stage=policy} 1
+"certrelay_decisions_total{action=DUNNO,kind=no-cert,stage=policy} 1
+certrelay_decisions_total{action=REJECT,kind=auth,stage=policy} 1
 certrelay_decisions_total{action=REJECT,kind=fingerprint,stage=policy} 1
-certrelay_decisions_total{action=REJECT,kind=gatekeeper,stage=policy} 1
 certrelay_decisions_total{action=RELAY,kind=attribute,stage=policy} 1
 certrelay_decisions_total{action=RELAY,kind=fingerprint,stage=policy} 1"
 check_eq s3-policyd-requests "$(val policyd certrelay_requests_total)" 5

@@ -900,6 +900,35 @@ own_engine(const char *dir, int with_ca)
  * The entry's names must not become the guest's. The entry's own
  * certificate still gets its names; without index_ca_file it does not.
  */
+/* The policy server is never the gate: its DUNNO lets Postfix's own
+ * reject_unauth_destination refuse, and a REJECT/gatekeeper decision
+ * behind it logged and counted a refusal it never gave. */
+START_TEST(test_decide_policy_gateless)
+{
+	struct request r;
+	struct decision out;
+	struct diag d;
+	int gateless;
+
+	for (gateless = 0; gateless < 2; gateless++) {
+		request_init(&r);
+		r.form = REQ_FORM_POSTFIX;
+		r.verify = VERIFY_NONE;
+		r.client_addr = "192.0.2.7";
+		r.rcpt = "someone@far.example";
+		r.gateless = gateless;
+		diag_clear(&d);
+		ck_assert(decide(fx.e, &r, STAGE_RCPT, &out, &d) == 0);
+		ck_assert_msg(out.action == (gateless ? ACT_DUNNO : ACT_REJECT),
+		    "gateless %d: got %s", gateless, action_name(out.action));
+		ck_assert_msg((out.kind == KIND_GATEKEEPER) == !gateless,
+		    "gateless %d: kind %s", gateless,
+		    decide_kind_name(out.kind));
+		request_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_decide_index_own_fp)
 {
 	static const char *const guest_n[] = { "C", "FR", "O", "CNRS",
@@ -1030,6 +1059,7 @@ main(void)
 	LOOP(tc, test_decide_rcpt, rcpt_cases);
 	tcase_add_test(tc, test_decide_stages);
 	tcase_add_test(tc, test_decide_note);
+	tcase_add_test(tc, test_decide_policy_gateless);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("decide_verify");
 	LOOP(tc, test_decide_verify, verify_cases);

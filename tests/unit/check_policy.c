@@ -304,6 +304,8 @@ START_TEST(test_policy_request)
 	    req_cases[_i].name, rc, req_cases[_i].rc);
 	ck_assert_msg(r.form == REQ_FORM_POSTFIX, "case %s: form %d",
 	    req_cases[_i].name, r.form);
+	ck_assert_msg(r.gateless, "case %s: the policy server gates",
+	    req_cases[_i].name);
 	if (req_cases[_i].want_subject)
 		ck_assert_msg(r.subject && strcmp(r.subject,
 		    req_cases[_i].want_subject) == 0, "case %s: got subject "
