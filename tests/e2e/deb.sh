@@ -376,26 +376,6 @@ try()
 	ERR=$(smtp_error "$OUT")
 }
 
-relayed()
-{
-	if [ -n "$ERR" ] || ! grep -q 'queued as' "$OUT"; then
-		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
-	elif [ -z "$(sink_wait "$TOKEN" 20)" ]; then
-		fail "$1" "queued but not delivered to the sink in 20s"
-	else
-		pass "$1"
-	fi
-}
-
-refused()
-{
-	if grep -q 'queued as' "$OUT"; then
-		fail "$1" "got queued, want /$2/"
-	else
-		check_match "$1" "${ERR:-$(smtp_last "$OUT")}" "$2"
-	fi
-}
-
 # smtpd_roots - the root directory of each smtpd the master runs
 smtpd_roots()
 {

@@ -180,25 +180,6 @@ try()
 	    --tls-cert "$CERTS/$3.pem" --tls-key "$CERTS/$3.key"
 	ERR=$(smtp_error "$OUT")
 }
-queued() { grep -q 'queued as' "$OUT"; }
-relayed()
-{
-	if [ -n "$ERR" ] || ! queued; then
-		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
-	elif [ -z "$(sink_wait "$TOKEN" 20)" ]; then
-		fail "$1" "queued but not delivered to the sink in 20s"
-	else
-		pass "$1"
-	fi
-}
-refused()
-{
-	if queued; then
-		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
-	else
-		check_match "$1" "${ERR:-$(smtp_last "$OUT")}" "$2"
-	fi
-}
 DENIED='^554 5\.7\.1 .*Relay access denied'
 
 # l1, l2

@@ -14,6 +14,7 @@
 #	sink_wait TOKEN [SECS]	sink_has TOKEN	# delivered mail by token
 #	smtp OUT ARGS...	# swaks transcript into OUT
 #	smtp_error OUT		# first 4xx/5xx reply in a transcript
+#	queued; relayed NAME; refused NAME ERE	# the last transaction's outcome
 #	raw_open PORT / raw_cmd LINE / raw_close	# hand-driven session
 #	check NAME CMD...	check_eq NAME GOT WANT
 #	check_match NAME GOT ERE	check_nomatch NAME GOT ERE
@@ -350,6 +351,40 @@ smtp_last()
 {
 	grep -E '^ *<(-|~|\*\*|~\*) +[0-9]{3}' "$1" | tail -1 |
 	    sed -E 's/^ *<(-|~|\*\*|~\*) +//'
+}
+
+# The outcome of the last transaction: $OUT its transcript, $ERR its first
+# error reply (smtp_error), $TOKEN the token of its message.
+# queued - the MTA took it (Postfix "queued as", Sendmail "accepted for
+# delivery")
+queued() { grep -Eq 'queued as|accepted for delivery' "$OUT"; }
+
+# relayed NAME - taken and arrived at the sink; sets MAIL to its file
+relayed()
+{
+	MAIL=
+	if [ -n "$ERR" ] || ! queued; then
+		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
+		return 1
+	fi
+	MAIL=$(sink_wait "$TOKEN" 20)
+	if [ -z "$MAIL" ]; then
+		fail "$1" "queued but not delivered to the sink in 20s"
+		return 1
+	fi
+	pass "$1"
+}
+
+# refused NAME ERE - the first error reply matches ERE and nothing queued
+refused()
+{
+	if queued; then
+		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
+	elif [ -z "$ERR" ]; then
+		fail "$1" "got '$(smtp_last "$OUT")', want /$2/"
+	else
+		check_match "$1" "$ERR" "$2"
+	fi
 }
 
 # header_lines FILE NAME - the message headers called NAME (unfolded)

@@ -211,25 +211,6 @@ pf_try()
 	    --tls-cert "$C/$3.pem" --tls-key "$C/$3.key"
 	ERR=$(smtp_error "$OUT")
 }
-# relayed NAME / refused NAME ERE - the last transaction's outcome
-relayed()
-{
-	if [ -n "$ERR" ] || ! grep -q 'queued as' "$OUT"; then
-		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
-	elif [ -z "$(sink_wait "$TOKEN" 20)" ]; then
-		fail "$1" "queued but not delivered to the sink in 20s"
-	else
-		pass "$1"
-	fi
-}
-refused()
-{
-	if [ -z "$ERR" ]; then
-		fail "$1" "got '$(smtp_last "$OUT")', want /$2/"
-	else
-		check_match "$1" "$ERR" "$2"
-	fi
-}
 OUTSIDE=rcpt@outside.example
 REVOKED_BOB='^550 5\.7\.1 .*Client certificate revoked on [0-9-]+ [0-9:]+ UTC, reason keyCompromise'
 EXPIRED_OLD='^550 5\.7\.1 .*Client certificate expired on 2025-02-01 00:00:00 UTC: not relayed'

@@ -218,36 +218,6 @@ try()
 	ERR=$(smtp_error "$OUT")
 }
 
-queued() { grep -q 'queued as' "$OUT"; }
-
-# relayed NAME - accepted by Postfix and arrived at the sink; sets MAIL
-relayed()
-{
-	MAIL=
-	if [ -n "$ERR" ] || ! queued; then
-		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
-		return 1
-	fi
-	MAIL=$(sink_wait "$TOKEN" 20)
-	if [ -z "$MAIL" ]; then
-		fail "$1" "queued but not delivered to the sink in 20s"
-		return 1
-	fi
-	pass "$1"
-}
-
-# refused NAME ERE - the first error reply matches ERE and nothing queued
-refused()
-{
-	if queued; then
-		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
-	elif [ -z "$ERR" ]; then
-		fail "$1" "got '$(smtp_last "$OUT")', want /$2/"
-	else
-		check_match "$1" "$ERR" "$2"
-	fi
-}
-
 # hup - SIGHUP, then give the reload a bounded moment (no reload line is
 # specified, so wait for one but do not insist)
 hup()

@@ -196,26 +196,6 @@ try()
 	    --from "${FROM:-e2e@sender.example}" --to "$rcpt" "${tls[@]}" "$@"
 	ERR=$(smtp_error "$OUT")
 }
-# Postfix: "queued as"; Sendmail: "Message accepted for delivery"
-queued() { grep -Eq 'queued as|accepted for delivery' "$OUT"; }
-relayed()
-{
-	if [ -n "$ERR" ] || ! queued; then
-		fail "$1" "got '${ERR:-$(smtp_last "$OUT")}', want 250 queued"
-	elif [ -z "$(sink_wait "$TOKEN" 20)" ]; then
-		fail "$1" "queued but not delivered to the sink in 20s"
-	else
-		pass "$1"
-	fi
-}
-refused()
-{
-	if queued; then
-		fail "$1" "got queued ($(smtp_last "$OUT")), want /$2/"
-	else
-		check_match "$1" "${ERR:-$(smtp_last "$OUT")}" "$2"
-	fi
-}
 plain_auth=(--auth PLAIN --auth-user alice --auth-password secret)
 
 # reload NAME SIGNAL ERE - signal the daemon, wait for its log line
