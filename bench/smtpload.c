@@ -31,7 +31,8 @@
  *	RESULT tool=smtpload c= n= sessions= completed= messages= errors=
  *	aborted= resumed= wall_s= sess_per_s= msg_per_s= p50_us= p99_us=
  *	max_us= and, per stage (banner ehlo starttls ehlo2 mail rcpt data
- *	dot quit), <stage>_2xx= <stage>_3xx= <stage>_4xx= <stage>_5xx=.
+ *	dot quit), <stage>_2xx= <stage>_3xx= <stage>_4xx= <stage>_5xx=, and
+ *	failed_<stage>= (also connect, tls) where sessions broke, if any.
  *	Latency is per session, connect to QUIT's reply, over the
  *	completed sessions. Exit 0, or 1 when a session failed (a network
  *	or TLS error, a deadline), 2 on a usage error.
@@ -63,11 +64,12 @@
 
 enum stage {
 	ST_BANNER, ST_EHLO, ST_STARTTLS, ST_EHLO2, ST_MAIL, ST_RCPT,
-	ST_DATA, ST_DOT, ST_QUIT, ST_N
+	ST_DATA, ST_DOT, ST_QUIT, ST_N,
+	ST_CONNECT = ST_N, ST_TLS, ST_ALL	/* where a session can fail */
 };
-static const char *stage_name[ST_N] = {
+static const char *stage_name[ST_ALL] = {
 	"banner", "ehlo", "starttls", "ehlo2", "mail", "rcpt", "data",
-	"dot", "quit"
+	"dot", "quit", "connect", "tls"
 };
 
 struct pool_entry {
@@ -101,6 +103,8 @@ struct tstat {
 	uint64_t *lat;		/* ns, one per completed session */
 	long	 nlat;
 	unsigned long replies[ST_N][6];	/* by first digit */
+	unsigned long failed[ST_ALL];	/* sessions broken at that stage */
+	enum stage at;			/* the stage in progress */
 	unsigned long completed, messages, errors, aborted, resumed;
 	SSL_SESSION *sess[MAX_POOL];
 	int	 slot;		/* index in active_fd[] */
@@ -329,6 +333,7 @@ reply(struct conn *cn, struct tstat *ts, enum stage st)
 	char *nl, *line;
 	int code;
 
+	ts->at = st;
 	for (;;) {
 		nl = memchr(cn->buf + cn->off, '\n', cn->len - cn->off);
 		if (nl == NULL) {
@@ -407,6 +412,7 @@ tls_start(struct conn *cn, struct tstat *ts, int k)
 {
 	int r, e;
 
+	ts->at = ST_TLS;
 	if (cn->off != cn->len)
 		return -1;	/* clear text after 220: an injection */
 	if ((cn->ssl = SSL_new(o.pool[k].ctx)) == NULL ||
@@ -513,6 +519,7 @@ session(struct tstat *ts, long i)
 	int k = pool_pick(i), rc = -1;
 	uint64_t t0 = now_ns();
 
+	ts->at = ST_CONNECT;
 	if (conn_open(&cn, ts) < 0)
 		goto out;
 	if (reply(&cn, ts, ST_BANNER) / 100 != 2 ||
@@ -529,10 +536,12 @@ session(struct tstat *ts, long i)
 	ts->completed++;
 	rc = 0;
 out:
-	if (rc < 0 && atomic_load(&stopping))
+	if (rc < 0 && (atomic_load(&stopping) || now_ns() >= o.deadline_ns))
 		ts->aborted++;
 	else if (rc < 0)
 		ts->errors++;
+	if (rc < 0)
+		ts->failed[ts->at]++;
 	conn_close(&cn, ts);
 	return rc;
 }
@@ -632,6 +641,8 @@ report(struct tstat *ts, double wall)
 		for (s = 0; s < ST_N; s++)
 			for (d = 0; d < 6; d++)
 				t.replies[s][d] += ts[k].replies[s][d];
+		for (s = 0; s < ST_ALL; s++)
+			t.failed[s] += ts[k].failed[s];
 	}
 	qsort(all, (size_t)nall, sizeof(*all), cmp_u64);
 	fprintf(stderr, "smtpload: %lu sessions completed, %lu messages, "
@@ -649,6 +660,9 @@ report(struct tstat *ts, double wall)
 		for (d = 2; d <= 5; d++)
 			printf(" %s_%dxx=%lu", stage_name[s], d,
 			    t.replies[s][d]);
+	for (s = 0; s < ST_ALL; s++)
+		if (t.failed[s] > 0)
+			printf(" failed_%s=%lu", stage_name[s], t.failed[s]);
 	printf("\n");
 	free(all);
 	return t.errors + t.aborted > 0 ? 1 : 0;
