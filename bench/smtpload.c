@@ -631,7 +631,8 @@ report(struct tstat *ts, double wall)
 	if ((all = malloc(sizeof(*all) * (size_t)(o.n + 1))) == NULL)
 		return -1;
 	for (k = 0; k < o.conc; k++) {
-		memcpy(all + nall, ts[k].lat, sizeof(*all) * (size_t)ts[k].nlat);
+		memcpy(all + nall, ts[k].lat,
+		    sizeof(*all) * (size_t)ts[k].nlat);
 		nall += ts[k].nlat;
 		t.completed += ts[k].completed;
 		t.messages += ts[k].messages;
@@ -754,6 +755,8 @@ run(struct tstat *ts, pthread_t *th, uint64_t *t_end)
 	return 0;
 }
 
+/* main - options, the run, the report; the exit status says whether
+ * every session completed */
 int
 main(int argc, char **argv)
 {
