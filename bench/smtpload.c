@@ -456,6 +456,9 @@ keep_session(struct conn *cn, struct tstat *ts, int k)
 	if (ts->sess[k] != NULL)
 		SSL_SESSION_free(ts->sess[k]);
 	ts->sess[k] = s;
+	/* SSL_free() of a connection not shut down marks its session not
+	 * resumable: this one ended well, after QUIT */
+	SSL_set_shutdown(cn->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 }
 
 /* message - DATA, the message, its final dot: 1 queued, 0 refused, -1
