@@ -38,6 +38,8 @@
  *	decision's line, and TEMPFAIL.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,6 +48,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -586,6 +589,30 @@ say_config(const char *conf)
 	return 0;
 }
 
+/* nodelay - TCP_NODELAY on libmilter's listening socket, which has no
+ * API for it; accepted sessions inherit it (Linux). Without it the end of
+ * a message (add header, then continue: two writes) waits ~40 ms for the
+ * MTA's delayed ACK (Nagle): bench/results/2026-12-07/analysis.md. */
+static void
+nodelay(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, on = 1, listening;
+
+	for (fd = 3; fd < 256; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		    &len) != 0 || !listening)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+		    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+			    sizeof(on));
+	}
+}
+
 /* start - config, socket, privileges, daemon; exit status or -1 */
 static int
 start(const struct daemon_opts *o)
@@ -619,6 +646,7 @@ start(const struct daemon_opts *o)
 		    o->sock);
 		return 1;
 	}
+	nodelay();
 	if (daemon_socket_own(o, &d) < 0 ||
 	    daemon_detach(o->user, o->log.fg, o->pidfile, &d) < 0)
 		goto fail;
