@@ -36,16 +36,6 @@ static struct {
 static const char *const plus_name[] = { "C", "FR", "O", "CNRS",
     "CN", "CNRS-Plus", NULL };
 
-/* ext - one extension by its config text */
-static void
-ext(X509 *c, int nid, const char *text)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, text);
-
-	ck_assert(e != NULL && X509_add_ext(c, e, -1));
-	X509_EXTENSION_free(e);
-}
-
 /* client - CN=cn by CNRS-Plus, valid from..until (offsets from now),
  * with key (NULL: a new one) */
 static X509 *
@@ -180,7 +170,7 @@ setup(void)
 	n = tu_name(plus_name);
 	fx.ca = tu_cert(n, fx.key, n, fx.key, NULL, 1);
 	X509_NAME_free(n);
-	ext(fx.ca, NID_basic_constraints, "critical,CA:TRUE");
+	tu_ext(fx.ca, NID_basic_constraints, "critical,CA:TRUE");
 	ck_assert(X509_sign(fx.ca, fx.key, EVP_sha256()) > 0);
 	tu_write_pem(file("cafile.pem"), fx.ca);
 	fx.bob = tu_key();

@@ -31,13 +31,9 @@ static X509 *
 ca_cert(const char *const *pairs, EVP_PKEY *key, long serial)
 {
 	X509_NAME *n = tu_name(pairs);
-	X509_EXTENSION *ext;
 	X509 *c = tu_cert(n, key, n, key, NULL, serial);
 
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
-	    "critical,CA:TRUE");
-	ck_assert(ext != NULL && X509_add_ext(c, ext, -1));
-	X509_EXTENSION_free(ext);
+	tu_ext(c, NID_basic_constraints, "critical,CA:TRUE");
 	ck_assert(X509_sign(c, key, EVP_sha256()) > 0);
 	X509_NAME_free(n);
 	return c;

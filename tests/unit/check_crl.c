@@ -23,16 +23,6 @@ static const char *const nosign_name[] = { "C", "FR", "O", "CNRS",
 static const char *const other_name[] = { "C", "FR", "O", "CNRS",
     "CN", "CNRS-Elsewhere", NULL };
 
-/* ext - add one extension by its config text */
-static void
-ext(X509 *c, int nid, const char *text)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, text);
-
-	ck_assert(e != NULL && X509_add_ext(c, e, -1));
-	X509_EXTENSION_free(e);
-}
-
 /* ca_cert - a self-signed CA; usage: its keyUsage */
 static X509 *
 ca_cert(const char *const *pairs, EVP_PKEY *key, const char *usage)
@@ -40,8 +30,8 @@ ca_cert(const char *const *pairs, EVP_PKEY *key, const char *usage)
 	X509_NAME *n = tu_name(pairs);
 	X509 *c = tu_cert(n, key, n, key, NULL, 1);
 
-	ext(c, NID_basic_constraints, "critical,CA:TRUE");
-	ext(c, NID_key_usage, usage);
+	tu_ext(c, NID_basic_constraints, "critical,CA:TRUE");
+	tu_ext(c, NID_key_usage, usage);
 	ck_assert(X509_sign(c, key, EVP_sha256()) > 0);
 	X509_NAME_free(n);
 	return c;

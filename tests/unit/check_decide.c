@@ -111,7 +111,6 @@ setup(void)
 	struct cindex_stats st;
 	struct diag d;
 	long n;
-	X509_EXTENSION *ext;
 	X509_NAME *nm;
 	X509 *ca;
 
@@ -173,11 +172,8 @@ setup(void)
 	nm = tu_name(std_ca);
 	ca = tu_cert(nm, std, nm, std, NULL, 1);
 	X509_NAME_free(nm);
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
-	    "critical,CA:TRUE");
-	ck_assert(ext && X509_add_ext(ca, ext, -1) &&
-	    X509_sign(ca, std, EVP_sha256()) > 0);
-	X509_EXTENSION_free(ext);
+	tu_ext(ca, NID_basic_constraints, "critical,CA:TRUE");
+	ck_assert(X509_sign(ca, std, EVP_sha256()) > 0);
 	tu_write_pem(tu_path(path, sizeof(path), fx.dir, "cafile.pem"), ca);
 	X509_free(ca);
 	ck_assert_msg(cindex_compile(certs, cdb, &(struct cindex_opts){ path,
@@ -853,12 +849,9 @@ own_ca(const char *const *pairs, EVP_PKEY *k)
 {
 	X509_NAME *n = tu_name(pairs);
 	X509 *c = tu_cert(n, k, n, k, NULL, 1);
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, NULL,
-	    NID_basic_constraints, "critical,CA:TRUE");
 
-	ck_assert(ext && X509_add_ext(c, ext, -1) &&
-	    X509_sign(c, k, EVP_sha256()) > 0);
-	X509_EXTENSION_free(ext);
+	tu_ext(c, NID_basic_constraints, "critical,CA:TRUE");
+	ck_assert(X509_sign(c, k, EVP_sha256()) > 0);
 	X509_NAME_free(n);
 	return c;
 }

@@ -178,7 +178,6 @@ setup(void)
 	char cdb[TU_PATH_MAX + 8];
 	EVP_PKEY *plus = tu_key(), *k = tu_key();
 	X509_NAME *ca_name = tu_name(plus_ca), *cn = tu_name(carol);
-	X509_EXTENSION *ext;
 	struct cindex_stats st;
 	struct diag d;
 	X509 *ca;
@@ -188,11 +187,8 @@ setup(void)
 	tu_hex_digest(fx.carol, EVP_sha256(), 0, 1, fx.carol_fp,
 	    sizeof(fx.carol_fp));
 	ca = tu_cert(ca_name, plus, ca_name, plus, NULL, 1);
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
-	    "critical,CA:TRUE");
-	ck_assert(ext && X509_add_ext(ca, ext, -1) &&
-	    X509_sign(ca, plus, EVP_sha256()) > 0);
-	X509_EXTENSION_free(ext);
+	tu_ext(ca, NID_basic_constraints, "critical,CA:TRUE");
+	ck_assert(X509_sign(ca, plus, EVP_sha256()) > 0);
 	tu_write_pem(tu_path(path, sizeof(path), fx.dir, "cafile.pem"), ca);
 	tu_path(certs, sizeof(certs), fx.dir, "certs");
 	ck_assert(mkdir(certs, 0700) == 0);

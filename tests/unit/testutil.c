@@ -184,6 +184,17 @@ tu_cert(const X509_NAME *subject, EVP_PKEY *key, const X509_NAME *issuer,
 	return c;
 }
 
+/* tu_ext - one extension by its openssl.cnf text */
+void
+tu_ext(X509 *cert, int nid, const char *text)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, nid, text);
+
+	if (e == NULL || !X509_add_ext(cert, e, -1))
+		die("cannot add extension", text);
+	X509_EXTENSION_free(e);
+}
+
 /* tu_write_pem - cert to a PEM file */
 void
 tu_write_pem(const char *path, X509 *cert)

@@ -56,6 +56,10 @@ X509	*tu_cert(const X509_NAME *subject, EVP_PKEY *key,
 	    const X509_NAME *issuer, EVP_PKEY *signer, const char *san_email,
 	    long serial);
 
+/* Add to cert the extension nid written as openssl.cnf would ("critical,
+ * CA:TRUE"); the caller signs afterwards. Aborts on failure. */
+void	tu_ext(X509 *cert, int nid, const char *text);
+
 /* Write cert as PEM to path. */
 void	tu_write_pem(const char *path, X509 *cert);
 
