@@ -29,11 +29,7 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
 . "$E2E/sendmail-setup.sh"
-BUILD=${1:-$REPO/build}
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "no $1" >&2; exit 2; }
-POLICYD=$BUILD/policyd/certrelay-policyd
-MILTER=$BUILD/milter/certrelay-milter
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:-}"
 
 e2e_init binding
 pf_preconditions

@@ -27,10 +27,7 @@ set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
-BUILD=${1:-$REPO/build}
-POLICYD=$BUILD/policyd/certrelay-policyd
-MILTER=$BUILD/milter/certrelay-milter
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:-}"
 CASES=(l1-found l2-not-found lm-milter l3-deleted l4-slapd-down
     l5-slapd-hung l6-failover l7-cli)
 SUFFIX=dc=example,dc=org

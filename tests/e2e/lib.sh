@@ -12,6 +12,7 @@
 #	wait_log_line FILE ERE [SECS] [FROM_BYTE]	log_mark FILE
 #	sink_start DIR		# smtp-sink -d, sets SINK_PORT SINK_DIR
 #	sink_wait TOKEN [SECS]	sink_has TOKEN	# delivered mail by token
+#	e2e_binaries [DIR]	# BUILD, MILTER, POLICYD, CLI
 #	smtp OUT ARGS...	# swaks transcript into OUT
 #	smtp_error OUT		# first 4xx/5xx reply in a transcript
 #	queued; relayed NAME; refused NAME ERE	# the last transaction's outcome
@@ -41,6 +42,17 @@ E2E_OWNER=$$
 case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 
 note() { printf '# %s\n' "$*" >&2; }
+
+# e2e_binaries [DIR] - BUILD (absolute; default $REPO/build) and the
+# programs the tests run from it: MILTER, POLICYD, CLI
+e2e_binaries()
+{
+	BUILD=$(cd "${1:-$REPO/build}" 2>/dev/null && pwd) ||
+	    { echo "no build directory ${1:-$REPO/build}" >&2; exit 2; }
+	MILTER=$BUILD/milter/certrelay-milter
+	POLICYD=$BUILD/policyd/certrelay-policyd
+	CLI=$BUILD/tools/certrelay
+}
 
 # e2e_init - a private temp dir (755: Postfix and nobody must traverse it)
 e2e_init()

@@ -32,9 +32,7 @@ set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
-BUILD=${1:-$REPO/build}
-MILTER=$BUILD/milter/certrelay-milter
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:-}"
 CASES=(m1-alice-relayed m2-forgery-refused m3-nocert m4-cn-reject
     m5-plain-auth m8-forged-header m9-cn-forms m7-reload m6-milter-killed
     g-shipped-gate g-other-listener g-unset m10-hostile-names)

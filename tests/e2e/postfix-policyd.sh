@@ -23,9 +23,7 @@ set -u
 E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
-BUILD=${1:-$REPO/build}
-POLICYD=$BUILD/policyd/certrelay-policyd
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:-}"
 CASES=(p1-pin p2-relay-clientcerts p3-issuer p4-cert-index-attribute
     p5-revoked-reject p6-policyd-killed p9-reload p10-limits)
 RULESETS=(p1pin p1nopin p1pubkey p2 p3 p4 p5)

@@ -41,10 +41,7 @@ E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/sendmail-setup.sh"
 
-BUILD=${1:?usage: sendmail.sh BUILD_DIR}
-BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "no $1" >&2; exit 2; }
-MILTER=$BUILD/milter/certrelay-milter
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:?usage: sendmail.sh BUILD_DIR}"
 
 # lib.sh's pick_port serves the Postfix tests' range; ours is 21000-21999.
 pick_port() { sm_pick_port "$@"; }

@@ -37,10 +37,7 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/lib.sh"
 . "$E2E/postfix.sh"
 . "$E2E/sendmail-setup.sh"
-BUILD=${1:-$REPO/build}
-MILTER=$BUILD/milter/certrelay-milter
-POLICYD=$BUILD/policyd/certrelay-policyd
-CLI=$BUILD/tools/certrelay
+e2e_binaries "${1:-}"
 PY=/usr/bin/python3
 CASES=(s1-dead-table s2-mix s3-counters s4-certrelay-stats w-warn
     sm-sendmail)
