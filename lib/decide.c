@@ -299,6 +299,8 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 	const GENERAL_NAME *gn;
 	X509 *cert = NULL;
 	struct dn *s = NULL, *i;
+	const char *addr;
+	size_t alen;
 	unsigned flags = 0;
 	int k, n = v->nfp, r = 0;
 
@@ -326,14 +328,12 @@ from_index(const struct engine *e, struct view *v, struct diag *d)
 	san = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	for (k = 0; san && k < sk_GENERAL_NAME_num(san); k++) {
 		gn = sk_GENERAL_NAME_value(san, k);
-		if (gn->type == GEN_EMAIL) {
-			add_email(v, (const char *)ASN1_STRING_get0_data(
-			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
-			    gn->d.rfc822Name));
-			keep_own(v, (const char *)ASN1_STRING_get0_data(
-			    gn->d.rfc822Name), (size_t)ASN1_STRING_length(
-			    gn->d.rfc822Name));
-		}
+		if (gn->type != GEN_EMAIL)
+			continue;
+		addr = (const char *)ASN1_STRING_get0_data(gn->d.rfc822Name);
+		alen = (size_t)ASN1_STRING_length(gn->d.rfc822Name);
+		add_email(v, addr, alen);
+		keep_own(v, addr, alen);
 	}
 	GENERAL_NAMES_free(san);
 pins:
@@ -385,6 +385,23 @@ view_keys(struct view *v)
 	v->scopes[n] = NULL;
 }
 
+/* quoting - how the MTA's OpenSSL spelled the names it passes */
+static enum dn_quoting
+quoting(const struct engine *e)
+{
+	return e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
+	    DN_QUOTING_OPENSSL3;
+}
+
+/* one_way - the subject, if any, reads one way: a whole DN, or the
+ * MTA's spelling of it leaves no doubt */
+static int
+one_way(const struct engine *e, const struct view *v)
+{
+	return v->whole || v->subj == NULL ||
+	    dn_doubt(v->subj, quoting(e)) == NULL;
+}
+
 /*
  * name_doubt - can the names grant relay? A subject that reads more than
  * one way or that Sendmail may have cut (dn_doubt()) grants nothing by
@@ -399,8 +416,7 @@ name_doubt(const struct engine *e, struct request *r, struct view *v)
 
 	v->doubt = NULL;
 	if (v->subj != NULL)
-		v->doubt = dn_doubt(v->subj, e->conf->legacy_quoting ?
-		    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3);
+		v->doubt = dn_doubt(v->subj, quoting(e));
 	if (v->doubt == NULL && v->iss_cut)
 		v->doubt = "the issuer may have been cut by Sendmail";
 	if (v->doubt != NULL) {
@@ -667,9 +683,7 @@ own_emails(const struct engine *e, struct request *r, const struct view *v)
 
 	for (p = v->own; p < v->own + v->own_len; p += strlen(p) + 1)
 		(void)sender_add_email(r, p, strlen(p));
-	if (v->subj == NULL || (!v->whole && dn_doubt(v->subj,
-	    e->conf->legacy_quoting ? DN_QUOTING_LEGACY :
-	    DN_QUOTING_OPENSSL3) != NULL))
+	if (v->subj == NULL || !one_way(e, v))
 		return;
 	for (k = 0; dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
@@ -694,9 +708,7 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 		    NULL, &hit, d);
 	/* the names only when no pin's entry answered: formatting their
 	 * keys costs more than the lookups */
-	names = ret == 0 && r->verify == VERIFY_OK && (v->whole ||
-	    v->subj == NULL || dn_doubt(v->subj, e->conf->legacy_quoting ?
-	    DN_QUOTING_LEGACY : DN_QUOTING_OPENSSL3) == NULL);
+	names = ret == 0 && r->verify == VERIFY_OK && one_way(e, v);
 	if (names && !v->keyed)
 		view_keys(v);
 	key[0] = 's';
