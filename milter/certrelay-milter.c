@@ -280,7 +280,7 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
 	/* connect and HELO never refuse: no reply, two round trips less a
 	 * session (libmilter fakes the reply for an MTA without them) */
-	*pf1 = (f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NODATA)) |
+	*pf1 = (f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN)) |
 	    SMFIP_NR_CONN | SMFIP_NR_HELO;
 	*pf2 = *pf3 = 0;
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} v _ "
@@ -424,6 +424,19 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	return answer(ctx, &dec);
 }
 
+/*
+ * mlfi_data - nothing to decide, but answered: Postfix sends the DATA
+ * macros even when told SMFIP_NODATA, and that packet, left without a
+ * reply, holds cleanup's first header packet ~40 ms (its Nagle waits for
+ * our delayed ACK): bench/results/2026-12-07/analysis.md, stall 1.
+ */
+static sfsistat
+mlfi_data(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
 /* mlfi_header - count client-sent headers of our name */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -509,6 +522,7 @@ static struct smfiDesc desc = {
 	.xxfi_helo = mlfi_helo,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_envrcpt = mlfi_envrcpt,
+	.xxfi_data = mlfi_data,
 	.xxfi_header = mlfi_header,
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
