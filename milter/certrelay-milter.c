@@ -278,10 +278,10 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 	(void)f2, (void)f3;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS);
-	/* connect and HELO never refuse: no reply, two round trips less a
-	 * session (libmilter fakes the reply for an MTA without them) */
-	*pf1 = (f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN)) |
-	    SMFIP_NR_CONN | SMFIP_NR_HELO;
+	/* connect, HELO and headers never refuse: no reply, a round trip
+	 * less each (libmilter fakes the reply for an MTA without them) */
+	*pf1 = (f1 & (SMFIP_NOBODY | SMFIP_NOUNKNOWN | SMFIP_NOEOH)) |
+	    SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR;
 	*pf2 = *pf3 = 0;
 	smfi_setsymlist(ctx, SMFIM_CONNECT, "j {daemon_name} v _ "
 	    "{client_addr} {client_name}");
@@ -437,7 +437,12 @@ mlfi_data(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_header - count client-sent headers of our name */
+/*
+ * mlfi_header - count client-sent headers of our name. No reply (the
+ * MTA sends every header in one write, no round trip each); never a
+ * refusal, which would answer an event that expects none: without a
+ * session MAIL was refused already.
+ */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
@@ -446,11 +451,11 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 
 	(void)value;
 	if (s == NULL)
-		return SMFIS_TEMPFAIL;
+		return SMFIS_NOREPLY;
 	ours = engine_header_name(snap_engine(s->ref));
 	if (ours[0] && strcasecmp(name, ours) == 0)
 		s->foreign_headers++;
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 /* mlfi_eom - remove forged trace headers, add ours */

@@ -34,7 +34,8 @@ E2E=$(cd "$(dirname "$0")" && pwd)
 . "$E2E/postfix.sh"
 e2e_binaries "${1:-}"
 CASES=(m1-alice-relayed m2-forgery-refused m3-nocert m4-cn-reject
-    m5-plain-auth m8-forged-header m9-cn-forms m7-reload m6-milter-killed
+    m5-plain-auth m8-forged-header m8b-many-headers m9-cn-forms m7-reload
+    m6-milter-killed
     g-shipped-gate g-other-listener g-unset m10-hostile-names)
 
 e2e_init postfix-milter
@@ -300,6 +301,24 @@ if relayed m8-alice-relayed; then
 	check_nomatch m8-forged-header-removed "$hdr" 'forged|Mallory'
 	check_eq m8-one-header "$(printf '%s' "$hdr" | grep -c .)" 1
 	check_match m8-own-header-kept "$hdr" 'Alice Martin'
+fi
+
+# ---- m8b: the same behind 16 KiB of headers: headers go to the milter
+# without a reply each (SMFIP_NR_HDR), in several writes; every one of
+# ours is still seen, wherever it is
+filler=()
+for i in $(seq 1 250); do
+	filler+=(--add-header "X-Filler-$i: $(printf '%060d' "$i")")
+done
+try m8b alice rcpt@outside.example \
+    --add-header 'X-Certrelay: forged-first' "${filler[@]}" \
+    --add-header 'X-Certrelay: forged-last'
+if relayed m8b-alice-relayed; then
+	hdr=$(header_lines "$MAIL" X-Certrelay)
+	check_nomatch m8b-forged-headers-removed "$hdr" 'forged'
+	check_eq m8b-one-header "$(printf '%s' "$hdr" | grep -c .)" 1
+	check_eq m8b-filler-kept "$(header_lines "$MAIL" X-Filler-250 |
+	    grep -c .)" 1
 fi
 
 # ---- m9: CN escaping and issuer scope on Postfix's CN-only view
