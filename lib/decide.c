@@ -31,9 +31,11 @@
  *
  *	request_names() fills r->subject_canon, r->issuer_canon and
  *	r->fp_text, the names as logged, from what decide() parsed: once,
- *	when first wanted (a regex rule, or the log line after the answer
- *	went out). request_free() releases what decide() kept in r (and
- *	empties those three); r can then be given to request_init() again.
+ *	when first wanted (the log line after the answer went out; names
+ *	that name rules were looked up by are formatted with their lookup
+ *	keys, which are the same text case-folded). request_free()
+ *	releases what decide() kept in r (and empties those three); r can
+ *	then be given to request_init() again.
  *
  *	STAGE_MAIL: an authenticated session without TLS, under
  *	min_tls_version or under min_cipher_bits, or whose AUTH the
@@ -103,6 +105,12 @@
 #define MAX_FP		6
 #define MAX_EMAIL	8
 
+/* r->names_done: which of the names as logged are filled */
+#define NAMES_SUBJECT	1
+#define NAMES_ISSUER	2
+#define NAMES_FP	4
+#define NAMES_ALL	(NAMES_SUBJECT | NAMES_ISSUER | NAMES_FP)
+
 /* What is known of the client's certificate, for one evaluation. */
 struct view {
 	struct dn *subj, *iss;
@@ -117,6 +125,7 @@ struct view {
 	const char *ci_note;		/* why the index gave no names */
 	struct certlife life;		/* the index's copy: dates, CRL */
 	int	keyed;			/* view_keys() done */
+	int	subj_cn_done;		/* subj_cn() done */
 	size_t	own_len;		/* the index's SAN addresses, as is */
 	/* not cleared per decision: */
 	char	own[SENDER_EMAILS_MAX];
@@ -142,17 +151,19 @@ void
 request_names(struct request *r)
 {
 	size_t len;
+	int done = r->names_done;
 
-	if (r->names_done)
+	if (done == NAMES_ALL)
 		return;
-	r->names_done = 1;
-	if (r->subj_dn && dn_format(r->subj_dn, DN_RFC4514, r->subject_canon,
-	    sizeof(r->subject_canon)) < 0)
+	r->names_done = NAMES_ALL;
+	/* the names a decision keyed are formatted already (view_keys) */
+	if (!(done & NAMES_SUBJECT) && r->subj_dn && dn_format(r->subj_dn,
+	    DN_RFC4514, r->subject_canon, sizeof(r->subject_canon)) < 0)
 		r->subject_canon[0] = 0;
-	if (r->iss_dn && dn_format(r->iss_dn, DN_RFC4514, r->issuer_canon,
-	    sizeof(r->issuer_canon)) < 0)
+	if (!(done & NAMES_ISSUER) && r->iss_dn && dn_format(r->iss_dn,
+	    DN_RFC4514, r->issuer_canon, sizeof(r->issuer_canon)) < 0)
 		r->issuer_canon[0] = 0;
-	if (r->has_fp) {		/* "sha256:AB:CD:..." */
+	if (!(done & NAMES_FP) && r->has_fp) {	/* "sha256:AB:CD:..." */
 		len = strlen(fp_alg_name(r->fp.alg));
 		memcpy(r->fp_text, fp_alg_name(r->fp.alg), len);
 		r->fp_text[len++] = ':';
@@ -354,10 +365,49 @@ cn_key(const struct dn *dn, char *key, size_t size)
 		(void)dn_cn_key(dn, key, size);
 }
 
-/* view_keys - e-mail addresses, lookup keys and issuer scopes: only
- * for a verified cert that no fingerprint rule decided */
+/* subj_cn - the subject's CN key, made when first wanted: most subject
+ * tables hold whole names only (table_cn_keys()) */
+static const char *
+subj_cn(struct view *v)
+{
+	if (!v->subj_cn_done) {
+		v->subj_cn_done = 1;
+		cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
+	}
+	return v->subj_cn_key;
+}
+
+/* name_key - a name's lookup key and its RFC 4514 form as logged (into
+ * canon, "" if it does not fit): the key is that form case-folded
+ * (dn(3) DN_KEY), so one formatting serves both. A key that does not
+ * fit is no key: a cut one would be a shorter name's */
 static void
-view_keys(struct view *v)
+name_key(const struct dn *dn, char *key, size_t size, char *canon,
+    size_t csize)
+{
+	size_t i, n;
+
+	key[0] = 0;
+	if (dn == NULL)
+		return;
+	if (dn_format(dn, DN_RFC4514, key, size) < 0) {
+		key[0] = canon[0] = 0;
+		return;
+	}
+	n = strlen(key);
+	if (n < csize)
+		memcpy(canon, key, n + 1);
+	else
+		canon[0] = 0;
+	for (i = 0; i < n; i++)
+		key[i] = (char)tolower((unsigned char)key[i]);
+}
+
+/* view_keys - e-mail addresses, lookup keys and issuer scopes (and the
+ * names as logged, on the way): only for a verified cert that no
+ * fingerprint rule decided */
+static void
+view_keys(struct request *r, struct view *v)
 {
 	const char *type, *val;
 	size_t len;
@@ -367,16 +417,13 @@ view_keys(struct view *v)
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
-	/* a key that does not fit is no key: a cut one would be a shorter
-	 * name's. A name that may be cut is still looked up as it arrived:
-	 * only refusals apply to it (name_doubt) */
-	if (v->subj && dn_format(v->subj, DN_KEY, v->subj_key,
-	    sizeof(v->subj_key)) < 0)
-		v->subj_key[0] = 0;
-	if (v->iss && dn_format(v->iss, DN_KEY, v->iss_key,
-	    sizeof(v->iss_key)) < 0)
-		v->iss_key[0] = 0;
-	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
+	/* a name that may be cut is still looked up as it arrived: only
+	 * refusals apply to it (name_doubt) */
+	name_key(v->subj, v->subj_key, sizeof(v->subj_key), r->subject_canon,
+	    sizeof(r->subject_canon));
+	name_key(v->iss, v->iss_key, sizeof(v->iss_key), r->issuer_canon,
+	    sizeof(r->issuer_canon));
+	r->names_done |= NAMES_SUBJECT | NAMES_ISSUER;
 	cn_key(v->iss, v->iss_cn_key, sizeof(v->iss_cn_key));
 	if (v->iss_key[0])
 		v->scopes[n++] = v->iss_key;
@@ -564,9 +611,24 @@ rx_text(const struct dn *dn, const char *logged, char *buf, size_t size)
 	return buf;
 }
 
+/* by_cn - the subject's CN in a table that may hold a CN's key (a rule
+ * written for Postfix's view); the whole name was looked up first */
+static int
+by_cn(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
+{
+	const struct table *t = e->t[TABLE_SUBJECT];
+
+	if (t == NULL || !table_cn_keys(t) || strcmp(subj_cn(v),
+	    v->subj_key) == 0)
+		return 0;
+	return lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
+	    strlen(v->subj_cn_key), v->scopes, hit, d);
+}
+
 /* by_names - subject, e-mail, issuer, access, regex, attribute */
 static int
-by_names(const struct engine *e, struct request *rq, const struct view *v,
+by_names(const struct engine *e, struct request *rq, struct view *v,
     struct table_hit *hit, enum dec_kind *kind, struct diag *d)
 {
 	char subj_rx[DECIDE_NAME_MAX], iss_rx[DECIDE_NAME_MAX];
@@ -575,9 +637,7 @@ by_names(const struct engine *e, struct request *rq, const struct view *v,
 
 	*kind = KIND_SUBJECT;
 	if ((r = lookup(e, v, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
-	    v->scopes, hit, d)) != 0 || (strcmp(v->subj_cn_key, v->subj_key)
-	    && (r = lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
-	    strlen(v->subj_cn_key), v->scopes, hit, d)) != 0))
+	    v->scopes, hit, d)) != 0 || (r = by_cn(e, v, hit, d)) != 0)
 		return r;
 	*kind = KIND_EMAIL;
 	for (k = 0; k < v->nemail; k++)
@@ -586,16 +646,17 @@ by_names(const struct engine *e, struct request *rq, const struct view *v,
 			return r;
 	*kind = KIND_ISSUER;
 	if ((r = lookup(e, v, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
-	    hit, d)) != 0 || (strcmp(v->iss_cn_key, v->iss_key) &&
-	    (r = lookup(e, v, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
-	    NULL, hit, d)) != 0))
+	    hit, d)) != 0 || (e->t[TABLE_ISSUER] != NULL &&
+	    table_cn_keys(e->t[TABLE_ISSUER]) && strcmp(v->iss_cn_key,
+	    v->iss_key) && (r = lookup(e, v, TABLE_ISSUER, v->iss_cn_key,
+	    strlen(v->iss_cn_key), NULL, hit, d)) != 0))
 		return r;
 	*kind = KIND_ACCESS;
 	if (v->doubt == NULL && (r = by_access(e, v, hit, d)) != 0)
 		return r;		/* the access map only relays */
 	*kind = KIND_REGEX;
 	if (e->rx) {
-		request_names(rq);
+		/* the names as logged, formatted by view_keys() */
 		rs.subject = rx_text(v->subj, rq->subject_canon, subj_rx,
 		    sizeof(subj_rx));
 		rs.issuer = rx_text(v->iss, rq->issuer_canon, iss_rx,
@@ -710,13 +771,13 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 	 * keys costs more than the lookups */
 	names = ret == 0 && r->verify == VERIFY_OK && one_way(e, v);
 	if (names && !v->keyed)
-		view_keys(v);
+		view_keys(r, v);
 	key[0] = 's';
 	if (ret == 0 && names && v->subj_key[0]) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
 		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
 	}
-	if (ret == 0 && names && v->subj_cn_key[0] &&
+	if (ret == 0 && names && subj_cn(v)[0] &&
 	    strcmp(v->subj_cn_key, v->subj_key) != 0) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_cn_key);
 		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
@@ -841,7 +902,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	}
 	ret = by_fingerprint(e, &v, r, &hit, d);
 	if (ret == 0 && r->verify == VERIFY_OK) {
-		view_keys(&v);
+		view_keys(r, &v);
 		name_doubt(e, r, &v);
 		ret = by_names(e, r, &v, &hit, &kind, d);
 	}

@@ -29,6 +29,7 @@
  *	int	table_guess_key_kind(const char *key,
  *		    enum table_kind *kind);
  *	int	table_unscoped(const struct table *t);
+ *	int	table_cn_keys(const struct table *t);
  *	int	table_ignored(const struct table *t);
  *	int	table_stale(const struct table *t);
  *	void	table_close(struct table *t);
@@ -87,7 +88,11 @@
  *	is: its source path, its kind and its number of records.
  *	table_unscoped() counts its subject and e-mail rules without an
  *	issuer scope (any CA's certificate could meet them),
- *	table_ignored() the access-file lines that are not CERT*, and
+ *	table_cn_keys() says whether a subject or issuer table may hold a
+ *	key of one CN (a rule written for Postfix's view; 1 also when the
+ *	table cannot tell: an ldap table, or one compiled before it was
+ *	counted), so a decision can skip the CN's lookup where it cannot
+ *	match, table_ignored() the access-file lines that are not CERT*, and
  *	table_stale() says the source is newer than the compiled table.
  * DIAGNOSTICS
  *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record).
@@ -125,6 +130,7 @@ struct table {
 	int	unscoped;
 	int	ignored;
 	int	stale;
+	int	cn_keys;		/* keys of one CN; -1: not known */
 	char	*path;
 	struct ldaptab *ldap;		/* an ldap: table; no CDB then */
 };
@@ -366,6 +372,7 @@ struct compile {
 	long	count;
 	int	unscoped;
 	int	ignored;
+	int	cn_keys;
 };
 
 /* split - first token and the rest, both trimmed */
@@ -581,6 +588,23 @@ compile_sender(struct compile *c, char *line, size_t len, int lineno,
 	return 0;
 }
 
+/* cn_shaped - a lookup key that reads as one CN ("cn=..." without an
+ * unescaped ',' or '+'): the only keys a CN's key (dn_cn_key()) can meet */
+static int
+cn_shaped(const char *key, size_t klen)
+{
+	size_t i;
+
+	if (klen < 3 || memcmp(key, "cn=", 3) != 0)
+		return 0;
+	for (i = 3; i < klen; i++)
+		if (key[i] == '\\')
+			i++;
+		else if (key[i] == ',' || key[i] == '+')
+			return 0;
+	return 1;
+}
+
 /* compile_line - one logical line of any kind */
 static int
 compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
@@ -605,6 +629,9 @@ compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 		return -1;
 	if (!scoped && (c->kind == TABLE_SUBJECT || c->kind == TABLE_EMAIL))
 		c->unscoped++;
+	if ((c->kind == TABLE_SUBJECT || c->kind == TABLE_ISSUER) &&
+	    cn_shaped(key, kl))
+		c->cn_keys++;
 	return add(c, key, kl, lineno, scope, &a, d);
 }
 
@@ -632,8 +659,9 @@ table_compile(const char *path, enum table_kind kind, const char *out,
 		cdb_make_finish(&c.cm);		/* frees; the file goes */
 		goto out;
 	}
-	n = snprintf(meta, sizeof(meta), "1 %s %ld %d %d", kind_names[kind],
-	    c.count, c.unscoped, c.ignored);
+	/* the fifth field is new: a reader that knows four ignores it */
+	n = snprintf(meta, sizeof(meta), "1 %s %ld %d %d %d", kind_names[kind],
+	    c.count, c.unscoped, c.ignored, c.cn_keys);
 	if (cdb_make_add(&c.cm, META_KEY, META_KLEN, meta, (unsigned)n) < 0 ||
 	    cdb_make_finish(&c.cm) < 0 || fsync(fd) < 0) {
 		diag_set(d, tmp, 0, "cannot write: %s", strerror(errno));
@@ -700,6 +728,7 @@ read_meta(struct table *t, const char *cdbpath, enum table_kind kind,
 	struct cdb c = t->cdb;
 	char meta[128], name[32];
 	unsigned len;
+	int n;
 
 	if (cdb_find(&c, META_KEY, META_KLEN) <= 0 ||
 	    (len = cdb_datalen(&c)) >= sizeof(meta) ||
@@ -707,8 +736,9 @@ read_meta(struct table *t, const char *cdbpath, enum table_kind kind,
 		return diag_set(d, cdbpath, 0, "not a certrelay table; "
 		    "run certrelay compile");
 	meta[len] = 0;
-	if (sscanf(meta, "1 %31s %ld %d %d", name, &t->count, &t->unscoped,
-	    &t->ignored) != 4)
+	t->cn_keys = -1;		/* compiled before it was counted */
+	if ((n = sscanf(meta, "1 %31s %ld %d %d %d", name, &t->count,
+	    &t->unscoped, &t->ignored, &t->cn_keys)) != 4 && n != 5)
 		return diag_set(d, cdbpath, 0, "unknown table format");
 	if (kind == TABLE_NKINDS && table_kind_parse(name, &t->kind) == 0)
 		return 0;		/* whatever it was compiled as */
@@ -738,6 +768,7 @@ open_ldap(struct table **tp, const char *path, enum table_kind kind,
 	}
 	t->kind = kind;
 	t->fd = -1;
+	t->cn_keys = -1;		/* a directory's keys are not known */
 	if (ldaptab_open(&t->ldap, path + 5, d) < 0) {
 		free(t->path);
 		free(t);
@@ -971,6 +1002,14 @@ int
 table_unscoped(const struct table *t)
 {
 	return t->unscoped;
+}
+
+/* table_cn_keys - may a CN's key (dn_cn_key()) be found? Only a table
+ * compiled without one can say no */
+int
+table_cn_keys(const struct table *t)
+{
+	return t->cn_keys != 0;
 }
 
 /* table_ignored - access-file lines that are not CERT* */

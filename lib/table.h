@@ -51,6 +51,7 @@ int	table_attr_key(const char *issuer_key, const char *type,
 const char *table_path(const struct table *t);
 enum table_kind table_kind(const struct table *t);
 int	table_unscoped(const struct table *t);
+int	table_cn_keys(const struct table *t);
 int	table_ignored(const struct table *t);
 int	table_stale(const struct table *t);
 long	table_count(const struct table *t);

@@ -327,6 +327,29 @@ START_TEST(test_dn_format)
 }
 END_TEST
 
+/* DN_KEY is DN_RFC4514 case-folded, byte for byte: decide() formats a
+ * name once and folds a copy for its lookup key */
+START_TEST(test_dn_key_folded)
+{
+	struct diag d;
+	struct dn *dn;
+	const char *rfc, *key;
+	char folded[BIG];
+	size_t i;
+
+	dn = parse("any", format_cases[_i].in, &d);
+	ck_assert_msg(dn != NULL, "case %s: %s", format_cases[_i].name, d.what);
+	rfc = fmt(dn, DN_RFC4514);
+	key = fmt(dn, DN_KEY);
+	for (i = 0; rfc[i] != 0; i++)
+		folded[i] = (char)tolower((unsigned char)rfc[i]);
+	folded[i] = 0;
+	ck_assert_msg(strcmp(key, folded) == 0, "case %s: key \"%s\", "
+	    "folded \"%s\"", format_cases[_i].name, key, folded);
+	dn_free(dn);
+}
+END_TEST
+
 START_TEST(test_dn_format_small)
 {
 	struct diag d;
@@ -946,6 +969,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dn_format");
 	LOOP(tc, test_dn_format, format_cases);
+	LOOP(tc, test_dn_key_folded, format_cases);
 	tcase_add_test(tc, test_dn_format_small);
 	LOOP(tc, test_dn_round_trip, round_trip_names);
 	suite_add_tcase(s, tc);
