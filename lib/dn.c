@@ -208,20 +208,20 @@ dn_canon_type(const char *in, size_t len, char *out, size_t size)
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -1;
+	for (i = 0; common[i].name; i++)	/* the names every DN has */
+		if (common[i].len == len && memcmp(in, common[i].name, len) ==
+		    0) {
+			if (len >= size)
+				return -1;
+			memcpy(out, common[i].name, len + 1);
+			return 0;
+		}
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)in[i]) && in[i] != '-' &&
 		    in[i] != '.')
 			return -1;
 	memcpy(tmp, in, len);
 	tmp[len] = 0;
-	for (i = 0; common[i].name; i++)	/* the names every DN has */
-		if (common[i].len == len && memcmp(tmp, common[i].name, len) ==
-		    0) {
-			if (len >= size)
-				return -1;
-			memcpy(out, tmp, len + 1);
-			return 0;
-		}
 	if ((nid = OBJ_txt2nid(tmp)) == NID_undef)
 		nid = nid_nocase(tmp);
 	if (nid == NID_undef && (strcasecmp(tmp, "email") == 0 ||
@@ -345,6 +345,19 @@ cn_flags(const struct dn *dn)
 	    (first >= 0 && first < dn->n - 1 ? DN_F_AFTER_CN : 0);
 }
 
+/* oneline_avas - at most how many pairs s holds: each starts at a '/'
+ * or a '+' (capped: past DN_MAX_AVA, dn_add() says so) */
+static int
+oneline_avas(const char *s, size_t len)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '/' || s[i] == '+';
+	return n < DN_MAX_AVA ? n : DN_MAX_AVA;
+}
+
 /* dn_parse_oneline - OpenSSL's "/C=FR/O=CNRS/CN=x" form */
 int
 dn_parse_oneline(const char *s, size_t len, struct dn **out,
@@ -362,7 +375,10 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 	if (len >= DN_MAX_BYTES)
 		return diag_set(d, NULL, 0, "name longer than %d bytes",
 		    DN_MAX_BYTES);
-	if ((dn = dn_new(DN_MAX_AVA, DN_MAX_BYTES, d)) == NULL)
+	/* sized to the name (a value is never longer than its text, and
+	 * "/T=" pays for its NUL): a few hundred bytes, not 10 KB, stay in
+	 * malloc's per-thread cache */
+	if ((dn = dn_new(oneline_avas(s, len), len + 1, d)) == NULL)
 		return -1;
 	while (i < len) {
 		if (s[i] == '/')
