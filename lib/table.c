@@ -12,6 +12,8 @@
  *	int	table_lookup(const struct table *t, const char *key,
  *		    size_t klen, const char *const *scopes,
  *		    struct table_hit *hit, struct diag *d);
+ *	int	table_has(const struct table *t, const char *key,
+ *		    size_t klen, struct diag *d);
  *	void	table_prefetch(const struct table *t, const char *key,
  *		    size_t klen);
  *	int	table_query_key(enum table_kind kind, const char *text,
@@ -72,6 +74,9 @@
  *	table_lookup() returns the first record for key (in source order)
  *	whose scope is empty or equal to one of the NULL-terminated scopes
  *	(lookup keys of the issuer). It is safe from many threads at once.
+ *	table_has() says whether any record has key, whatever its scope
+ *	(an ldap table always says yes): a caller can leave the scopes
+ *	unmade when the key is not there.
  *	table_prefetch() only starts bringing key's hash slot into the CPU
  *	cache: in a large table it is rarely there, and a lookup of that
  *	key a little later then waits less.
@@ -95,7 +100,8 @@
  *	match, table_ignored() the access-file lines that are not CERT*, and
  *	table_stale() says the source is newer than the compiled table.
  * DIAGNOSTICS
- *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record).
+ *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record);
+ *	table_has() likewise.
  *	Others: 0, or -1 with d holding file:line: what.
  * OWNERSHIP
  *	table_open() gives a table freed with table_close() (accepts NULL).
@@ -962,6 +968,22 @@ table_lookup(const struct table *t, const char *key, size_t klen,
 	if (r < 0)
 		return diag_set(d, t->path, 0, "corrupt table");
 	return 0;
+}
+
+/* table_has - may key have a record, whatever its scope? An ldap table
+ * is not asked twice: it says yes */
+int
+table_has(const struct table *t, const char *key, size_t klen,
+    struct diag *d)
+{
+	struct cdb c = t->cdb;		/* cdb_find writes into it */
+	int r;
+
+	if (t->ldap != NULL)
+		return 1;
+	if ((r = cdb_find(&c, key, (unsigned)klen)) < 0)
+		return diag_set(d, t->path, 0, "corrupt table");
+	return r > 0;
 }
 
 /* table_prefetch - the slot cdb_findinit() will read first (CDB's
