@@ -307,10 +307,20 @@ static size_t
 oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen,
     unsigned *flags)
 {
-	size_t n = 0;
+	size_t n = 0, run;
 	int hi, lo;
 
 	while (i < len && !separator(s, len, i)) {
+		/* bytes that neither separate nor escape, in one copy */
+		for (run = i; run < len && s[run] != '/' && s[run] != '+' &&
+		    s[run] != '\\'; run++)
+			;
+		if (run > i) {
+			memcpy(val + n, s + i, run - i);
+			n += run - i;
+			i = run;
+			continue;
+		}
 		if (s[i] == '\\' && i + 1 < len &&
 		    (s[i + 1] == '/' || s[i + 1] == '+')) {
 			val[n++] = s[i + 1];
@@ -416,6 +426,13 @@ dn_parse_sendmail(const char *s, size_t len, struct dn **out,
 	size_t rawlen;
 
 	*out = NULL;
+	/* without a '+' (and short enough to decode) xtext is the text */
+	if (len < sizeof(raw) && memchr(s, '+', len) == NULL) {
+		if (dn_parse_oneline(s, len, out, d) < 0)
+			return -1;
+		(*out)->maybe_cut = len > DN_CUT_AT;
+		return 0;
+	}
 	if (xtext_decode(s, len, raw, sizeof(raw), &rawlen) < 0)
 		return diag_set(d, NULL, 0, "bad xtext (a '+' must be "
 		    "followed by two hex digits)");

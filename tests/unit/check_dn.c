@@ -811,6 +811,9 @@ static const struct {
 	{ "at DN_CUT_AT", "sendmail", DN_CUT_AT, 0 },
 	{ "one over DN_CUT_AT", "sendmail", DN_CUT_AT + 1, 1 },
 	{ "255", "sendmail", 255, 1 },
+	/* no xtext escape at all: read without decoding, cut the same */
+	{ "no '+', at DN_CUT_AT", "sendmail-plain", DN_CUT_AT, 0 },
+	{ "no '+', one over DN_CUT_AT", "sendmail-plain", DN_CUT_AT + 1, 1 },
 	{ "oneline parser never", "oneline", 255, 0 },
 	{ "admin's key never", "any", 255, 0 },
 };
@@ -818,18 +821,22 @@ static const struct {
 START_TEST(test_dn_maybe_cut)
 {
 	char raw[512], sm[2048];
+	const char *how = cut_cases[_i].how;
+	int plain = strcmp(how, "sendmail-plain") == 0;
 	struct diag d;
 	struct dn *dn;
 	size_t n;
 
 	/* "/C=FR/O=CNRS/CN=Alice Martin xxx..." of the wanted length */
-	n = (size_t)snprintf(raw, sizeof(raw), "/C=FR/O=CNRS/CN=Alice Martin");
+	n = (size_t)snprintf(raw, sizeof(raw), "/C=FR/O=CNRS/CN=Alice%s",
+	    plain ? "Martin" : " Martin");
 	while (n < cut_cases[_i].len)
 		raw[n++] = 'x';
 	raw[n] = 0;
 	ck_assert_int_eq(xtext_encode(raw, n, sm, sizeof(sm)), 0);
-	dn = parse(cut_cases[_i].how, strcmp(cut_cases[_i].how, "oneline") ?
-	    sm : raw, &d);
+	ck_assert(!plain || strchr(sm, '+') == NULL);
+	dn = parse(plain ? "sendmail" : how, strcmp(how, "oneline") ? sm : raw,
+	    &d);
 	ck_assert_msg(dn != NULL, "case %s: %s", cut_cases[_i].name, d.what);
 	ck_assert_msg(dn_maybe_cut(dn) == cut_cases[_i].want,
 	    "case %s: got dn_maybe_cut %d, want %d", cut_cases[_i].name,
