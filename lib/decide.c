@@ -31,9 +31,11 @@
  *
  *	request_names() fills r->subject_canon, r->issuer_canon and
  *	r->fp_text, the names as logged, from what decide() parsed: once,
- *	when first wanted (a regex rule, or the log line after the answer
- *	went out). request_free() releases what decide() kept in r (and
- *	empties those three); r can then be given to request_init() again.
+ *	when first wanted (the log line after the answer went out; names
+ *	that name rules were looked up by are formatted with their lookup
+ *	keys, which are the same text case-folded). request_free()
+ *	releases what decide() kept in r (and empties those three); r can
+ *	then be given to request_init() again.
  *
  *	STAGE_MAIL: an authenticated session without TLS, under
  *	min_tls_version or under min_cipher_bits, or whose AUTH the
@@ -103,6 +105,12 @@
 #define MAX_FP		6
 #define MAX_EMAIL	8
 
+/* r->names_done: which of the names as logged are filled */
+#define NAMES_SUBJECT	1
+#define NAMES_ISSUER	2
+#define NAMES_FP	4
+#define NAMES_ALL	(NAMES_SUBJECT | NAMES_ISSUER | NAMES_FP)
+
 /* What is known of the client's certificate, for one evaluation. */
 struct view {
 	struct dn *subj, *iss;
@@ -117,6 +125,9 @@ struct view {
 	const char *ci_note;		/* why the index gave no names */
 	struct certlife life;		/* the index's copy: dates, CRL */
 	int	keyed;			/* view_keys() done */
+	int	subj_cn_done;		/* subj_cn() done */
+	int	scoped;			/* view_scopes() done */
+	struct request *rq;		/* whose names are logged */
 	size_t	own_len;		/* the index's SAN addresses, as is */
 	/* not cleared per decision: */
 	char	own[SENDER_EMAILS_MAX];
@@ -142,17 +153,19 @@ void
 request_names(struct request *r)
 {
 	size_t len;
+	int done = r->names_done;
 
-	if (r->names_done)
+	if (done == NAMES_ALL)
 		return;
-	r->names_done = 1;
-	if (r->subj_dn && dn_format(r->subj_dn, DN_RFC4514, r->subject_canon,
-	    sizeof(r->subject_canon)) < 0)
+	r->names_done = NAMES_ALL;
+	/* the names a decision keyed are formatted already (view_keys) */
+	if (!(done & NAMES_SUBJECT) && r->subj_dn && dn_format(r->subj_dn,
+	    DN_RFC4514, r->subject_canon, sizeof(r->subject_canon)) < 0)
 		r->subject_canon[0] = 0;
-	if (r->iss_dn && dn_format(r->iss_dn, DN_RFC4514, r->issuer_canon,
-	    sizeof(r->issuer_canon)) < 0)
+	if (!(done & NAMES_ISSUER) && r->iss_dn && dn_format(r->iss_dn,
+	    DN_RFC4514, r->issuer_canon, sizeof(r->issuer_canon)) < 0)
 		r->issuer_canon[0] = 0;
-	if (r->has_fp) {		/* "sha256:AB:CD:..." */
+	if (!(done & NAMES_FP) && r->has_fp) {	/* "sha256:AB:CD:..." */
 		len = strlen(fp_alg_name(r->fp.alg));
 		memcpy(r->fp_text, fp_alg_name(r->fp.alg), len);
 		r->fp_text[len++] = ':';
@@ -354,35 +367,94 @@ cn_key(const struct dn *dn, char *key, size_t size)
 		(void)dn_cn_key(dn, key, size);
 }
 
-/* view_keys - e-mail addresses, lookup keys and issuer scopes: only
- * for a verified cert that no fingerprint rule decided */
+/* subj_cn - the subject's CN key, made when first wanted: most subject
+ * tables hold whole names only (table_cn_keys()) */
+static const char *
+subj_cn(struct view *v)
+{
+	if (!v->subj_cn_done) {
+		v->subj_cn_done = 1;
+		cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
+	}
+	return v->subj_cn_key;
+}
+
+/* name_key - a name's lookup key and its RFC 4514 form as logged (into
+ * canon, "" if it does not fit): the key is that form case-folded
+ * (dn(3) DN_KEY), so one formatting serves both. A key that does not
+ * fit is no key: a cut one would be a shorter name's */
 static void
-view_keys(struct view *v)
+name_key(const struct dn *dn, char *key, size_t size, char *canon,
+    size_t csize)
+{
+	size_t i, n;
+
+	key[0] = 0;
+	if (dn == NULL)
+		return;
+	if (dn_format(dn, DN_RFC4514, key, size) < 0) {
+		key[0] = canon[0] = 0;
+		return;
+	}
+	n = strlen(key);
+	if (n < csize)
+		memcpy(canon, key, n + 1);
+	else
+		canon[0] = 0;
+	for (i = 0; i < n; i++)
+		key[i] = (char)tolower((unsigned char)key[i]);
+}
+
+/* view_keys - e-mail addresses and the subject's lookup key (and its
+ * name as logged, on the way): only for a verified cert that no
+ * fingerprint rule decided */
+static void
+view_keys(struct request *r, struct view *v)
 {
 	const char *type, *val;
 	size_t len;
-	int k, n = 0;
+	int k;
 
 	v->keyed = 1;
 	for (k = 0; v->subj && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		if (strcmp(type, "emailAddress") == 0)
 			add_email(v, val, len);
-	/* a key that does not fit is no key: a cut one would be a shorter
-	 * name's. A name that may be cut is still looked up as it arrived:
-	 * only refusals apply to it (name_doubt) */
-	if (v->subj && dn_format(v->subj, DN_KEY, v->subj_key,
-	    sizeof(v->subj_key)) < 0)
-		v->subj_key[0] = 0;
-	if (v->iss && dn_format(v->iss, DN_KEY, v->iss_key,
-	    sizeof(v->iss_key)) < 0)
-		v->iss_key[0] = 0;
-	cn_key(v->subj, v->subj_cn_key, sizeof(v->subj_cn_key));
+	/* a name that may be cut is still looked up as it arrived: only
+	 * refusals apply to it (name_doubt) */
+	name_key(v->subj, v->subj_key, sizeof(v->subj_key), r->subject_canon,
+	    sizeof(r->subject_canon));
+	r->names_done |= NAMES_SUBJECT;
+}
+
+/* view_scopes - the issuer's lookup keys, the scopes a scoped rule must
+ * meet (and its name as logged, on the way): made when first wanted, as
+ * a name that no table holds and the regex set rules out needs none */
+static const char *const *
+view_scopes(struct view *v)
+{
+	struct request *r = v->rq;
+	int n = 0;
+
+	if (v->scoped)
+		return v->scopes;
+	v->scoped = 1;
+	name_key(v->iss, v->iss_key, sizeof(v->iss_key), r->issuer_canon,
+	    sizeof(r->issuer_canon));
+	r->names_done |= NAMES_ISSUER;
 	cn_key(v->iss, v->iss_cn_key, sizeof(v->iss_cn_key));
 	if (v->iss_key[0])
 		v->scopes[n++] = v->iss_key;
 	if (v->iss_cn_key[0] && strcmp(v->iss_cn_key, v->iss_key) != 0)
 		v->scopes[n++] = v->iss_cn_key;
 	v->scopes[n] = NULL;
+	return v->scopes;
+}
+
+/* scopes_of - view_scopes() for rx_match_lazy() */
+static const char *const *
+scopes_of(void *v)
+{
+	return view_scopes(v);
 }
 
 /* quoting - how the MTA's OpenSSL spelled the names it passes */
@@ -461,20 +533,25 @@ build_view(const struct engine *e, struct request *r, struct view *v,
 	return 0;
 }
 
-/* lookup - one key in one table; a hit that decides fills out: not
- * DUNNO, and not RELAY where the names may only refuse (v->doubt is
- * set by name_doubt(), after the pins: a pin relays whatever the
- * names) */
+/* lookup - one key in one table, scoped to the issuer or not; a hit
+ * that decides fills out: not DUNNO, and not RELAY where the names may
+ * only refuse (v->doubt is set by name_doubt(), after the pins: a pin
+ * relays whatever the names) */
 static int
-lookup(const struct engine *e, const struct view *v, enum table_kind k,
-    const char *key, size_t klen, const char *const *scopes,
-    struct table_hit *hit, struct diag *d)
+lookup(const struct engine *e, struct view *v, enum table_kind k,
+    const char *key, size_t klen, int scoped, struct table_hit *hit,
+    struct diag *d)
 {
 	int r;
 
 	if (e->t[k] == NULL || klen == 0)
 		return 0;
-	r = table_lookup(e->t[k], key, klen, scopes, hit, d);
+	/* the issuer's keys only for a key the table holds */
+	if (scoped && !v->scoped && (r = table_has(e->t[k], key, klen,
+	    d)) <= 0)
+		return r;
+	r = table_lookup(e->t[k], key, klen, scoped ? view_scopes(v) : NULL,
+	    hit, d);
 	if (r > 0 && (hit->act.type == ACT_DUNNO || (v->doubt != NULL &&
 	    hit->act.type == ACT_RELAY)))
 		return 0;
@@ -497,20 +574,23 @@ by_fingerprint(const struct engine *e, struct view *v, struct request *rq,
 		if (k >= v->nfp)
 			break;
 		r = lookup(e, v, TABLE_FINGERPRINT, key,
-		    fp_bin_key(&v->fp[k], key), NULL, hit, d);
+		    fp_bin_key(&v->fp[k], key), 0, hit, d);
 	}
 	return r;
 }
 
 /* by_access - Sendmail's CERTISSUER:/CERTSUBJECT: semantics */
 static int
-by_access(const struct engine *e, const struct view *v,
-    struct table_hit *hit, struct diag *d)
+by_access(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
 {
 	char key[TABLE_KEY_MAX + 16];
 	int r;
 
-	if (e->t[TABLE_ACCESS] == NULL || v->iss_key[0] == 0)
+	if (e->t[TABLE_ACCESS] == NULL)
+		return 0;
+	(void)view_scopes(v);		/* the issuer's key */
+	if (v->iss_key[0] == 0)
 		return 0;
 	snprintf(key, sizeof(key), "certissuer:%s", v->iss_key);
 	if ((r = table_lookup(e->t[TABLE_ACCESS], key, strlen(key), NULL,
@@ -529,8 +609,8 @@ by_access(const struct engine *e, const struct view *v,
 
 /* by_attribute - "issuer=<DN> attr=<T> value=<V>" for each pair */
 static int
-by_attribute(const struct engine *e, const struct view *v,
-    struct table_hit *hit, struct diag *d)
+by_attribute(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
 {
 	char key[TABLE_KEY_MAX];
 	const char *type, *val;
@@ -539,12 +619,13 @@ by_attribute(const struct engine *e, const struct view *v,
 
 	if (e->t[TABLE_ATTRIBUTE] == NULL || v->subj == NULL)
 		return 0;
+	(void)view_scopes(v);
 	for (k = 0; r == 0 && dn_ava(v->subj, k, &type, &val, &len) == 0; k++)
 		for (s = 0; r == 0 && v->scopes[s]; s++)
 			if (table_attr_key(v->scopes[s], type, val, len, key,
 			    &klen) == 0)
 				r = lookup(e, v, TABLE_ATTRIBUTE, key, klen,
-				    NULL, hit, d);
+				    0, hit, d);
 	return r;
 }
 
@@ -564,51 +645,94 @@ rx_text(const struct dn *dn, const char *logged, char *buf, size_t size)
 	return buf;
 }
 
-/* by_names - subject, e-mail, issuer, access, regex, attribute */
+/* by_cn - the subject's CN in a table that may hold a CN's key (a rule
+ * written for Postfix's view); the whole name was looked up first */
 static int
-by_names(const struct engine *e, struct request *rq, const struct view *v,
-    struct table_hit *hit, enum dec_kind *kind, struct diag *d)
+by_cn(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
+{
+	const struct table *t = e->t[TABLE_SUBJECT];
+
+	if (t == NULL || !table_cn_keys(t) || strcmp(subj_cn(v),
+	    v->subj_key) == 0)
+		return 0;
+	return lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
+	    strlen(v->subj_cn_key), 1, hit, d);
+}
+
+/* by_issuer - the issuer's name, then its CN where the table may hold a
+ * CN's key */
+static int
+by_issuer(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
+{
+	const struct table *t = e->t[TABLE_ISSUER];
+	int r;
+
+	if (t == NULL)
+		return 0;
+	(void)view_scopes(v);
+	if ((r = lookup(e, v, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), 0,
+	    hit, d)) != 0 || !table_cn_keys(t) || strcmp(v->iss_cn_key,
+	    v->iss_key) == 0)
+		return r;
+	return lookup(e, v, TABLE_ISSUER, v->iss_cn_key,
+	    strlen(v->iss_cn_key), 0, hit, d);
+}
+
+/* by_regex - the names as logged (formatted with their keys); the
+ * issuer's only for rules that read it, its keys only for a scoped rule
+ * the set matcher did not rule out */
+static int
+by_regex(const struct engine *e, struct view *v, struct table_hit *hit,
+    struct diag *d)
 {
 	char subj_rx[DECIDE_NAME_MAX], iss_rx[DECIDE_NAME_MAX];
 	struct rx_subject rs;
+	int r;
+
+	rs.subject = rx_text(v->subj, v->rq->subject_canon, subj_rx,
+	    sizeof(subj_rx));
+	rs.issuer = NULL;
+	if (rx_on_issuer(e->rx) > 0) {
+		(void)view_scopes(v);	/* the issuer as logged too */
+		rs.issuer = rx_text(v->iss, v->rq->issuer_canon, iss_rx,
+		    sizeof(iss_rx));
+	}
+	rs.partial = !v->whole;
+	rs.refuse_only = v->doubt != NULL;
+	rs.scopes = v->scoped ? v->scopes : NULL;
+	if ((r = rx_match_lazy(e->rx, &rs, scopes_of, v, hit, d)) > 0 &&
+	    hit->act.type == ACT_DUNNO)
+		r = 0;
+	return r;
+}
+
+/* by_names - subject, e-mail, issuer, access, regex, attribute */
+static int
+by_names(const struct engine *e, struct view *v, struct table_hit *hit,
+    enum dec_kind *kind, struct diag *d)
+{
 	int k, r;
 
 	*kind = KIND_SUBJECT;
 	if ((r = lookup(e, v, TABLE_SUBJECT, v->subj_key, strlen(v->subj_key),
-	    v->scopes, hit, d)) != 0 || (strcmp(v->subj_cn_key, v->subj_key)
-	    && (r = lookup(e, v, TABLE_SUBJECT, v->subj_cn_key,
-	    strlen(v->subj_cn_key), v->scopes, hit, d)) != 0))
+	    1, hit, d)) != 0 || (r = by_cn(e, v, hit, d)) != 0)
 		return r;
 	*kind = KIND_EMAIL;
 	for (k = 0; k < v->nemail; k++)
 		if ((r = lookup(e, v, TABLE_EMAIL, v->email[k],
-		    strlen(v->email[k]), v->scopes, hit, d)) != 0)
+		    strlen(v->email[k]), 1, hit, d)) != 0)
 			return r;
 	*kind = KIND_ISSUER;
-	if ((r = lookup(e, v, TABLE_ISSUER, v->iss_key, strlen(v->iss_key), NULL,
-	    hit, d)) != 0 || (strcmp(v->iss_cn_key, v->iss_key) &&
-	    (r = lookup(e, v, TABLE_ISSUER, v->iss_cn_key, strlen(v->iss_cn_key),
-	    NULL, hit, d)) != 0))
+	if ((r = by_issuer(e, v, hit, d)) != 0)
 		return r;
 	*kind = KIND_ACCESS;
 	if (v->doubt == NULL && (r = by_access(e, v, hit, d)) != 0)
 		return r;		/* the access map only relays */
 	*kind = KIND_REGEX;
-	if (e->rx) {
-		request_names(rq);
-		rs.subject = rx_text(v->subj, rq->subject_canon, subj_rx,
-		    sizeof(subj_rx));
-		rs.issuer = rx_text(v->iss, rq->issuer_canon, iss_rx,
-		    sizeof(iss_rx));
-		rs.partial = !v->whole;
-		rs.refuse_only = v->doubt != NULL;
-		rs.scopes = v->scopes;
-		if ((r = rx_match(e->rx, &rs, hit, d)) > 0 &&
-		    hit->act.type == ACT_DUNNO)
-			r = 0;
-		if (r != 0)
-			return r;
-	}
+	if (e->rx && (r = by_regex(e, v, hit, d)) != 0)
+		return r;
 	*kind = KIND_ATTRIBUTE;
 	return by_attribute(e, v, hit, d);
 }
@@ -710,21 +834,24 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 	 * keys costs more than the lookups */
 	names = ret == 0 && r->verify == VERIFY_OK && one_way(e, v);
 	if (names && !v->keyed)
-		view_keys(v);
+		view_keys(r, v);
 	key[0] = 's';
 	if (ret == 0 && names && v->subj_key[0]) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
-		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+		ret = table_lookup(t, key, strlen(key), view_scopes(v), &hit,
+		    d);
 	}
-	if (ret == 0 && names && v->subj_cn_key[0] &&
+	if (ret == 0 && names && subj_cn(v)[0] &&
 	    strcmp(v->subj_cn_key, v->subj_key) != 0) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_cn_key);
-		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+		ret = table_lookup(t, key, strlen(key), view_scopes(v), &hit,
+		    d);
 	}
 	key[0] = 'e';
 	for (k = 0; names && k < v->nemail && ret == 0; k++) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->email[k]);
-		ret = table_lookup(t, key, strlen(key), v->scopes, &hit, d);
+		ret = table_lookup(t, key, strlen(key), view_scopes(v), &hit,
+		    d);
 	}
 	if (ret > 0) {
 		r->bind_list = hit.value;
@@ -739,7 +866,7 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
  * bytes, with its kind), else the verified issuer and subject (SHA-256:
  * no name can pick its slot or share another's) */
 static void
-rate_id(struct request *r, const struct view *v)
+rate_id(struct request *r, struct view *v)
 {
 	char buf[2 * TABLE_KEY_MAX + 2];
 	size_t n, m;
@@ -755,8 +882,10 @@ rate_id(struct request *r, const struct view *v)
 		r->has_rate_id = 1;
 		return;
 	}
-	if (r->verify != VERIFY_OK || !v->keyed || v->subj_key[0] == 0 ||
-	    v->iss_key[0] == 0)
+	if (r->verify != VERIFY_OK || !v->keyed)
+		return;
+	(void)view_scopes(v);		/* the issuer's key */
+	if (v->subj_key[0] == 0 || v->iss_key[0] == 0)
 		return;
 	n = strlen(v->iss_key);
 	m = strlen(v->subj_key);
@@ -829,6 +958,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	/* the key buffers are set by build_view() before use: not cleared */
 	memset(&v, 0, offsetof(struct view, own));
 	v.subj_key[0] = v.subj_cn_key[0] = v.iss_key[0] = v.iss_cn_key[0] = 0;
+	v.rq = r;
 	ret = build_view(e, r, &v, d);
 	/* kept for the log line, formatted once the answer is out */
 	r->subj_dn = v.subj;
@@ -841,9 +971,9 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	}
 	ret = by_fingerprint(e, &v, r, &hit, d);
 	if (ret == 0 && r->verify == VERIFY_OK) {
-		view_keys(&v);
+		view_keys(r, &v);
 		name_doubt(e, r, &v);
-		ret = by_names(e, r, &v, &hit, &kind, d);
+		ret = by_names(e, &v, &hit, &kind, d);
 	}
 	else if (ret == 0 && (v.subj || v.iss))
 		note(r, "certificate not verified: only fingerprint rules "

@@ -98,7 +98,8 @@ struct request {
 	struct dn *subj_dn, *iss_dn;	/* the names decided on */
 	struct fp fp;			/* the first fingerprint, if has_fp */
 	int	has_fp;
-	int	names_done;		/* the three below are filled */
+	int	names_done;		/* which of the three below are
+					 * filled (bits; decide.c) */
 	int	cut;
 	/* sender binding and counters, filled with the certificate's
 	 * decision when it relays (lib/sender.c, lib/rate.c) */

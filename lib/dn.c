@@ -208,20 +208,20 @@ dn_canon_type(const char *in, size_t len, char *out, size_t size)
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -1;
+	for (i = 0; common[i].name; i++)	/* the names every DN has */
+		if (common[i].len == len && memcmp(in, common[i].name, len) ==
+		    0) {
+			if (len >= size)
+				return -1;
+			memcpy(out, common[i].name, len + 1);
+			return 0;
+		}
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)in[i]) && in[i] != '-' &&
 		    in[i] != '.')
 			return -1;
 	memcpy(tmp, in, len);
 	tmp[len] = 0;
-	for (i = 0; common[i].name; i++)	/* the names every DN has */
-		if (common[i].len == len && memcmp(tmp, common[i].name, len) ==
-		    0) {
-			if (len >= size)
-				return -1;
-			memcpy(out, tmp, len + 1);
-			return 0;
-		}
 	if ((nid = OBJ_txt2nid(tmp)) == NID_undef)
 		nid = nid_nocase(tmp);
 	if (nid == NID_undef && (strcasecmp(tmp, "email") == 0 ||
@@ -307,10 +307,20 @@ static size_t
 oneline_value(const char *s, size_t len, size_t i, char *val, size_t *vlen,
     unsigned *flags)
 {
-	size_t n = 0;
+	size_t n = 0, run;
 	int hi, lo;
 
 	while (i < len && !separator(s, len, i)) {
+		/* bytes that neither separate nor escape, in one copy */
+		for (run = i; run < len && s[run] != '/' && s[run] != '+' &&
+		    s[run] != '\\'; run++)
+			;
+		if (run > i) {
+			memcpy(val + n, s + i, run - i);
+			n += run - i;
+			i = run;
+			continue;
+		}
 		if (s[i] == '\\' && i + 1 < len &&
 		    (s[i + 1] == '/' || s[i + 1] == '+')) {
 			val[n++] = s[i + 1];
@@ -345,6 +355,19 @@ cn_flags(const struct dn *dn)
 	    (first >= 0 && first < dn->n - 1 ? DN_F_AFTER_CN : 0);
 }
 
+/* oneline_avas - at most how many pairs s holds: each starts at a '/'
+ * or a '+' (capped: past DN_MAX_AVA, dn_add() says so) */
+static int
+oneline_avas(const char *s, size_t len)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '/' || s[i] == '+';
+	return n < DN_MAX_AVA ? n : DN_MAX_AVA;
+}
+
 /* dn_parse_oneline - OpenSSL's "/C=FR/O=CNRS/CN=x" form */
 int
 dn_parse_oneline(const char *s, size_t len, struct dn **out,
@@ -362,7 +385,10 @@ dn_parse_oneline(const char *s, size_t len, struct dn **out,
 	if (len >= DN_MAX_BYTES)
 		return diag_set(d, NULL, 0, "name longer than %d bytes",
 		    DN_MAX_BYTES);
-	if ((dn = dn_new(DN_MAX_AVA, DN_MAX_BYTES, d)) == NULL)
+	/* sized to the name (a value is never longer than its text, and
+	 * "/T=" pays for its NUL): a few hundred bytes, not 10 KB, stay in
+	 * malloc's per-thread cache */
+	if ((dn = dn_new(oneline_avas(s, len), len + 1, d)) == NULL)
 		return -1;
 	while (i < len) {
 		if (s[i] == '/')
@@ -400,6 +426,13 @@ dn_parse_sendmail(const char *s, size_t len, struct dn **out,
 	size_t rawlen;
 
 	*out = NULL;
+	/* without a '+' (and short enough to decode) xtext is the text */
+	if (len < sizeof(raw) && memchr(s, '+', len) == NULL) {
+		if (dn_parse_oneline(s, len, out, d) < 0)
+			return -1;
+		(*out)->maybe_cut = len > DN_CUT_AT;
+		return 0;
+	}
 	if (xtext_decode(s, len, raw, sizeof(raw), &rawlen) < 0)
 		return diag_set(d, NULL, 0, "bad xtext (a '+' must be "
 		    "followed by two hex digits)");

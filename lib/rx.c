@@ -9,10 +9,14 @@
  *		    struct diag *d);
  *	int	rx_match(const struct rx *r, const struct rx_subject *s,
  *		    struct table_hit *hit, struct diag *d);
+ *	int	rx_match_lazy(const struct rx *r, const struct rx_subject *s,
+ *		    const char *const *(*scopes_of)(void *), void *ctx,
+ *		    struct table_hit *hit, struct diag *d);
  *	int	rx_accelerate(struct rx *r, int background, struct diag *d);
  *	int	rx_accelerated(const struct rx *r, int *members);
  *	int	rx_count(const struct rx *r);
  *	int	rx_unscoped(const struct rx *r);
+ *	int	rx_on_issuer(const struct rx *r);
  *	void	rx_close(struct rx *r);
  * DESCRIPTION
  *	Each logical line is "/pattern/flags [issuer=<DN>] ACTION [text]":
@@ -32,13 +36,18 @@
  *	rx_open() does for each line table_each_line() hands it (and what a
  *	fuzzer drives directly). rx_count() is the number of rules,
  *	rx_unscoped() the number of rules that relay without an issuer
- *	scope (any CA's certificate could meet them).
+ *	scope (any CA's certificate could meet them), rx_on_issuer() the
+ *	number matched against the issuer DN (without one, s->issuer is
+ *	never read).
  *
  *	Patterns are compiled once, with JIT where the machine has it, and
  *	matched with match and depth limits so a hostile name cannot make a
  *	pattern run away: hitting a limit is an error (tempfail), never a
  *	"no match". rx_match() returns the first rule, in file order, that
- *	matches and whose scope fits. When the names may lack part of the
+ *	matches and whose scope fits. rx_match_lazy() is the same with
+ *	s->scopes NULL: it asks scopes_of(ctx) for them, once, when it
+ *	first meets a scoped rule it must try (a name the set rules out for
+ *	every scoped rule never needs its issuer's keys). When the names may lack part of the
  *	DN (s->partial: Postfix sends only CNs; Sendmail's 255-byte buffer
  *	can drop an attribute after the CN unseen) a negated rule that would
  *	relay is skipped: the missing part could hold what it tests for; a
@@ -125,7 +134,7 @@ struct rx_set {
 
 struct rx {
 	char	*path;
-	int	n, cap, unscoped;
+	int	n, cap, unscoped, on_issuer;
 	struct rx_rule *rule;
 	pcre2_match_context *mctx;
 	_Atomic(struct rx_set *) set;
@@ -286,6 +295,7 @@ rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 	}
 	if (rule.scope == NULL && !rule.on_issuer)
 		r->unscoped++;
+	r->on_issuer += rule.on_issuer;
 	r->rule[r->n++] = rule;
 	return 0;
 err:
@@ -416,6 +426,17 @@ int
 rx_match(const struct rx *r, const struct rx_subject *s,
     struct table_hit *hit, struct diag *d)
 {
+	return rx_match_lazy(r, s, NULL, NULL, hit, d);
+}
+
+/* rx_match_lazy - rx_match(), the scopes made only for a scoped rule
+ * that the scan did not rule out */
+int
+rx_match_lazy(const struct rx *r, const struct rx_subject *s,
+    const char *const *(*scopes_of)(void *), void *ctx,
+    struct table_hit *hit, struct diag *d)
+{
+	const char *const *scopes = s->scopes;
 	pcre2_match_data *md = NULL;
 	const struct rx_rule *rule;
 	struct rx_set *set;
@@ -455,7 +476,11 @@ rx_match(const struct rx *r, const struct rx_subject *s,
 	    i = next(r, scan, cand, i)) {
 		rule = &r->rule[i];
 		t = rule->on_issuer;
-		if (text[t] == NULL || !scope_fits(rule->scope, s->scopes) ||
+		if (rule->scope != NULL && scopes == NULL && scopes_of) {
+			scopes = scopes_of(ctx);
+			scopes_of = NULL;
+		}
+		if (text[t] == NULL || !scope_fits(rule->scope, scopes) ||
 		    (rule->act.type == ACT_RELAY && (s->refuse_only ||
 		    (rule->negate && s->partial))))
 			continue;
@@ -680,6 +705,13 @@ int
 rx_unscoped(const struct rx *r)
 {
 	return r->unscoped;
+}
+
+/* rx_on_issuer - rules matched against the issuer DN */
+int
+rx_on_issuer(const struct rx *r)
+{
+	return r->on_issuer;
 }
 
 /* rx_count - rules */

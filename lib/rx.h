@@ -21,6 +21,10 @@ int	rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 int	rx_new(struct rx **rp, const char *path, struct diag *d);
 int	rx_match(const struct rx *r, const struct rx_subject *s,
 	    struct table_hit *hit, struct diag *d);
+int	rx_match_lazy(const struct rx *r, const struct rx_subject *s,
+	    const char *const *(*scopes_of)(void *), void *ctx,
+	    struct table_hit *hit, struct diag *d);
+int	rx_on_issuer(const struct rx *r);
 int	rx_accelerate(struct rx *r, int background, struct diag *d);
 int	rx_accelerated(const struct rx *r, int *members);
 int	rx_unscoped(const struct rx *r);

@@ -12,6 +12,8 @@
  *	int	table_lookup(const struct table *t, const char *key,
  *		    size_t klen, const char *const *scopes,
  *		    struct table_hit *hit, struct diag *d);
+ *	int	table_has(const struct table *t, const char *key,
+ *		    size_t klen, struct diag *d);
  *	void	table_prefetch(const struct table *t, const char *key,
  *		    size_t klen);
  *	int	table_query_key(enum table_kind kind, const char *text,
@@ -29,6 +31,7 @@
  *	int	table_guess_key_kind(const char *key,
  *		    enum table_kind *kind);
  *	int	table_unscoped(const struct table *t);
+ *	int	table_cn_keys(const struct table *t);
  *	int	table_ignored(const struct table *t);
  *	int	table_stale(const struct table *t);
  *	void	table_close(struct table *t);
@@ -71,6 +74,9 @@
  *	table_lookup() returns the first record for key (in source order)
  *	whose scope is empty or equal to one of the NULL-terminated scopes
  *	(lookup keys of the issuer). It is safe from many threads at once.
+ *	table_has() says whether any record has key, whatever its scope
+ *	(an ldap table always says yes): a caller can leave the scopes
+ *	unmade when the key is not there.
  *	table_prefetch() only starts bringing key's hash slot into the CPU
  *	cache: in a large table it is rarely there, and a lookup of that
  *	key a little later then waits less.
@@ -87,10 +93,15 @@
  *	is: its source path, its kind and its number of records.
  *	table_unscoped() counts its subject and e-mail rules without an
  *	issuer scope (any CA's certificate could meet them),
- *	table_ignored() the access-file lines that are not CERT*, and
+ *	table_cn_keys() says whether a subject or issuer table may hold a
+ *	key of one CN (a rule written for Postfix's view; 1 also when the
+ *	table cannot tell: an ldap table, or one compiled before it was
+ *	counted), so a decision can skip the CN's lookup where it cannot
+ *	match, table_ignored() the access-file lines that are not CERT*, and
  *	table_stale() says the source is newer than the compiled table.
  * DIAGNOSTICS
- *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record).
+ *	table_lookup(): 1 found, 0 not found, -1 error (a corrupt record);
+ *	table_has() likewise.
  *	Others: 0, or -1 with d holding file:line: what.
  * OWNERSHIP
  *	table_open() gives a table freed with table_close() (accepts NULL).
@@ -125,6 +136,7 @@ struct table {
 	int	unscoped;
 	int	ignored;
 	int	stale;
+	int	cn_keys;		/* keys of one CN; -1: not known */
 	char	*path;
 	struct ldaptab *ldap;		/* an ldap: table; no CDB then */
 };
@@ -366,6 +378,7 @@ struct compile {
 	long	count;
 	int	unscoped;
 	int	ignored;
+	int	cn_keys;
 };
 
 /* split - first token and the rest, both trimmed */
@@ -581,6 +594,23 @@ compile_sender(struct compile *c, char *line, size_t len, int lineno,
 	return 0;
 }
 
+/* cn_shaped - a lookup key that reads as one CN ("cn=..." without an
+ * unescaped ',' or '+'): the only keys a CN's key (dn_cn_key()) can meet */
+static int
+cn_shaped(const char *key, size_t klen)
+{
+	size_t i;
+
+	if (klen < 3 || memcmp(key, "cn=", 3) != 0)
+		return 0;
+	for (i = 3; i < klen; i++)
+		if (key[i] == '\\')
+			i++;
+		else if (key[i] == ',' || key[i] == '+')
+			return 0;
+	return 1;
+}
+
 /* compile_line - one logical line of any kind */
 static int
 compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
@@ -605,6 +635,9 @@ compile_line(void *ctx, char *line, size_t len, int lineno, struct diag *d)
 		return -1;
 	if (!scoped && (c->kind == TABLE_SUBJECT || c->kind == TABLE_EMAIL))
 		c->unscoped++;
+	if ((c->kind == TABLE_SUBJECT || c->kind == TABLE_ISSUER) &&
+	    cn_shaped(key, kl))
+		c->cn_keys++;
 	return add(c, key, kl, lineno, scope, &a, d);
 }
 
@@ -632,8 +665,9 @@ table_compile(const char *path, enum table_kind kind, const char *out,
 		cdb_make_finish(&c.cm);		/* frees; the file goes */
 		goto out;
 	}
-	n = snprintf(meta, sizeof(meta), "1 %s %ld %d %d", kind_names[kind],
-	    c.count, c.unscoped, c.ignored);
+	/* the fifth field is new: a reader that knows four ignores it */
+	n = snprintf(meta, sizeof(meta), "1 %s %ld %d %d %d", kind_names[kind],
+	    c.count, c.unscoped, c.ignored, c.cn_keys);
 	if (cdb_make_add(&c.cm, META_KEY, META_KLEN, meta, (unsigned)n) < 0 ||
 	    cdb_make_finish(&c.cm) < 0 || fsync(fd) < 0) {
 		diag_set(d, tmp, 0, "cannot write: %s", strerror(errno));
@@ -700,6 +734,7 @@ read_meta(struct table *t, const char *cdbpath, enum table_kind kind,
 	struct cdb c = t->cdb;
 	char meta[128], name[32];
 	unsigned len;
+	int n;
 
 	if (cdb_find(&c, META_KEY, META_KLEN) <= 0 ||
 	    (len = cdb_datalen(&c)) >= sizeof(meta) ||
@@ -707,8 +742,9 @@ read_meta(struct table *t, const char *cdbpath, enum table_kind kind,
 		return diag_set(d, cdbpath, 0, "not a certrelay table; "
 		    "run certrelay compile");
 	meta[len] = 0;
-	if (sscanf(meta, "1 %31s %ld %d %d", name, &t->count, &t->unscoped,
-	    &t->ignored) != 4)
+	t->cn_keys = -1;		/* compiled before it was counted */
+	if ((n = sscanf(meta, "1 %31s %ld %d %d %d", name, &t->count,
+	    &t->unscoped, &t->ignored, &t->cn_keys)) != 4 && n != 5)
 		return diag_set(d, cdbpath, 0, "unknown table format");
 	if (kind == TABLE_NKINDS && table_kind_parse(name, &t->kind) == 0)
 		return 0;		/* whatever it was compiled as */
@@ -738,6 +774,7 @@ open_ldap(struct table **tp, const char *path, enum table_kind kind,
 	}
 	t->kind = kind;
 	t->fd = -1;
+	t->cn_keys = -1;		/* a directory's keys are not known */
 	if (ldaptab_open(&t->ldap, path + 5, d) < 0) {
 		free(t->path);
 		free(t);
@@ -933,6 +970,22 @@ table_lookup(const struct table *t, const char *key, size_t klen,
 	return 0;
 }
 
+/* table_has - may key have a record, whatever its scope? An ldap table
+ * is not asked twice: it says yes */
+int
+table_has(const struct table *t, const char *key, size_t klen,
+    struct diag *d)
+{
+	struct cdb c = t->cdb;		/* cdb_find writes into it */
+	int r;
+
+	if (t->ldap != NULL)
+		return 1;
+	if ((r = cdb_find(&c, key, (unsigned)klen)) < 0)
+		return diag_set(d, t->path, 0, "corrupt table");
+	return r > 0;
+}
+
 /* table_prefetch - the slot cdb_findinit() will read first (CDB's
  * layout: 256 header pairs (position, length) of hash tables of 8-byte
  * slots, the slot at (hash >> 8) % length) */
@@ -971,6 +1024,14 @@ int
 table_unscoped(const struct table *t)
 {
 	return t->unscoped;
+}
+
+/* table_cn_keys - may a CN's key (dn_cn_key()) be found? Only a table
+ * compiled without one can say no */
+int
+table_cn_keys(const struct table *t)
+{
+	return t->cn_keys != 0;
 }
 
 /* table_ignored - access-file lines that are not CERT* */

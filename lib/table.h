@@ -43,6 +43,8 @@ int	table_open(struct table **tp, const char *path,
 	    enum table_kind kind, struct diag *d);
 int	table_lookup(const struct table *t, const char *key, size_t klen,
 	    const char *const *scopes, struct table_hit *hit, struct diag *d);
+int	table_has(const struct table *t, const char *key, size_t klen,
+	    struct diag *d);
 void	table_prefetch(const struct table *t, const char *key, size_t klen);
 int	table_query_key(enum table_kind kind, const char *text, char *key,
 	    size_t *klen, struct diag *d);
@@ -51,6 +53,7 @@ int	table_attr_key(const char *issuer_key, const char *type,
 const char *table_path(const struct table *t);
 enum table_kind table_kind(const struct table *t);
 int	table_unscoped(const struct table *t);
+int	table_cn_keys(const struct table *t);
 int	table_ignored(const struct table *t);
 int	table_stale(const struct table *t);
 long	table_count(const struct table *t);

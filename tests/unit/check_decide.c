@@ -582,6 +582,28 @@ START_TEST(test_decide_cert)
 }
 END_TEST
 
+/* the same requests with the regex set matcher in service, as in a
+ * daemon: the issuer's keys are then made only for a rule the set did
+ * not rule out */
+START_TEST(test_decide_cert_set)
+{
+	struct engine *const es[] = { fx.e, fx.open, fx.legacy };
+	struct diag d;
+	size_t k;
+
+	for (k = 0; k < sizeof(es) / sizeof(es[0]); k++)
+		if (!rx_accelerated(engine_rx(es[k]), NULL))
+			ck_assert_msg(rx_accelerate(engine_rx(es[k]), 0,
+			    &d) == 0, "set: %s", d.what);
+	/* rx(3): a pattern the set rules out is not run, so it cannot
+	 * give up either */
+	if (cert_cases[_i].want == ACT_TEMPFAIL &&
+	    cert_cases[_i].kind == KIND_REGEX)
+		return;
+	run(&cert_cases[_i]);
+}
+END_TEST
+
 static const struct req_case mail_cases[] = {
 	{ "auth without TLS", SM, NULL, NULL, NULL, NULL, VERIFY_NONE, NULL,
 	    -1, "PLAIN", "192.0.2.7", NULL, STAGE_MAIL, 1, ACT_REJECT,
@@ -721,9 +743,11 @@ START_TEST(test_decide_stages)
 	ck_assert_int_eq(decide(fx.e, &r, STAGE_CERT, &out, &d), 0);
 	ck_assert_int_eq(out.action, ACT_RELAY);
 	ck_assert_msg(r.cert_done == 1, "case stages: cert not kept");
-	/* a fingerprint decided: the names wait for the log line */
-	ck_assert_msg(r.subject_canon[0] == 0 && r.issuer_canon[0] == 0 &&
-	    r.fp_text[0] == 0, "case stages: names formatted before asked");
+	/* the issuer decided: the names were formatted with their lookup
+	 * keys, the fingerprint waits for the log line */
+	ck_assert_int_eq(out.kind, KIND_ISSUER);
+	ck_assert_msg(r.fp_text[0] == 0, "case stages: fingerprint "
+	    "formatted before asked");
 	request_names(&r);
 	ck_assert_msg(strcmp(r.subject_canon, "emailAddress=alice.martin@"
 	    "umr7503.example,CN=Alice Martin,OU=UMR7503,O=CNRS,C=FR") == 0,
@@ -922,6 +946,90 @@ START_TEST(test_decide_policy_gateless)
 }
 END_TEST
 
+/* cn_engine - a subject table of whole names (and one CN key when
+ * with_cn) under CNRS-Plus, in its own directory */
+static struct engine *
+cn_engine(const char *dir, int with_cn)
+{
+	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8], text[1024];
+	struct engine *e;
+	struct diag d;
+
+	snprintf(text, sizeof(text),
+	    "/C=FR/O=CNRS/CN=Whole+20Name issuer=" PLUS_SM " RELAY\n"
+	    "/C=FR/O=CNRS/CN=Whole+5C/CN=Name issuer=" PLUS_SM " RELAY\n"
+	    "/C=FR/O=CNRS/CN=Bad+5C/CN=Name issuer=" PLUS_SM
+	    " REJECT Suspended\n%s", with_cn ? "CN=Unrelated issuer="
+	    PLUS_SM " RELAY\n" : "");
+	tu_write(tu_path(path, sizeof(path), dir, "subjects"), text);
+	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
+	ck_assert(table_compile(path, TABLE_SUBJECT, cdb, &d) == 0);
+	tu_write(tu_path(path, sizeof(path), dir, "c.conf"),
+	    "subject_table = subjects\nlocal_domains = local.example\n"
+	    "gatekeeper = no\nsendmail_openssl = 3\n");
+	ck_assert_msg(engine_open(path, &e, &d) == 0, "%s: %s", d.file,
+	    d.what);
+	ck_assert_msg(table_cn_keys(engine_table(e, TABLE_SUBJECT)) == with_cn,
+	    "fixture: table_cn_keys %d", with_cn);
+	return e;
+}
+
+/* A subject table without a CN's key is not asked for the CN: the same
+ * decisions as with one, but for the rule of one CN itself. A name that
+ * reads two ways still meets its REJECT and not its RELAY. */
+START_TEST(test_decide_cn_shortcut)
+{
+	static const struct {
+		enum req_form form;
+		const char *subject, *issuer;
+		enum act want[2];	/* without, with a CN key */
+		int	line[2];
+	} c[] = {
+		{ SM, "/C=FR/O=CNRS/CN=Whole+20Name", PLUS_SM,
+		    { ACT_RELAY, ACT_RELAY }, { 1, 1 } },
+		{ SM, "/C=FR/O=CNRS/CN=Whole+5C/CN=Name", PLUS_SM,
+		    { ACT_DUNNO, ACT_DUNNO }, { 0, 0 } },
+		{ SM, "/C=FR/O=CNRS/CN=Bad+5C/CN=Name", PLUS_SM,
+		    { ACT_REJECT, ACT_REJECT }, { 3, 3 } },
+		{ PF, "Whole Name", "CNRS-Plus", { ACT_DUNNO, ACT_DUNNO },
+		    { 0, 0 } },
+		{ SM, "/C=FR/O=CNRS/CN=Whole+20Name", OTHER_SM,
+		    { ACT_DUNNO, ACT_DUNNO }, { 0, 0 } },
+		{ SM, "/C=FR/O=X/CN=Unrelated", PLUS_SM,
+		    { ACT_DUNNO, ACT_RELAY }, { 0, 4 } },
+	};
+	char dir[2][TU_PATH_MAX];
+	struct engine *e[2];
+	struct request r;
+	struct decision out;
+	struct diag d;
+	size_t i;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		tu_mkdir(dir[w], sizeof(dir[w]));
+		e[w] = cn_engine(dir[w], w);
+	}
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		for (w = 0; w < 2; w++) {
+			request_init(&r);
+			r.form = c[i].form;
+			r.subject = c[i].subject;
+			r.issuer = c[i].issuer;
+			r.verify = VERIFY_OK;
+			ck_assert(decide(e[w], &r, STAGE_CERT, &out, &d) == 0);
+			ck_assert_msg(out.action == c[i].want[w] &&
+			    out.line == c[i].line[w], "case %zu (CN key %d): "
+			    "got %s line %d, want %s line %d", i, w,
+			    action_name(out.action), out.line,
+			    action_name(c[i].want[w]), c[i].line[w]);
+			request_free(&r);
+		}
+	for (w = 0; w < 2; w++)
+		engine_close(e[w]);
+}
+END_TEST
+
 START_TEST(test_decide_index_own_fp)
 {
 	static const char *const guest_n[] = { "C", "FR", "O", "CNRS",
@@ -1048,6 +1156,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	LOOP(tc, test_decide_cert, cert_cases);
+	LOOP(tc, test_decide_cert_set, cert_cases);
 	LOOP(tc, test_decide_mail, mail_cases);
 	LOOP(tc, test_decide_rcpt, rcpt_cases);
 	tcase_add_test(tc, test_decide_stages);
@@ -1065,6 +1174,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("decide_index");
 	tcase_add_test(tc, test_decide_index_own_fp);
+	tcase_add_test(tc, test_decide_cn_shortcut);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -327,6 +327,29 @@ START_TEST(test_dn_format)
 }
 END_TEST
 
+/* DN_KEY is DN_RFC4514 case-folded, byte for byte: decide() formats a
+ * name once and folds a copy for its lookup key */
+START_TEST(test_dn_key_folded)
+{
+	struct diag d;
+	struct dn *dn;
+	const char *rfc, *key;
+	char folded[BIG];
+	size_t i;
+
+	dn = parse("any", format_cases[_i].in, &d);
+	ck_assert_msg(dn != NULL, "case %s: %s", format_cases[_i].name, d.what);
+	rfc = fmt(dn, DN_RFC4514);
+	key = fmt(dn, DN_KEY);
+	for (i = 0; rfc[i] != 0; i++)
+		folded[i] = (char)tolower((unsigned char)rfc[i]);
+	folded[i] = 0;
+	ck_assert_msg(strcmp(key, folded) == 0, "case %s: key \"%s\", "
+	    "folded \"%s\"", format_cases[_i].name, key, folded);
+	dn_free(dn);
+}
+END_TEST
+
 START_TEST(test_dn_format_small)
 {
 	struct diag d;
@@ -788,6 +811,9 @@ static const struct {
 	{ "at DN_CUT_AT", "sendmail", DN_CUT_AT, 0 },
 	{ "one over DN_CUT_AT", "sendmail", DN_CUT_AT + 1, 1 },
 	{ "255", "sendmail", 255, 1 },
+	/* no xtext escape at all: read without decoding, cut the same */
+	{ "no '+', at DN_CUT_AT", "sendmail-plain", DN_CUT_AT, 0 },
+	{ "no '+', one over DN_CUT_AT", "sendmail-plain", DN_CUT_AT + 1, 1 },
 	{ "oneline parser never", "oneline", 255, 0 },
 	{ "admin's key never", "any", 255, 0 },
 };
@@ -795,18 +821,22 @@ static const struct {
 START_TEST(test_dn_maybe_cut)
 {
 	char raw[512], sm[2048];
+	const char *how = cut_cases[_i].how;
+	int plain = strcmp(how, "sendmail-plain") == 0;
 	struct diag d;
 	struct dn *dn;
 	size_t n;
 
 	/* "/C=FR/O=CNRS/CN=Alice Martin xxx..." of the wanted length */
-	n = (size_t)snprintf(raw, sizeof(raw), "/C=FR/O=CNRS/CN=Alice Martin");
+	n = (size_t)snprintf(raw, sizeof(raw), "/C=FR/O=CNRS/CN=Alice%s",
+	    plain ? "Martin" : " Martin");
 	while (n < cut_cases[_i].len)
 		raw[n++] = 'x';
 	raw[n] = 0;
 	ck_assert_int_eq(xtext_encode(raw, n, sm, sizeof(sm)), 0);
-	dn = parse(cut_cases[_i].how, strcmp(cut_cases[_i].how, "oneline") ?
-	    sm : raw, &d);
+	ck_assert(!plain || strchr(sm, '+') == NULL);
+	dn = parse(plain ? "sendmail" : how, strcmp(how, "oneline") ? sm : raw,
+	    &d);
 	ck_assert_msg(dn != NULL, "case %s: %s", cut_cases[_i].name, d.what);
 	ck_assert_msg(dn_maybe_cut(dn) == cut_cases[_i].want,
 	    "case %s: got dn_maybe_cut %d, want %d", cut_cases[_i].name,
@@ -946,6 +976,7 @@ main(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dn_format");
 	LOOP(tc, test_dn_format, format_cases);
+	LOOP(tc, test_dn_key_folded, format_cases);
 	tcase_add_test(tc, test_dn_format_small);
 	LOOP(tc, test_dn_round_trip, round_trip_names);
 	suite_add_tcase(s, tc);

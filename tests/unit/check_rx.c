@@ -446,6 +446,75 @@ START_TEST(test_rx_counts)
 	    rx_count(r));
 	ck_assert_msg(rx_unscoped(r) == 2, "case unscoped: got %d, want 2",
 	    rx_unscoped(r));
+	ck_assert_msg(rx_on_issuer(r) == 1, "case on issuer: got %d, want 1",
+	    rx_on_issuer(r));
+	rx_close(r);
+}
+END_TEST
+
+/* scopes_counted - rx_match_lazy()'s callback: the issuer's keys */
+static const char *const *
+scopes_counted(void *ctx)
+{
+	static const char *scopes[2];
+	int *calls = ctx;
+
+	(*calls)++;
+	scopes[0] = key(PLUS);
+	scopes[1] = NULL;
+	return scopes;
+}
+
+/* rx_match_lazy: rx_match()'s answer, the scopes asked for only when a
+ * scoped rule must be tried: never for a name the set rules out */
+START_TEST(test_rx_match_lazy)
+{
+	static const struct {
+		const char *subject;
+		int	rc, line;
+		int	calls[2];	/* one by one, through the set */
+	} c[] = {
+		{ "CN=Nobody,OU=UMR7000,O=CNRS,C=FR", 0, 0, { 1, 0 } },
+		{ ALICE, 1, 2, { 1, 1 } },
+		{ BOB, 1, 3, { 1, 1 } },
+		{ "CN=Zed,O=Other,C=FR", 1, 4, { 1, 0 } },
+	};
+	const char *scopes[2] = { NULL, NULL };
+	struct rx_subject s = { NULL, PLUS, 0, 0, NULL };
+	struct table_hit h1, h2;
+	struct diag d;
+	struct rx *r;
+	size_t i;
+	int pass, calls, r1, r2;
+
+	r = open_src("/,OU=UMR7503,/ issuer=" STD " RELAY\n"
+	    "/,OU=UMR7503,/ issuer=" PLUS " RELAY\n"
+	    "/^CN=Bob/ issuer=" PLUS " REJECT\n"
+	    "/,O=Other,/ RELAY\n", &d);
+	ck_assert_msg(r != NULL, "%s", d.what);
+	scopes[0] = key(PLUS);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			ck_assert(rx_accelerate(r, 0, &d) == 0 &&
+			    rx_accelerated(r, NULL));
+		for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			s.subject = c[i].subject;
+			s.scopes = scopes;
+			r1 = rx_match(r, &s, &h1, &d);
+			s.scopes = NULL;
+			calls = 0;
+			r2 = rx_match_lazy(r, &s, scopes_counted, &calls, &h2,
+			    &d);
+			ck_assert_msg(r1 == c[i].rc && r2 == r1 && (r1 == 0 ||
+			    (h1.line == c[i].line && h2.line == c[i].line)),
+			    "case %zu pass %d: got %d:%d and %d:%d, want %d:%d",
+			    i, pass, r1, h1.line, r2, h2.line, c[i].rc,
+			    c[i].line);
+			ck_assert_msg(calls == c[i].calls[pass], "case %zu pass "
+			    "%d: scopes asked %d times, want %d", i, pass,
+			    calls, c[i].calls[pass]);
+		}
+	}
 	rx_close(r);
 }
 END_TEST
@@ -476,6 +545,7 @@ main(void)
 	tcase_add_loop_test(tc, test_rx_set_first_rule, 0, 2);
 	tcase_add_test(tc, test_rx_set_many);
 	tcase_add_test(tc, test_rx_background);
+	tcase_add_test(tc, test_rx_match_lazy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rx_open");
 	LOOP(tc, test_rx_parse_errors, parse_error_cases);

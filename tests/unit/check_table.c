@@ -6,11 +6,15 @@
  * control/tlsclients (seed 003), and certrelay's own subject, issuer and
  * attribute tables.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
+
+#include <cdb.h>
 
 #include "dn.h"
 #include "table.h"
@@ -636,6 +640,75 @@ START_TEST(test_table_guess_kind)
 }
 END_TEST
 
+/* table_cn_keys: a table says whether a CN's key can be in it, so a
+ * decision may skip that lookup; one that cannot tell says yes */
+static const struct {
+	const char *name;
+	enum table_kind kind;
+	const char *src;
+	int	want;
+} cn_key_cases[] = {
+	{ "whole DNs only", TABLE_SUBJECT, CNRS_PLUS " RELAY\n"
+	    "CN=a,O=b RELAY\n", 0 },
+	{ "one CN, RFC 4514", TABLE_SUBJECT, "CN=a,O=b RELAY\n"
+	    "CN=Postfix\\20User RELAY\n", 1 },
+	{ "one CN, Sendmail form", TABLE_SUBJECT, "/CN=Postfix+20User RELAY\n",
+	    1 },
+	{ "escaped comma stays in the CN", TABLE_SUBJECT, "CN=a\\,O=b RELAY\n",
+	    1 },
+	{ "multi-valued RDN is not one CN", TABLE_SUBJECT, "CN=a+OU=b RELAY\n",
+	    0 },
+	{ "not a CN", TABLE_SUBJECT, "OU=a RELAY\n", 0 },
+	{ "issuer CN", TABLE_ISSUER, "CN=CNRS-Plus RELAY\n", 1 },
+	{ "issuer DN", TABLE_ISSUER, CNRS_PLUS " RELAY\n", 0 },
+};
+
+START_TEST(test_table_cn_keys)
+{
+	char dir[TU_PATH_MAX];
+	struct table *t;
+	struct diag d;
+
+	tu_mkdir(dir, sizeof(dir));
+	t = compile_open(dir, "t", cn_key_cases[_i].src, cn_key_cases[_i].kind,
+	    &d);
+	ck_assert_msg(t != NULL, "case %s: %s", cn_key_cases[_i].name, d.what);
+	ck_assert_msg(table_cn_keys(t) == cn_key_cases[_i].want,
+	    "case %s: got %d, want %d", cn_key_cases[_i].name,
+	    table_cn_keys(t), cn_key_cases[_i].want);
+	table_close(t);
+}
+END_TEST
+
+/* a table compiled before CN keys were counted may hold one */
+START_TEST(test_table_cn_keys_old)
+{
+	char dir[TU_PATH_MAX], src[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
+	static const char meta[] = "1 subject 1 0 0";
+	struct cdb_make cm;
+	struct table *t;
+	struct diag d;
+	int fd;
+
+	tu_mkdir(dir, sizeof(dir));
+	tu_path(src, sizeof(src), dir, "subjects");
+	snprintf(cdb, sizeof(cdb), "%s.cdb", src);
+	tu_write(src, "CN=a,O=b RELAY\n");
+	ck_assert((fd = open(cdb, O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0);
+	ck_assert(cdb_make_start(&cm, fd) == 0);
+	ck_assert(cdb_make_add(&cm, "cn=a,o=b", 8, "1\t\tRELAY", 8) == 0);
+	ck_assert(cdb_make_add(&cm, "\0certrelay", 10, meta,
+	    sizeof(meta) - 1) == 0);
+	ck_assert(cdb_make_finish(&cm) == 0);
+	close(fd);
+	ck_assert_msg(table_open(&t, src, TABLE_SUBJECT, &d) == 0, "%s",
+	    d.what);
+	ck_assert_int_eq(table_count(t), 1);
+	ck_assert_msg(table_cn_keys(t) == 1, "case old meta: got no CN keys");
+	table_close(t);
+}
+END_TEST
+
 START_TEST(test_table_kind_names)
 {
 	enum table_kind k, back;
@@ -709,6 +782,8 @@ main(void)
 	tc = tcase_create("table_open");
 	tcase_add_test(tc, test_table_open);
 	tcase_add_test(tc, test_table_stale);
+	LOOP(tc, test_table_cn_keys, cn_key_cases);
+	tcase_add_test(tc, test_table_cn_keys_old);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("table_each_line");
 	tcase_add_test(tc, test_table_each_line);
