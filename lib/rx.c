@@ -216,14 +216,60 @@ set_source(struct rx_rule *rule, const char *pat, size_t len, uint32_t opt)
 	return 0;
 }
 
+/* parse_scope - "issuer=DN" at *ip: its lookup key (malloc'd), *ip past
+ * it and the blanks after; NULL (d says) if it is no name */
+static char *
+parse_scope(const char *line, size_t len, size_t *ip, struct diag *d)
+{
+	struct dn *scope;
+	char key[TABLE_KEY_MAX], *dup;
+	size_t i = *ip, off;
+	int err;
+
+	for (off = i + 7; i < len && !isspace((unsigned char)line[i]); i++)
+		;
+	if (dn_parse_any(line + off, i - off, &scope, d) < 0)
+		return NULL;
+	err = dn_format(scope, DN_KEY, key, sizeof(key));
+	dn_free(scope);
+	if (err < 0 || (dup = strdup(key)) == NULL) {
+		diag_set(d, NULL, 0, "bad issuer scope");
+		return NULL;
+	}
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	*ip = i;
+	return dup;
+}
+
+/* append - the rule at the end of r; -1 out of memory */
+static int
+append(struct rx *r, const struct rx_rule *rule)
+{
+	struct rx_rule *grown;
+
+	if (r->n == r->cap) {
+		grown = realloc(r->rule, (size_t)(r->cap * 2 + 8) *
+		    sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		r->rule = grown;
+		r->cap = r->cap * 2 + 8;
+	}
+	if (rule->scope == NULL && !rule->on_issuer)
+		r->unscoped++;
+	r->on_issuer += rule->on_issuer;
+	r->rule[r->n++] = *rule;
+	return 0;
+}
+
 /* rx_parse_line - one "[issuer:][!]/re/flags [issuer=DN] ACTION" line */
 int
 rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
     struct diag *d)
 {
-	struct rx_rule rule, *grown;
-	struct dn *scope;
-	char key[TABLE_KEY_MAX], msg[256], delim;
+	struct rx_rule rule;
+	char msg[256], delim;
 	size_t i = 0, start, end, off, sl;
 	uint32_t opt;
 	int err;
@@ -255,19 +301,9 @@ rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 		return -1;
 	while (i < len && isspace((unsigned char)line[i]))
 		i++;
-	if (i + 7 < len && strncasecmp(line + i, "issuer=", 7) == 0) {
-		for (off = i + 7; i < len && !isspace((unsigned char)line[i]);
-		    i++)
-			;
-		if (dn_parse_any(line + off, i - off, &scope, d) < 0)
-			return -1;
-		err = dn_format(scope, DN_KEY, key, sizeof(key));
-		dn_free(scope);
-		if (err < 0 || (rule.scope = strdup(key)) == NULL)
-			return diag_set(d, NULL, 0, "bad issuer scope");
-		while (i < len && isspace((unsigned char)line[i]))
-			i++;
-	}
+	if (i + 7 < len && strncasecmp(line + i, "issuer=", 7) == 0 &&
+	    (rule.scope = parse_scope(line, len, &i, d)) == NULL)
+		return -1;
 	if (action_parse(line + i, len - i, ACTION_STRICT, &rule.act, d) < 0)
 		goto err;
 	rule.re = pcre2_compile((PCRE2_SPTR)line + start, end - start, opt,
@@ -279,25 +315,10 @@ rx_parse_line(struct rx *r, char *line, size_t len, int lineno,
 		goto err;
 	}
 	rule.jit = pcre2_jit_compile(rule.re, PCRE2_JIT_COMPLETE) == 0;
-	if (set_source(&rule, line + start, end - start, opt) < 0) {
-		diag_set(d, NULL, 0, "out of memory");
-		goto err;
-	}
-	if (r->n == r->cap) {
-		grown = realloc(r->rule, (size_t)(r->cap * 2 + 8) *
-		    sizeof(*grown));
-		if (grown == NULL) {
-			diag_set(d, NULL, 0, "out of memory");
-			goto err;
-		}
-		r->rule = grown;
-		r->cap = r->cap * 2 + 8;
-	}
-	if (rule.scope == NULL && !rule.on_issuer)
-		r->unscoped++;
-	r->on_issuer += rule.on_issuer;
-	r->rule[r->n++] = rule;
-	return 0;
+	if (set_source(&rule, line + start, end - start, opt) == 0 &&
+	    append(r, &rule) == 0)
+		return 0;
+	diag_set(d, NULL, 0, "out of memory");
 err:
 	pcre2_code_free(rule.re);
 	free(rule.scope);
@@ -421,6 +442,51 @@ next(const struct rx *r, int scan, const uint64_t *cand, int i)
 	return w * 64 + __builtin_ctzll(word);
 }
 
+/*
+ * scan - the set matcher over both names: 1 if it ran on either, with
+ * hits (what it reported) and cand (hits + nwords: those plus the rules
+ * it cannot speak for); 0 to try the rules one by one
+ */
+static int
+scan(struct rx_set *set, const char *const *text, const size_t *len,
+    size_t nwords, uint64_t *hits, int *scanned)
+{
+	hs_scratch_t *sc;
+	uint64_t *cand = hits + nwords;
+	size_t w;
+	int t;
+
+	if ((sc = scratch_get(set)) == NULL)
+		return 0;
+	memset(hits, 0, nwords * sizeof(*hits));
+	for (t = 0; t < 2; t++)
+		scanned[t] = set->db[t] != NULL && text[t] != NULL &&
+		    printable(text[t], len[t]) &&
+		    hs_scan(set->db[t], text[t], (unsigned)len[t], 0, sc,
+		    on_hit, hits) == HS_SUCCESS;
+	scratch_put(set, sc);
+	if (!scanned[0] && !scanned[1])
+		return 0;
+	for (w = 0; w < nwords; w++)
+		cand[w] = hits[w] | set->always[w] | (scanned[0] ? 0 :
+		    set->on[0][w]) | (scanned[1] ? 0 : set->on[1][w]);
+	return 1;
+}
+
+/* run - one pattern on its name: pcre2's answer (PCRE2_ERROR_NOMEMORY
+ * when no match data could be had) */
+static int
+run(const struct rx *r, const struct rx_rule *rule, const char *text,
+    size_t len, pcre2_match_data **md)
+{
+	if (*md == NULL && (*md = pcre2_match_data_create(1, NULL)) == NULL)
+		return PCRE2_ERROR_NOMEMORY;
+	/* the JIT entry skips pcre2_match()'s per-call checks; the match
+	 * limits of mctx still hold */
+	return (rule->jit ? pcre2_jit_match : pcre2_match)(rule->re,
+	    (PCRE2_SPTR)text, len, 0, 0, *md, r->mctx);
+}
+
 /* rx_match - first fitting rule that matches */
 int
 rx_match(const struct rx *r, const struct rx_subject *s,
@@ -440,12 +506,11 @@ rx_match_lazy(const struct rx *r, const struct rx_subject *s,
 	pcre2_match_data *md = NULL;
 	const struct rx_rule *rule;
 	struct rx_set *set;
-	hs_scratch_t *sc = NULL;
 	uint64_t stack_bits[2 * 8] = { 0 }, *hits = NULL, *cand = NULL;
 	const char *text[2];
-	size_t w, len[2], nwords = ((size_t)r->n + 63) / 64;
+	size_t len[2], nwords = ((size_t)r->n + 63) / 64;
 	int scanned[2] = {0, 0};
-	int i, t, m, scan, ret = 0;
+	int i, t, m, ret = 0;
 
 	text[0] = s->subject;
 	text[1] = s->issuer;
@@ -456,24 +521,10 @@ rx_match_lazy(const struct rx *r, const struct rx_subject *s,
 	/* without the set, or short of memory: one by one */
 	if (set != NULL && (hits = nwords <= 8 ? stack_bits :
 	    malloc(2 * nwords * sizeof(*hits))) != NULL &&
-	    (sc = scratch_get(set)) != NULL) {
-		memset(hits, 0, nwords * sizeof(*hits));
-		for (t = 0; t < 2; t++)
-			scanned[t] = set->db[t] != NULL && text[t] != NULL &&
-			    printable(text[t], len[t]) &&
-			    hs_scan(set->db[t], text[t], (unsigned)len[t], 0,
-			    sc, on_hit, hits) == HS_SUCCESS;
-		scratch_put(set, sc);
-	}
-	/* after a scan: the rules it reported and those it cannot speak
-	 * for, in file order */
-	if ((scan = scanned[0] || scanned[1]) != 0)
+	    scan(set, text, len, nwords, hits, scanned))
 		cand = hits + nwords;
-	for (w = 0; scan && w < nwords; w++)
-		cand[w] = hits[w] | set->always[w] | (scanned[0] ? 0 :
-		    set->on[0][w]) | (scanned[1] ? 0 : set->on[1][w]);
-	for (i = next(r, scan, cand, -1); i < r->n && ret == 0;
-	    i = next(r, scan, cand, i)) {
+	for (i = next(r, cand != NULL, cand, -1); i < r->n && ret == 0;
+	    i = next(r, cand != NULL, cand, i)) {
 		rule = &r->rule[i];
 		t = rule->on_issuer;
 		if (rule->scope != NULL && scopes == NULL && scopes_of) {
@@ -484,27 +535,15 @@ rx_match_lazy(const struct rx *r, const struct rx_subject *s,
 		    (rule->act.type == ACT_RELAY && (s->refuse_only ||
 		    (rule->negate && s->partial))))
 			continue;
-		if (scanned[t] && set->member[i] &&
-		    !(hits[i / 64] >> (i % 64) & 1)) {
-			m = PCRE2_ERROR_NOMATCH;	/* ruled out */
-		} else {
-			if (md == NULL &&
-			    (md = pcre2_match_data_create(1, NULL)) == NULL) {
-				ret = diag_set(d, r->path, 0, "out of memory");
-				break;
-			}
-			/* the JIT entry skips pcre2_match()'s per-call
-			 * checks; the match limits of mctx still hold */
-			m = (rule->jit ? pcre2_jit_match : pcre2_match)(
-			    rule->re, (PCRE2_SPTR)text[t], len[t], 0, 0, md,
-			    r->mctx);
-		}
-		if (m < 0 && m != PCRE2_ERROR_NOMATCH) {
+		m = scanned[t] && set->member[i] &&
+		    !(hits[i / 64] >> (i % 64) & 1) ? PCRE2_ERROR_NOMATCH :
+		    run(r, rule, text[t], len[t], &md);	/* or ruled out */
+		if (m == PCRE2_ERROR_NOMEMORY && md == NULL)
+			ret = diag_set(d, r->path, 0, "out of memory");
+		else if (m < 0 && m != PCRE2_ERROR_NOMATCH)
 			ret = diag_set(d, r->path, rule->line, "pattern gave "
 			    "up (error %d): treated as a temporary failure", m);
-			break;
-		}
-		if ((m >= 0) != rule->negate) {
+		else if ((m >= 0) != rule->negate) {
 			hit->table = r->path;
 			hit->line = rule->line;
 			hit->act = rule->act;
