@@ -409,8 +409,9 @@ name_key(const struct dn *dn, char *key, size_t size, char *canon,
  * name as logged, on the way): only for a verified cert that no
  * fingerprint rule decided */
 static void
-view_keys(struct request *r, struct view *v)
+view_keys(struct view *v)
 {
+	struct request *r = v->rq;
 	const char *type, *val;
 	size_t len;
 	int k;
@@ -834,7 +835,7 @@ bind_lookup(const struct engine *e, struct request *r, struct view *v,
 	 * keys costs more than the lookups */
 	names = ret == 0 && r->verify == VERIFY_OK && one_way(e, v);
 	if (names && !v->keyed)
-		view_keys(r, v);
+		view_keys(v);
 	key[0] = 's';
 	if (ret == 0 && names && v->subj_key[0]) {
 		snprintf(key + 1, sizeof(key) - 1, "%s", v->subj_key);
@@ -971,7 +972,7 @@ decide_cert(const struct engine *e, struct request *r, struct diag *d)
 	}
 	ret = by_fingerprint(e, &v, r, &hit, d);
 	if (ret == 0 && r->verify == VERIFY_OK) {
-		view_keys(r, &v);
+		view_keys(&v);
 		name_doubt(e, r, &v);
 		ret = by_names(e, &v, &hit, &kind, d);
 	}

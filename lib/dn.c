@@ -423,22 +423,21 @@ dn_parse_sendmail(const char *s, size_t len, struct dn **out,
     struct diag *d)
 {
 	char raw[DN_MAX_BYTES];
-	size_t rawlen;
+	const char *text = s;
+	size_t n = len;
 
 	*out = NULL;
-	/* without a '+' (and short enough to decode) xtext is the text */
-	if (len < sizeof(raw) && memchr(s, '+', len) == NULL) {
-		if (dn_parse_oneline(s, len, out, d) < 0)
-			return -1;
-		(*out)->maybe_cut = len > DN_CUT_AT;
-		return 0;
+	/* without a '+' (and short enough to decode) xtext is the text:
+	 * no copy */
+	if (len >= sizeof(raw) || memchr(s, '+', len) != NULL) {
+		if (xtext_decode(s, len, raw, sizeof(raw), &n) < 0)
+			return diag_set(d, NULL, 0, "bad xtext (a '+' must "
+			    "be followed by two hex digits)");
+		text = raw;
 	}
-	if (xtext_decode(s, len, raw, sizeof(raw), &rawlen) < 0)
-		return diag_set(d, NULL, 0, "bad xtext (a '+' must be "
-		    "followed by two hex digits)");
-	if (dn_parse_oneline(raw, rawlen, out, d) < 0)
+	if (dn_parse_oneline(text, n, out, d) < 0)
 		return -1;
-	(*out)->maybe_cut = rawlen > DN_CUT_AT;
+	(*out)->maybe_cut = n > DN_CUT_AT;
 	return 0;
 }
 
