@@ -5,31 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
+#include "fuzzfile.h"
 
-static char dir[256], path[300];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-static void
-setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/fuzz-conf-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(path, sizeof(path), "%s/certrelay.conf", dir);
-	atexit(cleanup);
-}
+static char path[300];
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,14 +21,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct conf *c;
 	struct diag d;
 	size_t k;
-	FILE *fp;
 
-	if (dir[0] == 0)
-		setup();
-	if ((fp = fopen(path, "w")) == NULL)
-		abort();
-	fwrite(data, 1, size, fp);
-	fclose(fp);
+	if (path[0] == 0)
+		fuzz_path("conf", "certrelay.conf", path, sizeof(path));
+	fuzz_write(path, data, size);
 	if (conf_load(path, &c, &d) < 0) {
 		if (c != NULL || d.what[0] == 0)
 			abort();

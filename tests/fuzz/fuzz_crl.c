@@ -8,14 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "crl.h"
+#include "fuzzfile.h"
 
-static char dir[256], path[300];
+static char path[300];
 static EVP_PKEY *key;
 static X509 *ca;
 static struct crlset *set;
@@ -26,24 +26,17 @@ cleanup(void)
 	crl_close(set);
 	X509_free(ca);
 	EVP_PKEY_free(key);
-	unlink(path);
-	rmdir(dir);
 }
 
 /* setup - a CA, its CA file, an empty set */
 static void
 setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	X509_NAME *n;
 	struct diag d;
 	FILE *fp;
 
-	snprintf(dir, sizeof(dir), "%s/fuzz-crl-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	fuzz_path("crl", "ca.pem", path, sizeof(path));
 	atexit(cleanup);
 	if ((key = EVP_EC_gen("P-256")) == NULL || (ca = X509_new()) == NULL ||
 	    (n = X509_NAME_new()) == NULL ||

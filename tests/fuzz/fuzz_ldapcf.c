@@ -6,31 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ldaptab.h"
+#include "fuzzfile.h"
 
-static char dir[256], path[300];
-
-static void
-cleanup(void)
-{
-	unlink(path);
-	rmdir(dir);
-}
-
-static void
-setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/fuzz-ldapcf-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(path, sizeof(path), "%s/t.cf", dir);
-	atexit(cleanup);
-}
+static char path[300];
 
 /* check_filter - an expanded filter holds no unescaped special from
  * the key: its parentheses are the template's */
@@ -56,14 +36,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d;
 	char out[LDAPTAB_FILTER_MAX];
 	size_t k;
-	FILE *fp;
 
-	if (dir[0] == 0)
-		setup();
-	if ((fp = fopen(path, "w")) == NULL)
-		abort();
-	fwrite(data, 1, size, fp);
-	fclose(fp);
+	if (path[0] == 0)
+		fuzz_path("ldapcf", "t.cf", path, sizeof(path));
+	fuzz_write(path, data, size);
 	if (ldaptab_cf_load(path, &cf, &d) < 0) {
 		if (d.what[0] == 0)
 			abort();

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "decide.h"
 #include "engine.h"
+#include "fuzzfile.h"
 #include "macro.h"
 #include "table.h"
 
@@ -41,19 +41,15 @@ get(void *ctx, const char *name)
 	return NULL;
 }
 
+/* put - a file of the fixture, compiled as kind (-1: as it is) */
 static void
-put(const char *dir, const char *name, const char *text, int kind)
+put(const char *name, const char *text, int kind)
 {
 	char path[512], out[600];
 	struct diag d;
-	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	if (fp == NULL)
-		abort();
-	fputs(text, fp);
-	fclose(fp);
+	fuzz_path("macros", name, path, sizeof(path));
+	fuzz_write(path, (const uint8_t *)text, strlen(text));
 	snprintf(out, sizeof(out), "%s.cdb", path);
 	if (kind >= 0 && table_compile(path, (enum table_kind)kind, out, &d) < 0)
 		abort();
@@ -62,31 +58,29 @@ put(const char *dir, const char *name, const char *text, int kind)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char tmpl[] = "/tmp/fuzz-macros.XXXXXX", conf[600];
+	char conf[512];
 	struct diag d;
 
 	(void)argc, (void)argv;
-	if (mkdtemp(tmpl) == NULL)
-		abort();
-	put(tmpl, "fp", "E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C9 "
+	put("fp", "E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:F6:6B:88:84:C9 "
 	    "partner\n00112233445566778899aabbccddeeff REJECT revoked\n",
 	    TABLE_FINGERPRINT);
-	put(tmpl, "subj", "/C=FR/O=CNRS/CN=Alice+20Martin RELAY\n"
+	put("subj", "/C=FR/O=CNRS/CN=Alice+20Martin RELAY\n"
 	    "CN=Bob REJECT no\n", TABLE_SUBJECT);
-	put(tmpl, "iss", "CN=CNRS-Plus RELAY\n", TABLE_ISSUER);
-	put(tmpl, "mail", "alice@example.org\n", TABLE_EMAIL);
-	put(tmpl, "attr", "issuer=/C=FR/O=CNRS/CN=CNRS-Standard attr=OU "
+	put("iss", "CN=CNRS-Plus RELAY\n", TABLE_ISSUER);
+	put("mail", "alice@example.org\n", TABLE_EMAIL);
+	put("attr", "issuer=/C=FR/O=CNRS/CN=CNRS-Standard attr=OU "
 	    "value=UMR7503 RELAY\n", TABLE_ATTRIBUTE);
-	put(tmpl, "access", "CERTISSUER:/C=FR/O=X SUBJECT\n"
+	put("access", "CERTISSUER:/C=FR/O=X SUBJECT\n"
 	    "CERTSUBJECT:/C=FR/O=X/CN=y RELAY\n", TABLE_ACCESS);
-	put(tmpl, "rx", "/OU=UMR75/ RELAY\n!/O=CNRS/ issuer=CN=CNRS-Plus "
+	put("rx", "/OU=UMR75/ RELAY\n!/O=CNRS/ issuer=CN=CNRS-Plus "
 	    "REJECT\n", -1);
-	put(tmpl, "certrelay.conf", "fingerprint_table = fp\nsubject_table = "
+	put("certrelay.conf", "fingerprint_table = fp\nsubject_table = "
 	    "subj\nissuer_table = iss\nemail_table = mail\nattribute_table = "
 	    "attr\naccess_table = access\nregex_table = rx\nlocal_domains = "
 	    "local.example\ntrusted_networks = 10.0.0.0/8\ngatekeeper = yes\n",
 	    -1);
-	snprintf(conf, sizeof(conf), "%s/certrelay.conf", tmpl);
+	fuzz_path("macros", "certrelay.conf", conf, sizeof(conf));
 	if (engine_open(conf, &engine, &d) < 0) {
 		fprintf(stderr, "%s\n", d.what);
 		abort();

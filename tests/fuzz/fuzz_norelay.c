@@ -10,44 +10,34 @@
  * tables and configurations live in a scratch directory made once and
  * removed at exit.
  */
-#define _XOPEN_SOURCE	700
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "fuzzfile.h"
 #include "norelay.h"
 
 static struct nr_ctx *ctx;
-static char dir[] = "/tmp/certrelay-fuzz-norelay-XXXXXX";
+static char dir[300];
 
-/* rm_one - nftw() callback */
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-/* cleanup - the scratch directory goes */
+/* cleanup - the fixture closes (fuzzfile removes its directory) */
 static void
 cleanup(void)
 {
 	nr_close(ctx);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char err[1024];
+	char err[1024] = "cannot make its directory";
 
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL || nr_open(&ctx, dir, err, sizeof(err)) < 0) {
+	fuzz_path("norelay", "fixture", dir, sizeof(dir));
+	if (mkdir(dir, 0700) < 0 || nr_open(&ctx, dir, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fuzz_norelay: fixture: %s\n", err);
 		abort();
 	}

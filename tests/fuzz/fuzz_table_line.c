@@ -12,31 +12,9 @@
 #include <unistd.h>
 
 #include "table.h"
+#include "fuzzfile.h"
 
-static char dir[256], src[300], out[310];
-
-/* setup - a directory of our own, removed at exit */
-static void
-cleanup(void)
-{
-	unlink(out);
-	unlink(src);
-	rmdir(dir);
-}
-
-static void
-setup(void)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/fuzz-table-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(src, sizeof(src), "%s/table", dir);
-	snprintf(out, sizeof(out), "%s/table.cdb", dir);
-	atexit(cleanup);
-}
+static char src[300], out[310];
 
 /* probe - look up a few keys of this kind */
 static void
@@ -75,15 +53,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct table *t;
 	struct diag d;
 	size_t klen;
-	FILE *fp;
 	int k;
 
-	if (dir[0] == 0)
-		setup();
-	if ((fp = fopen(src, "w")) == NULL)
-		abort();
-	fwrite(data, 1, size, fp);
-	fclose(fp);
+	if (src[0] == 0) {
+		fuzz_path("table", "table", src, sizeof(src));
+		fuzz_path("table", "table.cdb", out, sizeof(out));
+	}
+	fuzz_write(src, data, size);
 	unlink(out);
 	for (k = 0; k < TABLE_NKINDS; k++) {
 		if (table_compile(src, (enum table_kind)k, out, &d) < 0) {
