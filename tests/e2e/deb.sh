@@ -362,20 +362,6 @@ check_eq d-postfix-smtpd-chroot-y \
     "$PF_CONF/master.cf")" 2
 pf_start || fail d-postfix-start "$(tail -5 "$PF_LOG")"
 
-# try NAME PORT CLIENT RCPT - one transaction; CLIENT: tls (no
-# certificate) or a certificate's name.  Sets OUT, TOKEN, ERR.
-try()
-{
-	local name=$1 port=$2 client=$3 rcpt=$4 tls=(--tls)
-	TOKEN=$name-$$-$RANDOM
-	OUT=$T/smtp-$name.out
-	[ "$client" != tls ] && tls+=(--tls-cert "$CERTS/$client.pem"
-	    --tls-key "$CERTS/$client.key")
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
-	    --from e2e@sender.example --to "$rcpt" "${tls[@]}"
-	ERR=$(smtp_error "$OUT")
-}
-
 # smtpd_roots - the root directory of each smtpd the master runs
 smtpd_roots()
 {
@@ -386,14 +372,14 @@ smtpd_roots()
 	done | sort -u
 }
 
-try milter-alice "$PG" alice rcpt@outside.example
+smtp_as milter-alice "$PG" alice rcpt@outside.example
 relayed d-milter-verified-alice-relayed
 check_eq d-postfix-smtpd-chrooted "$(smtpd_roots)" "$SPOOL"
-try milter-stranger "$PG" tls rcpt@outside.example
+smtp_as milter-stranger "$PG" tls rcpt@outside.example
 refused d-milter-stranger-refused '^550 5\.7\.1 '
-try policy-alice "$PP" alice rcpt@outside.example
+smtp_as policy-alice "$PP" alice rcpt@outside.example
 relayed d-policyd-verified-alice-relayed
-try policy-stranger "$PP" tls rcpt@outside.example
+smtp_as policy-stranger "$PP" tls rcpt@outside.example
 refused d-policyd-stranger-refused '^554 5\.7\.1 .*Relay access denied'
 # the installed configuration's counters, where the units keep them
 kill -USR2 "$MILTER_PID" "$POLICYD_PID"
@@ -403,11 +389,11 @@ for u in certrelay-milter certrelay-policyd; do
 done
 
 stop_pid "$MILTER_PID" 5 KILL
-try milter-dead "$PG" alice rcpt@outside.example
+smtp_as milter-dead "$PG" alice rcpt@outside.example
 refused d-milter-dead-4xx '^4[0-9][0-9] '
 DEAD_TOKEN=$TOKEN
 stop_pid "$POLICYD_PID" 5 KILL
-try policy-dead "$PP" alice rcpt@outside.example
+smtp_as policy-dead "$PP" alice rcpt@outside.example
 refused d-policyd-dead-4xx '^451 4\.3\.5 '
 sleep 2
 check d-dead-nothing-relayed eval '! sink_has "$TOKEN" &&
@@ -416,7 +402,7 @@ check d-dead-nothing-relayed eval '! sink_has "$TOKEN" &&
 check d-milter-stale-socket-left test -S "$MSOCK"
 if unit_start certrelay-milter; then
 	MILTER_PID=$LAST_PID
-	try milter-again "$PG" alice rcpt@outside.example
+	smtp_as milter-again "$PG" alice rcpt@outside.example
 	relayed d-milter-restarted-relays-again
 else
 	fail d-milter-restarted-relays-again "$(tail -3 "$T/certrelay-milter.log")"

@@ -46,7 +46,6 @@ preconditions()
 	done
 	return 0
 }
-bail() { fail_all "$1" "${CASES[@]}"; e2e_summary; exit; }
 preconditions || bail "$NEED_WHY"
 
 CERTS=$T/certs
@@ -170,12 +169,7 @@ pf_start || bail "postfix did not start"
 # try NAME RULESET CLIENT - one transaction to an outside recipient
 try()
 {
-	TOKEN=$1-$$-$RANDOM
-	OUT=$T/smtp-$1.out
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "${SOCK_PORT[$2]}" \
-	    --from e2e@sender.example --to rcpt@outside.example --tls \
-	    --tls-cert "$CERTS/$3.pem" --tls-key "$CERTS/$3.key"
-	ERR=$(smtp_error "$OUT")
+	smtp_as "$1" "${SOCK_PORT[$2]}" "$3" rcpt@outside.example
 }
 DENIED='^554 5\.7\.1 .*Relay access denied'
 

@@ -15,12 +15,14 @@
 #	e2e_binaries [DIR]	# BUILD, MILTER, POLICYD, CLI
 #	smtp OUT ARGS...	# swaks transcript into OUT
 #	smtp_error OUT		# first 4xx/5xx reply in a transcript
+#	smtp_as NAME PORT CLIENT RCPT [ARGS...]	# one transaction: OUT TOKEN ERR
 #	queued; relayed NAME; refused NAME ERE	# the last transaction's outcome
 #	raw_open PORT / raw_cmd LINE / raw_close	# hand-driven session
 #	check NAME CMD...	check_eq NAME GOT WANT
 #	check_match NAME GOT ERE	check_nomatch NAME GOT ERE
 #	fail NAME WHY		pass NAME
 #	e2e_summary		# "N passed, N failed", exit status
+#	bail WHY		# fail every case of CASES, summary, exit
 #	e2e_skip WHY		# this host cannot run the test: exit 77
 #
 # Every process is stopped by PID from the EXIT trap, never by name.
@@ -151,6 +153,9 @@ e2e_summary()
 	printf '%d passed, %d failed\n' "$E2E_PASSED" "$E2E_FAILED"
 	[ "$E2E_FAILED" -eq 0 ]
 }
+
+# bail WHY - a set-up step failed: every case of CASES fails with WHY
+bail() { fail_all "$1" "${CASES[@]}"; e2e_summary; exit; }
 
 # pid_alive - a zombie counts as gone (kill -0 would say alive)
 pid_alive()
@@ -356,6 +361,27 @@ smtp_error()
 {
 	grep -E '^ *<(\*\*|~\*) +[45][0-9][0-9]' "$1" | head -1 |
 	    sed -E 's/^ *<(\*\*|~\*) +//'
+}
+
+# smtp_as NAME PORT CLIENT RCPT [SWAKS-OPTION...] - one transaction to
+# 127.0.0.1:PORT from ${FROM:-e2e@sender.example}; CLIENT: none, tls (no
+# certificate) or the name of a certificate in $CERTS. Sets OUT (the
+# transcript, $T/smtp-NAME.out), TOKEN and ERR (smtp_error).
+smtp_as()
+{
+	local name=$1 port=$2 client=$3 rcpt=$4 tls=()
+	shift 4
+	TOKEN=$name-$$-$RANDOM
+	OUT=$T/smtp-$name.out
+	case $client in
+	none)	;;
+	tls)	tls=(--tls) ;;
+	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
+		    --tls-key "$CERTS/$client.key") ;;
+	esac
+	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
+	    --from "${FROM:-e2e@sender.example}" --to "$rcpt" "${tls[@]}" "$@"
+	ERR=$(smtp_error "$OUT")
 }
 
 # smtp_last OUT - last server reply line

@@ -41,7 +41,7 @@ for b in "$POLICYD" "$MILTER" "$CLI"; do
 done
 bail() { fail setup "$1"; e2e_summary; exit; }
 
-C=$T/certs
+CERTS=$T/certs C=$CERTS		# smtp_as reads CERTS
 ETC=$T/etc
 sh "$E2E/certs.sh" "$C" > "$T/certs.log" 2>&1 ||
     bail "certs.sh: $(tail -3 "$T/certs.log")"
@@ -198,15 +198,7 @@ done
 pf_start || bail "postfix did not start"
 
 # pf_try NAME RULESET CERT RCPT - sets OUT, TOKEN, ERR
-pf_try()
-{
-	TOKEN=$1-$$-$RANDOM
-	OUT=$T/smtp-$1.out
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "${LPORT[$2]}" \
-	    --from e2e@sender.example --to "$4" --tls \
-	    --tls-cert "$C/$3.pem" --tls-key "$C/$3.key"
-	ERR=$(smtp_error "$OUT")
-}
+pf_try() { smtp_as "$1" "${LPORT[$2]}" "$3" "$4"; }
 OUTSIDE=rcpt@outside.example
 REVOKED_BOB='^550 5\.7\.1 .*Client certificate revoked on [0-9-]+ [0-9:]+ UTC, reason keyCompromise'
 EXPIRED_OLD='^550 5\.7\.1 .*Client certificate expired on 2025-02-01 00:00:00 UTC: not relayed'
@@ -288,12 +280,8 @@ sm_start "$SMDIR" || bail "sendmail did not start; $SMDIR/maillog"
 # sm_try NAME CERT RCPT - sets OUT, TOKEN, ERR
 sm_try()
 {
-	TOKEN=$1-$$-$RANDOM
-	OUT=$T/smtp-$1.out
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$SM_GATE_PORT" \
-	    --from sender@local.example --to "$3" --tls \
-	    --tls-cert "$C/$2.pem" --tls-key "$C/$2.key"
-	ERR=$(smtp_error "$OUT")
+	local FROM=sender@local.example
+	smtp_as "$1" "$SM_GATE_PORT" "$2" "$3"
 }
 relayed_sm()
 {

@@ -51,9 +51,7 @@ preconditions()
 	return 0
 }
 if ! preconditions; then
-	fail_all "$NEED_WHY" "${CASES[@]}"
-	e2e_summary
-	exit
+	bail "$NEED_WHY"
 fi
 
 CERTS=$T/certs
@@ -61,9 +59,7 @@ ETC=$T/etc
 CONF=$ETC/certrelay.conf
 MLOG=$T/milter.log
 sh "$E2E/certs.sh" "$CERTS" > "$T/certs.log" 2>&1 || {
-	fail_all "certs.sh failed: $(tail -3 "$T/certs.log")" "${CASES[@]}"
-	e2e_summary
-	exit
+	bail "certs.sh failed: $(tail -3 "$T/certs.log")"
 }
 mkdir -p "$ETC"
 chmod 755 "$ETC"
@@ -106,10 +102,7 @@ header_name = X-Certrelay
 $GATE_LINE
 EOF
 if ! "$CLI" compile -c "$CONF" > "$T/compile.out" 2>&1; then
-	fail_all "certrelay compile -c failed: $(head -3 "$T/compile.out")" \
-	    "${CASES[@]}"
-	e2e_summary
-	exit
+	bail "certrelay compile -c failed: $(head -3 "$T/compile.out")"
 fi
 
 milter_start()
@@ -135,10 +128,7 @@ snippet_macros()
 }
 
 if ! sink_start "$T/sink" || ! milter_start; then
-	fail_all "sink or milter did not start: $(tail -5 "$MLOG" 2>/dev/null)" \
-	    "${CASES[@]}"
-	e2e_summary
-	exit
+	bail "sink or milter did not start: $(tail -5 "$MLOG" 2>/dev/null)"
 fi
 pf_init "$CERTS"
 # every macro certrelay-milter asks for, by stage (it asks with SETSYMLIST;
@@ -191,9 +181,7 @@ pf_listener other "$PO" 'mynetworks = 127.0.0.0/8' \
     'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination' \
     'smtpd_tls_auth_only = no'
 if ! pf_start; then
-	fail_all "postfix did not start" "${CASES[@]}"
-	e2e_summary
-	exit
+	bail "postfix did not start"
 fi
 
 # try NAME CLIENT RCPT [SWAKS-OPTION...] - one transaction on the gate
@@ -202,19 +190,9 @@ fi
 # Sets OUT (transcript), TOKEN, ERR (first 4xx/5xx reply, or empty).
 try()
 {
-	local name=$1 client=$2 rcpt=$3 tls=()
-	shift 3
-	TOKEN=$name-$$-$RANDOM
-	OUT=$T/smtp-$name.out
-	case $client in
-	none)	;;
-	tls)	tls=(--tls) ;;
-	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
-		    --tls-key "$CERTS/$client.key") ;;
-	esac
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "${TRY_PORT:-$PG}" \
-	    --from e2e@sender.example --to "$rcpt" "${tls[@]}" "$@"
-	ERR=$(smtp_error "$OUT")
+	local name=$1
+	shift
+	smtp_as "$name" "${TRY_PORT:-$PG}" "$@"
 }
 
 # hup - SIGHUP, then give the reload a bounded moment (no reload line is

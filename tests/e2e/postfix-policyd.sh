@@ -40,7 +40,6 @@ preconditions()
 	getent passwd nobody > /dev/null || { NEED_WHY="no user nobody"; return 1; }
 	return 0
 }
-bail() { fail_all "$1" "${CASES[@]}"; e2e_summary; exit; }
 preconditions || bail "$NEED_WHY"
 
 CERTS=$T/certs
@@ -197,23 +196,10 @@ pf_start || bail "postfix did not start"
 # Sets OUT, TOKEN, ERR (first 4xx/5xx reply or empty).
 try()
 {
-	local name=$1 mode=$2 r=$3 client=$4 rcpt=$5 port tls=()
-	TOKEN=$name-$$-$RANDOM
-	OUT=$T/smtp-$name.out
-	if [ "$mode" = spawn ]; then
-		port=${SPAWN_PORT[$r]}
-	else
-		port=${SOCK_PORT[$r]}
-	fi
-	case $client in
-	none)	;;
-	tls)	tls=(--tls) ;;
-	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
-		    --tls-key "$CERTS/$client.key") ;;
-	esac
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
-	    --from e2e@sender.example --to "$rcpt" "${tls[@]}"
-	ERR=$(smtp_error "$OUT")
+	local port=${SOCK_PORT[$3]}
+
+	[ "$2" = spawn ] && port=${SPAWN_PORT[$3]}
+	smtp_as "$1" "$port" "$4" "$5"
 }
 
 DENIED='^554 5\.7\.1 .*Relay access denied'

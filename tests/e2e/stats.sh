@@ -57,7 +57,6 @@ preconditions()
 	    e2e_skip "gnuplot missing (gnuplot-nox, contrib/install-deps.sh)"
 	return 0
 }
-bail() { fail_all "$1" "${CASES[@]}"; e2e_summary; exit; }
 preconditions || bail "$NEED_WHY"
 
 CERTS=$T/certs
@@ -175,24 +174,6 @@ pf_listener wpol "$PWP" 'mynetworks = 127.0.0.0/8' \
     "smtpd_relay_restrictions = check_policy_service inet:127.0.0.1:$PPW, permit_mynetworks, reject_unauth_destination"
 pf_start || bail "postfix did not start"
 
-# try NAME PORT CLIENT RCPT [SWAKS-OPTION...] - CLIENT: none, tls or a
-# certificate's name. Sets OUT, TOKEN, ERR.
-try()
-{
-	local name=$1 port=$2 client=$3 rcpt=$4 tls=()
-	shift 4
-	TOKEN=$name-$$-$RANDOM
-	OUT=$T/smtp-$name.out
-	case $client in
-	none)	;;
-	tls)	tls=(--tls) ;;
-	*)	tls=(--tls --tls-cert "$CERTS/$client.pem"
-		    --tls-key "$CERTS/$client.key") ;;
-	esac
-	smtp "$OUT" "$TOKEN" --server 127.0.0.1 --port "$port" \
-	    --from "${FROM:-e2e@sender.example}" --to "$rcpt" "${tls[@]}" "$@"
-	ERR=$(smtp_error "$OUT")
-}
 plain_auth=(--auth PLAIN --auth-user alice --auth-password secret)
 
 # reload NAME SIGNAL ERE - signal the daemon, wait for its log line
@@ -225,21 +206,21 @@ check s1-milter-reload-ok reload menf USR1 'reloaded on SIGHUP'
 check s1-policyd-reload-ok reload penf HUP 'reloaded on SIGHUP'
 
 # ---- s2: the mix
-try s2m1 "$PG" alice rcpt@outside.example
+smtp_as s2m1 "$PG" alice rcpt@outside.example
 relayed s2-milter-cn-rule-relayed
-try s2m2 "$PG" tls rcpt@outside.example
+smtp_as s2m2 "$PG" tls rcpt@outside.example
 refused s2-milter-stranger-refused '^550 5\.7\.1'
-try s2m3 "$PG" none rcpt@outside.example "${plain_auth[@]}"
+smtp_as s2m3 "$PG" none rcpt@outside.example "${plain_auth[@]}"
 refused s2-milter-auth-in-clear-530 '^530 5\.7\.0'
-try s2p1 "$PPOL" partner rcpt@outside.example
+smtp_as s2p1 "$PPOL" partner rcpt@outside.example
 relayed s2-policyd-pin-relayed
-try s2p2 "$PPOL" alice rcpt@outside.example
+smtp_as s2p2 "$PPOL" alice rcpt@outside.example
 relayed s2-policyd-ou-rule-relayed
-try s2p3 "$PPOL" tls rcpt@outside.example
+smtp_as s2p3 "$PPOL" tls rcpt@outside.example
 refused s2-policyd-stranger-refused 'Relay access denied'
-try s2p4 "$PPOL" none rcpt@outside.example "${plain_auth[@]}"
+smtp_as s2p4 "$PPOL" none rcpt@outside.example "${plain_auth[@]}"
 refused s2-policyd-auth-in-clear-530 '^530 5\.7\.0'
-try s2p5 "$PPOL" revoked rcpt@outside.example
+smtp_as s2p5 "$PPOL" revoked rcpt@outside.example
 refused s2-policyd-revoked-refused 'Certificate revoked'
 
 # ---- s3: the files, written on SIGUSR2, against what was sent
@@ -353,24 +334,24 @@ check_match w-startup-policyd "$(grep -m1 '^<6>mode=' "$T/pwarn.log")" \
 check_match w-config-check "$(grep '^mode=' "$T/cc.out")" \
     'mode=warn: .*the gate still refuses'
 mark=$(log_mark "$T/mwarn.log")
-try w1 "$PWM" bob rcpt@outside.example
+smtp_as w1 "$PWM" bob rcpt@outside.example
 relayed w-milter-mynetworks-refused-cn-relayed
 check w-milter-log-would-reject wait_log_line "$T/mwarn.log" \
     'action=DUNNO would=REJECT stage=rcpt rule=[^ ]*subjects:3 ' 5 "$mark"
-try w2 "$PWG" tls rcpt@outside.example
+smtp_as w2 "$PWG" tls rcpt@outside.example
 refused w-gate-stranger-still-refused \
     '^550 5\.7\.1 Relaying denied: no acceptable client certificate'
-try w3 "$PWG" bob rcpt@outside.example
+smtp_as w3 "$PWG" bob rcpt@outside.example
 refused w-gate-refused-cn-still-refused '^550 5\.7\.1 .*Bob is suspended'
-try w4 "$PWG" bob rcpt@local.example
+smtp_as w4 "$PWG" bob rcpt@local.example
 relayed w-gate-local-recipient-softened
 mark=$(log_mark "$T/pwarn.log")
-try w5 "$PWP" revoked rcpt@outside.example
+smtp_as w5 "$PWP" revoked rcpt@outside.example
 relayed w-policyd-mynetworks-pinned-reject-relayed
 check w-policyd-log-would-reject wait_log_line "$T/pwarn.log" \
     'action=DUNNO would=REJECT stage=policy rule=[^ ]*fingerprints:3 ' 5 \
     "$mark"
-try w6 "$PWP" tls rcpt@outside.example
+smtp_as w6 "$PWP" tls rcpt@outside.example
 relayed w-policyd-mynetworks-stranger-relayed
 check w-warn-counted write mwarn mwarn-certrelay-milter.prom
 samples "$STATS/mwarn-certrelay-milter.prom" > "$T/mwarn.samples"
@@ -426,13 +407,13 @@ sendmail_phase()
 	write msm "$f"
 	s0=$(samples "$STATS/$f" | grep -F 'certrelay_sessions_total{} ' |
 	    awk '{ print $2 }')
-	try sm1 "$SM_GATE_PORT" partner rcpt@outside.example
+	smtp_as sm1 "$SM_GATE_PORT" partner rcpt@outside.example
 	relayed sm-pin-relayed
-	try sm2 "$SM_GATE_PORT" alice rcpt@outside.example
+	smtp_as sm2 "$SM_GATE_PORT" alice rcpt@outside.example
 	relayed sm-ou-rule-relayed
-	try sm3 "$SM_GATE_PORT" tls rcpt@outside.example
+	smtp_as sm3 "$SM_GATE_PORT" tls rcpt@outside.example
 	refused sm-stranger-refused '^550 5\.7\.1'
-	try sm4 "$SM_GATE_PORT" none rcpt@outside.example "${plain_auth[@]}"
+	smtp_as sm4 "$SM_GATE_PORT" none rcpt@outside.example "${plain_auth[@]}"
 	refused sm-auth-in-clear-530 '^530 5\.7\.0'
 	check sm-sigusr2-writes write msm "$f"
 	samples "$STATS/$f" > "$T/msm.samples" ||
