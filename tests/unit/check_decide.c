@@ -68,21 +68,6 @@ cert_under(const char *const *subject, const char *const *issuer,
 	return c;
 }
 
-/* write_table - dir/name from text, compiled */
-static void
-write_table(const char *name, const char *text, enum table_kind kind)
-{
-	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
-	struct diag d;
-
-	tu_path(path, sizeof(path), fx.dir, name);
-	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
-	tu_write(path, text);
-	if (kind == TABLE_NKINDS)
-		return;		/* the regex table is read as it is */
-	ck_assert_msg(table_compile(path, kind, cdb, &d) == 0,
-	    "fixture: %s:%d: %s", d.file, d.line, d.what);
-}
 
 static const char *const plus_ca[] = { "C", "FR", "O", "CNRS",
     "CN", "CNRS-Plus", NULL };
@@ -132,9 +117,9 @@ setup(void)
 	tu_hex_digest(fx.partner, EVP_sha256(), 0, 0, fp, sizeof(fp));
 	snprintf(text + n, sizeof(text) - (size_t)n, "%s partner server\n",
 	    fp);
-	write_table("fingerprints", text, TABLE_FINGERPRINT);
+	tu_table(fx.dir, "fingerprints", text, TABLE_FINGERPRINT);
 
-	write_table("subjects",
+	tu_table(fx.dir, "subjects",
 	    "/C=FR/O=CNRS/OU=UMR7503/CN=Alice+20Martin issuer=" STD_SM
 	    " RELAY\n"
 	    "CN=Postfix\\20User issuer=CN=CNRS-Standard RELAY\n"
@@ -143,18 +128,18 @@ setup(void)
 	    "/C=FR/O=CNRS/CN=Alice+20Martin issuer=" PLUS_SM " DUNNO\n"
 	    LONG_OU5800_SM " REJECT Account suspended\n",
 	    TABLE_SUBJECT);
-	write_table("issuers", PLUS_SM "  RELAY\n", TABLE_ISSUER);
-	write_table("emails", "erin@umr7503.example issuer=" STD_SM "\n",
+	tu_table(fx.dir, "issuers", PLUS_SM "  RELAY\n", TABLE_ISSUER);
+	tu_table(fx.dir, "emails", "erin@umr7503.example issuer=" STD_SM "\n",
 	    TABLE_EMAIL);
-	write_table("attributes",
+	tu_table(fx.dir, "attributes",
 	    "issuer=" STD_SM " attr=OU value=UMR7503 RELAY\n", TABLE_ATTRIBUTE);
-	write_table("access",
+	tu_table(fx.dir, "access",
 	    "Connect:10.0.0 RELAY\n"
 	    "CERTISSUER:" LAB_SM " SUBJECT\n"
 	    "CERTSUBJECT:/C=FR/O=Lab/CN=Lab+20User RELAY\n"
 	    "CERTISSUER:" OTHER_SM " VERIFY\n"
 	    "From:spam@x REJECT\n", TABLE_ACCESS);
-	write_table("regex",
+	tu_table(fx.dir, "regex",
 	    "/^CN=Regex Person,/ issuer=" STD_SM " RELAY\n"
 	    "/^CN=(a+)+$/ issuer=" STD_SM " REJECT\n"
 	    "!/,OU=UMR9999,/ issuer=CN=Neg\\20CA RELAY\n"

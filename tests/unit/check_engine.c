@@ -36,20 +36,13 @@ site(char *dir, size_t size, char *conf, size_t csize)
 		{ "senders", TABLE_SENDER, "E1:3C:1A:C7:53:3F:B8:CB:1E:C2:99:"
 		    "F6:6B:88:84:C9 a@x.example, @y.example\n" },
 	};
-	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
-	struct diag d;
 	size_t k;
 
 	tu_mkdir(dir, size);
-	for (k = 0; k < NELEM(t); k++) {
-		tu_path(path, sizeof(path), dir, t[k].name);
-		snprintf(cdb, sizeof(cdb), "%s.cdb", path);
-		tu_write(path, t[k].text);
-		ck_assert_msg(table_compile(path, t[k].kind, cdb, &d) == 0,
-		    "site: %s", d.what);
-	}
-	tu_write(tu_path(path, sizeof(path), dir, "regex"),
-	    "/^CN=r/ RELAY\n/^CN=s/ issuer=CN=x RELAY\n");
+	for (k = 0; k < NELEM(t); k++)
+		tu_table(dir, t[k].name, t[k].text, t[k].kind);
+	tu_table(dir, "regex", "/^CN=r/ RELAY\n/^CN=s/ issuer=CN=x RELAY\n",
+	    TABLE_NKINDS);
 	tu_path(conf, csize, dir, "certrelay.conf");
 	tu_write(conf,
 	    "fingerprint_table = fingerprints\n"

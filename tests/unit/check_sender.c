@@ -132,19 +132,6 @@ struct fixture {
 
 static struct fixture fx;
 
-/* write_table - dir/name from text, compiled as kind */
-static void
-write_table(const char *name, const char *text, enum table_kind kind)
-{
-	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
-	struct diag d;
-
-	tu_path(path, sizeof(path), fx.dir, name);
-	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
-	tu_write(path, text);
-	ck_assert_msg(table_compile(path, kind, cdb, &d) == 0,
-	    "fixture: %s:%d: %s", d.file, d.line, d.what);
-}
 
 /* engine - a configuration of the common lines and more */
 static struct engine *
@@ -198,16 +185,17 @@ setup(void)
 	    .ca_file = path }, &st, &d) == 0 && st.verified == 1,
 	    "fixture: index: %s", d.what);
 
-	write_table("issuers", PLUS_SM " RELAY\nCN=CNRS-Plus RELAY\n",
+	tu_table(fx.dir, "issuers", PLUS_SM " RELAY\nCN=CNRS-Plus RELAY\n",
 	    TABLE_ISSUER);
-	write_table("fingerprints", PARTNER_FP " RELAY rate=3/hour partner\n"
-	    ALICE_FP " RELAY\n", TABLE_FINGERPRINT);
+	tu_table(fx.dir, "fingerprints",
+	    PARTNER_FP " RELAY rate=3/hour partner\n" ALICE_FP " RELAY\n",
+	    TABLE_FINGERPRINT);
 	snprintf(text, sizeof(text),
 	    PARTNER_FP " partner@x.example, @Partner.example\n"
 	    "CN=Alice\\20Martin issuer=CN=CNRS-Plus "
 	    "alice.martin@umr7503.example\n"
 	    "carol@umr7503.example issuer=" PLUS_SM " carol@lab.example\n");
-	write_table("senders", text, TABLE_SENDER);
+	tu_table(fx.dir, "senders", text, TABLE_SENDER);
 
 	fx.email = engine("email.conf", "sendmail_openssl = 3\n"
 	    "sender_binding = cert-email\n");

@@ -72,6 +72,24 @@ tu_write(const char *path, const char *text)
 		die("cannot write", path);
 }
 
+/* tu_table - a table source and, but for TABLE_NKINDS, its compiled
+ * table */
+void
+tu_table(const char *dir, const char *name, const char *text,
+    enum table_kind kind)
+{
+	char path[TU_PATH_MAX], cdb[TU_PATH_MAX + 8];
+	struct diag d;
+
+	tu_path(path, sizeof(path), dir, name);
+	snprintf(cdb, sizeof(cdb), "%s.cdb", path);
+	tu_write(path, text);
+	if (kind == TABLE_NKINDS)
+		return;
+	ck_assert_msg(table_compile(path, kind, cdb, &d) == 0,
+	    "fixture: %s:%d: %s", d.file, d.line, d.what);
+}
+
 /* tu_read - a whole file */
 char *
 tu_read(const char *path, size_t *len)

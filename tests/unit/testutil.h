@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "table.h"
+
 #define TU_PATH_MAX	1024
 
 /* The number of elements of an array (not of a pointer). */
@@ -31,6 +33,12 @@ char	*tu_path(char *buf, size_t size, const char *dir, const char *name);
 
 /* Write text to path (replacing it); aborts on failure. */
 void	tu_write(const char *path, const char *text);
+
+/* dir/name holding text, compiled as kind into dir/name.cdb (a failing
+ * compile fails the test); TABLE_NKINDS: written only (a regex table is
+ * read as it is). */
+void	tu_table(const char *dir, const char *name, const char *text,
+	    enum table_kind kind);
 
 /* Read a whole file (malloc'd, NUL-terminated), NULL if it cannot. */
 char	*tu_read(const char *path, size_t *len);
