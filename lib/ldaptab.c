@@ -83,6 +83,7 @@
 
 #include <ldap.h>
 
+#include "hex.h"
 #include "ldaptab.h"
 #include "table.h"
 
@@ -381,28 +382,7 @@ ldaptab_cf_free(struct ldaptab_cf *cf)
 int
 ldaptab_escape(const char *s, size_t n, char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
-	unsigned char c;
-
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || strchr("*()\\", c) != NULL) {
-			if (o + 3 >= size)
-				return -1;
-			out[o++] = '\\';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			if (o + 1 >= size)
-				return -1;
-			out[o++] = (char)c;
-		}
-	}
-	if (o >= size)
-		return -1;
-	out[o] = 0;
-	return (int)o;
+	return hex_escape(s, n, out, size, '\\', "0123456789abcdef", "*()\\");
 }
 
 /* ldaptab_expand - the filter for one key */

@@ -21,7 +21,6 @@
  * OWNERSHIP
  *	The caller owns in and out.
  */
-#include <string.h>
 
 #include "hex.h"
 #include "xtext.h"
@@ -56,30 +55,13 @@ xtext_decode(const char *in, size_t inlen, char *out, size_t outsz,
 	return 0;
 }
 
-/* xtext_encode - bytes to Sendmail's xtext */
+/* xtext_encode - bytes to Sendmail's xtext (the space escaped too) */
 int
 xtext_encode(const char *in, size_t inlen, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-	unsigned char c;
+	int n;
 
-	for (i = 0; i < inlen; i++) {
-		c = (unsigned char)in[i];
-		if (c <= ' ' || c >= 127 || strchr("+\\(<>\")", c) != NULL) {
-			if (o + 4 > outsz)
-				return -1;
-			out[o++] = '+';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			if (o + 2 > outsz)
-				return -1;
-			out[o++] = (char)c;
-		}
-	}
-	if (o >= outsz)
-		return -1;
-	out[o] = 0;
-	return 0;
+	n = hex_escape(in, inlen, out, outsz, '+', "0123456789ABCDEF",
+	    " +\\(<>\")");
+	return n < 0 ? -1 : 0;
 }
